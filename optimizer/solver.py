@@ -1,0 +1,205 @@
+"""Solve a Pyomo model with HiGHS and return a typed, solver-neutral result.
+
+Route (the fastest Pyomo route measured here, see PERFORMANCE-NOTES): Pyomo's
+``LinearStandardFormCompiler`` (mixed form) turns the model into sparse matrices, which are
+handed to ``highspy`` in one ``passModel`` call. The solution is loaded back into the Pyomo
+variables, so result extraction reads ``var.value`` as usual.
+
+Determinism: HiGHS is run single-threaded by default with a fixed ``random_seed``; the same
+model and options give the same solution. A time limit can cut a run at a machine-dependent
+point; the result then says so (status ``time_limit``) and states the proven gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+log = logging.getLogger(__name__)
+
+
+class Status(str, Enum):
+    """Neutral solve status (mapped from HiGHS model statuses)."""
+
+    OPTIMAL = "optimal"  # proven optimal within the requested relative gap
+    FEASIBLE = "feasible"  # stopped by a limit with a feasible solution; see gap
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    NO_SOLUTION = "no_solution"  # stopped by a limit without a feasible solution
+    ERROR = "error"
+
+
+_LIMITS = {"kTimeLimit", "kIterationLimit", "kSolutionLimit", "kInterrupt", "kMemoryLimit",
+           "kHighsInterrupt", "kObjectiveBound", "kObjectiveTarget", "kUnknown"}
+
+
+@dataclass
+class SolverOptions:
+    """Options passed to HiGHS. ``extra`` is a pass-through dict of HiGHS option names."""
+
+    time_limit: float | None = None  # seconds; HiGHS may overshoot it by ~50% (checked between rounds)
+    mip_rel_gap: float = 1e-4
+    threads: int = 1
+    random_seed: int = 0
+    presolve: str = "choose"
+    verbose: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SolveResult:
+    status: Status
+    solver_status: str  # raw HiGHS model status
+    solver: str  # "HiGHS 1.15.1"
+    objective: float | None
+    bound: float | None  # best proven lower bound (minimisation)
+    gap: float | None  # relative gap |objective - bound| / max(|objective|, 1e-9)
+    compile_seconds: float
+    solve_seconds: float
+    n_variables: int
+    n_integer: int
+    n_constraints: int
+    n_nonzeros: int
+    node_count: int | None
+    options: dict[str, Any]
+    duals: dict[str, float] | None = None  # LP only: constraint name -> dual value
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in (Status.OPTIMAL, Status.FEASIBLE)
+
+    def record(self) -> dict[str, Any]:
+        """JSON-friendly dict for run records (no duals)."""
+        d = asdict(self)
+        d.pop("duals", None)
+        d["status"] = self.status.value
+        return d
+
+
+def solver_version() -> str:
+    h = highspy.Highs()
+    return f"HiGHS {h.version()}"
+
+
+def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, duals: bool = False) -> SolveResult:
+    """Compile ``model`` (one active minimisation objective) and solve it with HiGHS.
+
+    Variable values are loaded into the model when a solution exists. With ``duals`` and a
+    pure LP, the row duals are returned by constraint name (for a range constraint split into
+    two rows the non-zero one is kept).
+    """
+    options = options or SolverOptions()
+    t0 = time.perf_counter()
+    info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize)
+    columns = info.columns
+    A = info.A.tocsc()
+    n_rows, n_cols = A.shape
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_cols
+    lp.num_row_ = n_rows
+    cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n_cols)
+    lp.col_cost_ = cost.astype(float)
+    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    lower = np.array([-math.inf if v.lb is None else v.lb for v in columns], dtype=float)
+    upper = np.array([math.inf if v.ub is None else v.ub for v in columns], dtype=float)
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    rhs = np.asarray(info.rhs, dtype=float)
+    mult = np.array([m for _, m in info.rows], dtype=int)
+    lp.row_lower_ = np.where(mult == 1, -math.inf, rhs)
+    lp.row_upper_ = np.where(mult == -1, math.inf, rhs)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    is_int = np.array([v.is_integer() or v.is_binary() for v in columns], dtype=bool)
+    if is_int.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in is_int]
+    compile_seconds = time.perf_counter() - t0
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(options.verbose))
+    h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
+    h.setOptionValue("threads", int(options.threads))
+    h.setOptionValue("random_seed", int(options.random_seed))
+    h.setOptionValue("presolve", options.presolve)
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    for key, value in options.extra.items():
+        h.setOptionValue(key, value)
+    t1 = time.perf_counter()
+    h.passModel(lp)
+    h.run()
+    solve_seconds = time.perf_counter() - t1
+
+    model_status = h.getModelStatus()
+    raw = model_status.name if hasattr(model_status, "name") else str(model_status)
+    hinfo = h.getInfo()
+    has_primal = hinfo.primal_solution_status == 2  # kSolutionStatusFeasible
+    if raw == "kOptimal":
+        status = Status.OPTIMAL
+    elif raw in ("kInfeasible",):
+        status = Status.INFEASIBLE
+    elif raw in ("kUnbounded", "kUnboundedOrInfeasible"):
+        status = Status.UNBOUNDED
+    elif raw in _LIMITS:
+        status = Status.FEASIBLE if has_primal else Status.NO_SOLUTION
+    elif raw == "kModelEmpty":
+        status = Status.OPTIMAL
+    else:
+        status = Status.ERROR
+
+    objective = bound = gap = None
+    node_count = None
+    row_duals = None
+    if status in (Status.OPTIMAL, Status.FEASIBLE):
+        sol = h.getSolution()
+        values = np.asarray(sol.col_value, dtype=float)
+        if is_int.any():
+            values = np.where(is_int, np.round(values), values)
+        for var, val in zip(columns, values):
+            var.set_value(float(val), skip_validation=True)
+        objective = float(hinfo.objective_function_value)
+        if is_int.any():
+            bound = float(hinfo.mip_dual_bound)
+            node_count = int(hinfo.mip_node_count)
+            gap = abs(objective - bound) / max(abs(objective), 1e-9) if math.isfinite(bound) else None
+            if gap is not None and abs(objective - bound) < 1e-9:
+                gap = 0.0
+        else:
+            bound, gap = objective, 0.0
+            if duals:
+                row_duals = {}
+                for (con, _), d in zip(info.rows, sol.row_dual):
+                    name = con.name
+                    if abs(d) > abs(row_duals.get(name, 0.0)):
+                        row_duals[name] = float(d)
+                    else:
+                        row_duals.setdefault(name, 0.0)
+    return SolveResult(
+        status=status,
+        solver_status=raw,
+        solver=f"HiGHS {h.version()}",
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        compile_seconds=compile_seconds,
+        solve_seconds=solve_seconds,
+        n_variables=n_cols,
+        n_integer=int(is_int.sum()),
+        n_constraints=n_rows,
+        n_nonzeros=int(A.nnz),
+        node_count=node_count,
+        options={k: v for k, v in asdict(options).items() if k != "verbose"},
+        duals=row_duals,
+    )
