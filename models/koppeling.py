@@ -1,0 +1,377 @@
+r"""The koppeling model: statushouder households to gemeenten (pure formulation, no I/O).
+
+Full documentation with the reasoning: ``docs/model.md``. Notation:
+
+* :math:`g \in G` gemeenten, each in exactly one *zone* :math:`z(g)` (arbeidsmarktregio x COA
+  region: the finest areas on which a household's own costs can differ);
+* size types :math:`s = (p_s, k_s)`: persons and the dwelling class needed;
+* *units* :math:`u`: groups of :math:`n_u` interchangeable households (same size type and the
+  same own cost in every gemeente); a household with a tie, lock, referent or previous link is
+  a unit of its own;
+* *options* :math:`o \in O_u`: a zone (the unit may go to any gemeente of it) or a single
+  gemeente, each with raw own-cost terms :math:`c^t_o` (labour regret, continuity, tie, change).
+
+Aggregated formulation (default): integer :math:`a_o` households of unit u via option o,
+integer :math:`f_{s,g}` households of size type s that zone options bring into gemeente g.
+The per-household formulation (``formulation="per_household"``, for tests and benchmarks)
+has one binary :math:`x_{h,g}` per household and allowed gemeente instead. Both share every
+gemeente-level family, through the expression :math:`H_{s,g}` = households of size type s
+linked to g. Any integer solution of the aggregated model disaggregates into a per-household
+solution of equal objective (households of one unit are interchangeable; within a zone the
+gemeente-level terms only see size types), so both have the same optimum.
+
+Objective: :math:`\min \sum_t w_t \cdot T_t` over the named raw terms ``TERMS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pyomo.environ as pyo
+
+#: Raw objective terms, in reporting order. Household-own terms first, then gemeente terms.
+HOUSEHOLD_TERMS = ("labour", "continuity", "continuity_per_school_child", "tie", "change")
+GEMEENTE_TERMS = ("quota", "pressure", "size_fit", "sharing")
+GLOBAL_TERMS = ("minimax",)
+UNPLACED_TERMS = ("unplaced", "waiting")
+TERMS = HOUSEHOLD_TERMS + GEMEENTE_TERMS + GLOBAL_TERMS + UNPLACED_TERMS
+CLASSES = (1, 2, 3, 4, 5)
+SHARED_CLASS = 2
+
+
+@dataclass
+class KoppelingInputs:
+    """Plain, validated arrays for the model (built by ``optimizer.koppeling_inputs``)."""
+
+    gemeenten: list[str]
+    target: np.ndarray  # persons, per gemeente
+    scale: np.ndarray  # max(target, quota_min_scale)
+    pressure: np.ndarray  # 0..1
+    dwellings: np.ndarray  # (G, 5) ints: class 1..5
+    cap_persons: np.ndarray  # nan = no cap
+    cap_households: np.ndarray  # nan = no cap
+    zone_of: np.ndarray  # zone index per gemeente
+    size_persons: np.ndarray  # per size type
+    size_class: np.ndarray  # per size type, 1..5
+    unit_size: np.ndarray  # per unit: size type index
+    unit_count: np.ndarray  # per unit: number of households
+    opt_unit: np.ndarray  # per option: unit
+    opt_is_zone: np.ndarray  # per option: zone (True) or gemeente (False)
+    opt_target: np.ndarray  # per option: zone index or gemeente index
+    opt_terms: dict[str, np.ndarray]  # raw household term per option, per household placed
+    hh_unit: np.ndarray  # per decision household: its unit
+    hh_terms: dict[str, np.ndarray]  # raw unplaced terms per household ("unplaced", "waiting")
+    links: list[tuple[int, int]] = field(default_factory=list)  # units that must share a gemeente
+    weights: dict[str, float] = field(default_factory=dict)
+    sharing: bool = True
+
+    @property
+    def n_gemeenten(self) -> int:
+        return len(self.gemeenten)
+
+    def zone_members(self) -> dict[int, np.ndarray]:
+        order = np.argsort(self.zone_of, kind="stable")
+        zones, starts = np.unique(self.zone_of[order], return_index=True)
+        return {int(z): order[a:b] for z, a, b in zip(zones, starts, list(starts[1:]) + [len(order)])}
+
+    def unit_options(self) -> dict[int, np.ndarray]:
+        """Option indices per unit."""
+        order = np.argsort(self.opt_unit, kind="stable")
+        units, starts = np.unique(self.opt_unit[order], return_index=True)
+        return {int(u): order[a:b] for u, a, b in zip(units, starts, list(starts[1:]) + [len(order)])}
+
+    def household_gemeente_costs(self, unit: int) -> dict[int, dict[str, float]]:
+        """Allowed gemeenten of a unit and the raw own terms there (zone options expanded)."""
+        members = self.zone_members()
+        out: dict[int, dict[str, float]] = {}
+        for o in self.unit_options().get(unit, []):
+            terms = {t: float(self.opt_terms[t][o]) for t in HOUSEHOLD_TERMS}
+            gs = members[int(self.opt_target[o])] if self.opt_is_zone[o] else [int(self.opt_target[o])]
+            for g in gs:
+                g = int(g)
+                if g not in out or _weighted(terms, self.weights) < _weighted(out[g], self.weights):
+                    out[g] = terms
+        return out
+
+
+def _weighted(terms: dict[str, float], weights: dict[str, float]) -> float:
+    return sum(weights.get(t, 0.0) * v for t, v in terms.items())
+
+
+def _lin(coefs, variables):
+    """A linear expression sum(c * v), skipping zero coefficients."""
+    return pyo.quicksum((float(c) * v for c, v in zip(coefs, variables) if c != 0))
+
+
+# ------------------------------------------------------------------------------------------
+# Assignment families
+# ------------------------------------------------------------------------------------------
+
+def add_option_variables(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""``assign-count`` :math:`a_o \in \{0, \dots, n_{u(o)}\}` households via option o;
+    ``unplaced`` :math:`q_h \in [0, 1]` per household."""
+    m.O = pyo.RangeSet(0, len(inp.opt_unit) - 1) if len(inp.opt_unit) else pyo.Set(initialize=[])
+    bounds = inp.unit_count[inp.opt_unit] if len(inp.opt_unit) else []
+    m.a = pyo.Var(m.O, within=pyo.NonNegativeIntegers, bounds=lambda m, o: (0, int(bounds[o])))
+    m.Hh = pyo.RangeSet(0, len(inp.hh_unit) - 1) if len(inp.hh_unit) else pyo.Set(initialize=[])
+    m.q = pyo.Var(m.Hh, bounds=(0, 1))
+
+
+def add_unit_balance(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""``assign-unit``: :math:`\sum_{o \in O_u} a_o + \sum_{h \in u} q_h = n_u` for every unit u.
+
+    Every household is either linked or named as unplaced: nothing is dropped silently.
+    """
+    opts = inp.unit_options()
+    hh: dict[int, list[int]] = {}
+    for h, u in enumerate(inp.hh_unit):
+        hh.setdefault(int(u), []).append(h)
+    units = sorted(set(opts) | set(hh))
+
+    def rule(m, u):
+        return (pyo.quicksum((m.a[o] for o in opts.get(u, [])))
+                + pyo.quicksum((m.q[h] for h in hh.get(u, []))) == int(inp.unit_count[u]))
+    m.assign_unit = pyo.Constraint(units, rule=rule, name="assign-unit")
+
+
+def add_zone_flows(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""``zone-flow`` :math:`f_{s,g} \ge 0` integer and ``zone-balance`` per zone z, size type s:
+    :math:`\sum_{o: zone\ z,\ s(u(o)) = s} a_o = \sum_{g \in z} f_{s,g}`."""
+    members = inp.zone_members()
+    zone_opts: dict[tuple[int, int], list[int]] = {}
+    for o in np.flatnonzero(inp.opt_is_zone):
+        key = (int(inp.opt_target[o]), int(inp.unit_size[inp.opt_unit[o]]))
+        zone_opts.setdefault(key, []).append(int(o))
+    keys = sorted(zone_opts)
+    flow_index = [(s, int(g)) for (z, s) in keys for g in members[z]]
+    m.F = pyo.Set(initialize=flow_index, dimen=2, ordered=True)
+    m.f = pyo.Var(m.F, within=pyo.NonNegativeIntegers)
+    m.ZS = pyo.Set(initialize=keys, dimen=2, ordered=True)
+
+    def rule(m, z, s):
+        return (pyo.quicksum((m.a[o] for o in zone_opts[(z, s)]))
+                == pyo.quicksum((m.f[s, int(g)] for g in members[z])))
+    m.zone_balance = pyo.Constraint(m.ZS, rule=rule, name="zone-balance")
+
+
+def add_households_in_gemeente_aggregated(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""Expression :math:`H_{s,g} = f_{s,g} + \sum_{o: gemeente\ g,\ s(u(o)) = s} a_o`."""
+    terms: dict[tuple[int, int], list] = {}
+    for (s, g) in m.F:
+        terms.setdefault((s, g), []).append(m.f[s, g])
+    for o in np.flatnonzero(~inp.opt_is_zone):
+        key = (int(inp.unit_size[inp.opt_unit[o]]), int(inp.opt_target[o]))
+        terms.setdefault(key, []).append(m.a[int(o)])
+    m.SG = pyo.Set(initialize=sorted(terms), dimen=2, ordered=True)
+    m.H = pyo.Expression(m.SG, rule=lambda m, s, g: pyo.quicksum(terms[(s, g)]))
+
+
+def add_pair_variables(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""Per-household formulation: binary :math:`x_{h,g}` for every allowed pair, and
+    ``assign-household``: :math:`\sum_g x_{h,g} + q_h = 1`; ``link``: linked households share
+    the gemeente, :math:`x_{h,g} = x_{h',g}`."""
+    pairs: list[tuple[int, int]] = []
+    cost: dict[tuple[int, int], dict[str, float]] = {}
+    allowed: dict[int, dict[int, dict[str, float]]] = {}
+    for h, u in enumerate(inp.hh_unit):
+        u = int(u)
+        if u not in allowed:
+            allowed[u] = inp.household_gemeente_costs(u)
+        for g, terms in sorted(allowed[u].items()):
+            pairs.append((h, g))
+            cost[(h, g)] = terms
+    m.P = pyo.Set(initialize=pairs, dimen=2, ordered=True)
+    m.x = pyo.Var(m.P, within=pyo.Binary)
+    m.Hh = pyo.RangeSet(0, len(inp.hh_unit) - 1) if len(inp.hh_unit) else pyo.Set(initialize=[])
+    m.q = pyo.Var(m.Hh, bounds=(0, 1))
+    by_h: dict[int, list[int]] = {}
+    for h, g in pairs:
+        by_h.setdefault(h, []).append(g)
+    m.assign_household = pyo.Constraint(
+        m.Hh, rule=lambda m, h: pyo.quicksum((m.x[h, g] for g in by_h.get(h, []))) + m.q[h] == 1,
+        name="assign-household")
+    m._pair_cost = cost
+    unit_households: dict[int, list[int]] = {}
+    for h, u in enumerate(inp.hh_unit):
+        unit_households.setdefault(int(u), []).append(h)
+    link_rows = []
+    for u1, u2 in inp.links:
+        for h1, h2 in zip(unit_households.get(u1, []), unit_households.get(u2, [])):
+            for g in sorted(set(by_h.get(h1, [])) | set(by_h.get(h2, []))):
+                link_rows.append((h1, h2, g))
+    m.L = pyo.Set(initialize=link_rows, dimen=3, ordered=True)
+    m.link = pyo.Constraint(m.L, rule=lambda m, h1, h2, g: (m.x[h1, g] if (h1, g) in m.P else 0)
+                            == (m.x[h2, g] if (h2, g) in m.P else 0), name="link")
+    terms: dict[tuple[int, int], list] = {}
+    for h, g in pairs:
+        s = int(inp.unit_size[inp.hh_unit[h]])
+        terms.setdefault((s, g), []).append(m.x[h, g])
+    m.SG = pyo.Set(initialize=sorted(terms), dimen=2, ordered=True)
+    m.H = pyo.Expression(m.SG, rule=lambda m, s, g: pyo.quicksum(terms[(s, g)]))
+
+
+def add_links_aggregated(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""``link``: a nareiziger and its referent in the same batch go to the same gemeente:
+    :math:`a_{o_1(g)} = a_{o_2(g)}` for every gemeente option g of either unit."""
+    opts = inp.unit_options()
+    rows = []
+    for u1, u2 in inp.links:
+        g1 = {int(inp.opt_target[o]): int(o) for o in opts.get(u1, []) if not inp.opt_is_zone[o]}
+        g2 = {int(inp.opt_target[o]): int(o) for o in opts.get(u2, []) if not inp.opt_is_zone[o]}
+        for g in sorted(set(g1) | set(g2)):
+            rows.append((g1.get(g, -1), g2.get(g, -1)))
+    m.LK = pyo.Set(initialize=list(range(len(rows))))
+    m.link = pyo.Constraint(m.LK, rule=lambda m, i: (m.a[rows[i][0]] if rows[i][0] >= 0 else 0)
+                            == (m.a[rows[i][1]] if rows[i][1] >= 0 else 0), name="link")
+
+
+# ------------------------------------------------------------------------------------------
+# Gemeente families (shared by both formulations)
+# ------------------------------------------------------------------------------------------
+
+def add_dwelling_use(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""``dwelling-use`` :math:`w_{g,k,d}` integer: households needing class k housed in class
+    :math:`d \ge k` (only where g offers class d); ``share`` :math:`v_g`: class-2 dwellings
+    shared by two single adults.
+
+    ``dwelling-need`` :math:`\sum_{d \ge k} w_{g,k,d} + 2 v_g [k=1] = \sum_{s: k_s = k} H_{s,g}`;
+    ``dwelling-capacity`` :math:`\sum_{k \le d} w_{g,k,d} + v_g [d=2] \le D_{g,d}` (hard).
+    """
+    need_terms: dict[tuple[int, int], list] = {}
+    for (s, g) in m.SG:
+        need_terms.setdefault((g, int(inp.size_class[s])), []).append(m.H[s, g])
+    w_index = [(g, k, d) for (g, k) in sorted(need_terms) for d in CLASSES
+               if d >= k and inp.dwellings[g, d - 1] > 0]
+    m.W = pyo.Set(initialize=w_index, dimen=3, ordered=True)
+    m.w = pyo.Var(m.W, within=pyo.NonNegativeIntegers)
+    share_g = sorted({g for (g, k) in need_terms if k == 1 and inp.sharing and inp.dwellings[g, SHARED_CLASS - 1] > 0})
+    m.VG = pyo.Set(initialize=share_g)
+    m.v = pyo.Var(m.VG, within=pyo.NonNegativeIntegers)
+    by_gk: dict[tuple[int, int], list[int]] = {}
+    by_gd: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for (g, k, d) in w_index:
+        by_gk.setdefault((g, k), []).append(d)
+        by_gd.setdefault((g, d), []).append((g, k, d))
+    m.GK = pyo.Set(initialize=sorted(need_terms), dimen=2, ordered=True)
+
+    def need_rule(m, g, k):
+        lhs = pyo.quicksum((m.w[g, k, d] for d in by_gk.get((g, k), [])))
+        if k == 1 and g in m.VG:
+            lhs = lhs + 2 * m.v[g]
+        return lhs == pyo.quicksum(need_terms[(g, k)])
+    m.dwelling_need = pyo.Constraint(m.GK, rule=need_rule, name="dwelling-need")
+    cap_keys = sorted(set(by_gd) | {(g, SHARED_CLASS) for g in share_g})
+    m.GD = pyo.Set(initialize=cap_keys, dimen=2, ordered=True)
+
+    def cap_rule(m, g, d):
+        lhs = pyo.quicksum((m.w[i] for i in by_gd.get((g, d), [])))
+        if d == SHARED_CLASS and g in m.VG:
+            lhs = lhs + m.v[g]
+        return lhs <= int(inp.dwellings[g, d - 1])
+    m.dwelling_capacity = pyo.Constraint(m.GD, rule=cap_rule, name="dwelling-capacity")
+
+
+def add_quota(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""``quota-deviation``: persons linked minus target split into over- and under-shoot,
+    :math:`\sum_s p_s H_{s,g} - e^+_g + e^-_g = T_g`, :math:`e^\pm_g \ge 0`, for every gemeente
+    (also those that receive nobody, so their shortfall is counted)."""
+    G = range(inp.n_gemeenten)
+    m.G = pyo.Set(initialize=list(G))
+    m.over = pyo.Var(m.G, within=pyo.NonNegativeReals)
+    m.under = pyo.Var(m.G, within=pyo.NonNegativeReals)
+    by_g: dict[int, list[tuple[int, int]]] = {}
+    for (s, g) in m.SG:
+        by_g.setdefault(g, []).append((s, g))
+
+    def rule(m, g):
+        persons = pyo.quicksum((int(inp.size_persons[s]) * m.H[s, g] for (s, g) in by_g.get(g, [])))
+        return persons - m.over[g] + m.under[g] == float(inp.target[g])
+    m.quota_deviation = pyo.Constraint(m.G, rule=rule, name="quota-deviation")
+    m._sg_by_g = by_g
+
+
+def add_caps(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""``cap-persons`` :math:`\sum_s p_s H_{s,g} \le C^p_g` and ``cap-households``
+    :math:`\sum_s H_{s,g} \le C^h_g` where a cap is given (leefbaarheid)."""
+    by_g = m._sg_by_g
+    cp = [g for g in range(inp.n_gemeenten) if np.isfinite(inp.cap_persons[g])]
+    ch = [g for g in range(inp.n_gemeenten) if np.isfinite(inp.cap_households[g])]
+    m.CP = pyo.Set(initialize=cp)
+    m.CH = pyo.Set(initialize=ch)
+    m.cap_persons = pyo.Constraint(m.CP, rule=lambda m, g: pyo.quicksum(
+        (int(inp.size_persons[s]) * m.H[s, g] for (s, g) in by_g.get(g, []))) <= float(inp.cap_persons[g])
+        if by_g.get(g) else pyo.Constraint.Skip, name="cap-persons")
+    m.cap_households = pyo.Constraint(m.CH, rule=lambda m, g: pyo.quicksum(
+        (m.H[s, g] for (s, g) in by_g.get(g, []))) <= float(inp.cap_households[g])
+        if by_g.get(g) else pyo.Constraint.Skip, name="cap-households")
+
+
+def add_minimax(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""``minimax``: :math:`\mu \ge (e^+_g + e^-_g) / \sigma_g` for every gemeente (only when
+    its weight is positive)."""
+    m.mu = pyo.Var(within=pyo.NonNegativeReals)
+    if inp.weights.get("minimax", 0.0) > 0:
+        m.minimax = pyo.Constraint(m.G, rule=lambda m, g: (m.over[g] + m.under[g]) / float(inp.scale[g]) <= m.mu,
+                                   name="minimax")
+
+
+# ------------------------------------------------------------------------------------------
+# Objective
+# ------------------------------------------------------------------------------------------
+
+def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, formulation: str) -> None:
+    r"""Raw terms :math:`T_t` (``term-<name>`` expressions) and the objective
+    :math:`\min \sum_t w_t T_t`.
+
+    * own terms: :math:`\sum_o c^t_o a_o` (aggregated) or :math:`\sum_{h,g} c^t_{h,g} x_{h,g}`;
+    * quota :math:`\sum_g (e^+_g + e^-_g)/\sigma_g`; pressure :math:`\sum_g \pi_g e^+_g/\sigma_g`;
+    * size_fit :math:`\sum (d-k) w_{g,k,d}`; sharing :math:`\sum_g v_g`; minimax :math:`\mu`;
+    * unplaced :math:`\sum_h q_h`; waiting :math:`\sum_h \text{months}_h q_h`.
+    """
+    terms: dict[str, object] = {}
+    if formulation == "aggregated":
+        idx = list(m.O)
+        for t in HOUSEHOLD_TERMS:
+            terms[t] = _lin(inp.opt_terms[t][idx], [m.a[o] for o in idx])
+    else:
+        pairs = list(m.P)
+        for t in HOUSEHOLD_TERMS:
+            terms[t] = _lin([m._pair_cost[p][t] for p in pairs], [m.x[p] for p in pairs])
+    G = list(m.G)
+    terms["quota"] = _lin(np.concatenate([1 / inp.scale, 1 / inp.scale]), [m.over[g] for g in G] + [m.under[g] for g in G])
+    terms["pressure"] = _lin(inp.pressure / inp.scale, [m.over[g] for g in G])
+    W = list(m.W)
+    terms["size_fit"] = _lin([d - k for (_, k, d) in W], [m.w[i] for i in W])
+    terms["sharing"] = pyo.quicksum((m.v[g] for g in m.VG))
+    terms["minimax"] = m.mu if inp.weights.get("minimax", 0.0) > 0 else 0
+    hs = list(m.Hh)
+    terms["unplaced"] = _lin(inp.hh_terms["unplaced"][hs], [m.q[h] for h in hs])
+    terms["waiting"] = _lin(inp.hh_terms["waiting"][hs], [m.q[h] for h in hs])
+    m.term = pyo.Expression(list(TERMS), rule=lambda m, t: terms[t])
+    m.objective = pyo.Objective(
+        expr=pyo.quicksum((inp.weights.get(t, 0.0) * m.term[t] for t in TERMS if inp.weights.get(t, 0.0) != 0)),
+        sense=pyo.minimize)
+
+
+def build_model(inp: KoppelingInputs, formulation: Literal["aggregated", "per_household"] = "aggregated") -> pyo.ConcreteModel:
+    """Build the koppeling model: the families above, in a fixed order."""
+    m = pyo.ConcreteModel(name=f"koppeling-{formulation}")
+    m._formulation = formulation
+    if formulation == "aggregated":
+        add_option_variables(m, inp)
+        add_unit_balance(m, inp)
+        add_zone_flows(m, inp)
+        add_links_aggregated(m, inp)
+        add_households_in_gemeente_aggregated(m, inp)
+    elif formulation == "per_household":
+        add_pair_variables(m, inp)
+    else:
+        raise ValueError(f"unknown formulation {formulation!r}")
+    add_quota(m, inp)
+    add_dwelling_use(m, inp)
+    add_caps(m, inp)
+    add_minimax(m, inp)
+    add_objective_terms(m, inp, formulation)
+    return m
