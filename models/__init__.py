@@ -1,0 +1,1 @@
+"""Pure Pyomo formulations (no I/O): ``models.koppeling`` and ``models.reception``."""
