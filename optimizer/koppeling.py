@@ -19,7 +19,7 @@ import pyomo.environ as pyo
 from models.koppeling import (GEMEENTE_TERMS, HOUSEHOLD_TERMS, SHARED_CLASS, TERMS, UNPLACED_TERMS,
                               KoppelingInputs, build_model)
 from optimizer.koppeling_inputs import Context
-from optimizer.solver import SolveResult, SolverOptions, solve
+from optimizer.solver import SolveResult, SolverOptions, solve, solve_rens
 
 
 @dataclass
@@ -38,14 +38,22 @@ class Solution:
 
 
 def solve_koppeling(ctx: Context, options: SolverOptions | None = None,
-                    formulation: Literal["aggregated", "per_household"] = "aggregated") -> Solution:
+                    formulation: Literal["aggregated", "per_household"] = "aggregated",
+                    strategy: Literal["mip", "rens"] = "mip") -> Solution:
     """Build, solve and disaggregate. Raises ``RuntimeError`` if HiGHS finds no solution
-    (the model always has one: every household may stay unplaced)."""
+    (the model always has one: every household may stay unplaced).
+
+    ``strategy="rens"`` first solves the LP relaxation and a RENS sub-MIP on the assignment
+    variables (see :func:`optimizer.solver.solve_rens`); ``"mip"`` hands the model to HiGHS.
+    """
     inp = ctx.inputs
     t0 = time.perf_counter()
     model = build_model(inp, formulation)
     build_seconds = time.perf_counter() - t0
-    result = solve(model, options)
+    if strategy == "rens":
+        result = solve_rens(model, options, restrict=[model.a if formulation == "aggregated" else model.x])
+    else:
+        result = solve(model, options)
     if not result.has_solution:
         raise RuntimeError(f"HiGHS returned no solution (status {result.solver_status}); "
                            "try a longer --time-limit")
