@@ -68,7 +68,8 @@ def _rule_for(col: Col) -> str:
         "gm": "expected a known CBS gemeente code (GMxxxx, 2024/2025 division)",
         "amr": "expected a known arbeidsmarktregio code (AMxx)",
         "choice": f"expected one of {', '.join(col.choices)}",
-        "str": "expected a non-empty value",
+        "str": "text (may be empty)" if col.nullable else "expected a non-empty value",
+        "list": "';'-separated list, one entry per adult or child (see meaning)",
     }.get(col.kind, "invalid value")
 
 

@@ -1,0 +1,66 @@
+"""Generate docs/inputs.md from the input schemas in optimizer/schemas.py (single source).
+
+    python scripts/gen_docs.py          # rewrite docs/inputs.md
+    python scripts/gen_docs.py --check  # exit 1 if docs/inputs.md is out of date
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from optimizer import schemas  # noqa: E402
+from optimizer.scoring import SCORE_COLUMNS  # noqa: E402
+
+SECTIONS = [
+    ("Households (`--households`)", schemas.HOUSEHOLD_COLUMNS,
+     "One row per household awaiting a koppeling (plus context rows of households linked earlier, "
+     "e.g. referents). IDs only: the engine never reads names, nationality, ethnicity, religion "
+     "or gender, and rejects a file with such a column. Lists (`;`-separated) hold one entry per "
+     "adult or per child. See also [households.md](households.md)."),
+    ("Gemeente state (`--state`)", schemas.STATE_COLUMNS,
+     "One row per gemeente, all 342 of the dataset. `spreiding state` builds one from the embedded "
+     "data."),
+    ("Realisation (`--realised`)", schemas.REALISED_COLUMNS,
+     "Persons housed per gemeente in earlier half-years; gives the achterstand (+) / voorsprong (-)."),
+    ("Uitruil (`--swaps`)", schemas.SWAP_COLUMNS,
+     "Swaps of taakstelling between gemeenten (Huisvestingswet art. 29(2)); each swap_id sums to 0."),
+    ("Linked so far (`--linked`)", schemas.LINKED_COLUMNS, "Persons linked so far this half-year."),
+    ("Locks (`--lock`)", schemas.LOCK_COLUMNS, "Planner decisions the model must respect."),
+    ("Previous proposal (`--previous`)", schemas.PREVIOUS_COLUMNS,
+     "A proposal.csv of an earlier run: the new proposal changes as few links as it must "
+     "(weight `change`). Extra columns are ignored."),
+    ("Employment scores (`--scores`)", SCORE_COLUMNS,
+     "Optional: your own expected-employment score per household and arbeidsmarktregio, replacing "
+     "the embedded transparent score. Every household x arbeidsmarktregio must be present."),
+]
+
+
+def render() -> str:
+    out = ["# Input files", "",
+           "Generated from `optimizer/schemas.py` by `scripts/gen_docs.py`; do not edit by hand.", "",
+           "All inputs may be CSV (UTF-8, `,` or `;` separated), XLSX (first sheet) or Parquet. "
+           "Every violation is reported at once with file, row (header = row 1), column, value and "
+           "the rule; the command exits with code 2 and writes nothing.", ""]
+    for title, cols, text in SECTIONS:
+        out += [f"## {title}", "", text, "", schemas.describe(cols), ""]
+    return "\n".join(out)
+
+
+def main() -> None:
+    target = ROOT / "docs" / "inputs.md"
+    text = render()
+    if "--check" in sys.argv:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            print("docs/inputs.md is out of date: run python scripts/gen_docs.py", file=sys.stderr)
+            sys.exit(1)
+        return
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()
