@@ -292,6 +292,28 @@ def add_quota(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     m._sg_by_g = by_g
 
 
+def add_oversize_cuts(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""``quota-oversize`` (valid inequality, tightens the LP relaxation):
+    :math:`e^+_g \ge \sum_s (p_s - T_g)^+ H_{s,g}`.
+
+    Valid for integer :math:`H`: a household larger than the target over-shoots it by at least
+    the difference, and several such households over-shoot by at least the sum of their
+    differences (:math:`\sum_s (p_s - T)^+ H_s \le \sum_s p_s H_s - T` whenever the left side is
+    positive). The LP relaxation otherwise spreads fractions of large households over
+    gemeenten with small targets, which makes its bound weak for weekly batches.
+    """
+    by_g = m._sg_by_g
+    rows = {}
+    for g in range(inp.n_gemeenten):
+        terms = [(float(inp.size_persons[s]) - float(inp.target[g]), s) for (s, _) in by_g.get(g, [])]
+        terms = [(c, s) for c, s in terms if c > 1e-9]
+        if terms:
+            rows[g] = terms
+    m.OC = pyo.Set(initialize=sorted(rows))
+    m.quota_oversize = pyo.Constraint(m.OC, rule=lambda m, g: m.over[g] >= pyo.quicksum(
+        c * m.H[s, g] for c, s in rows[g]))
+
+
 def add_caps(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     r"""``cap-persons`` :math:`\sum_s p_s H_{s,g} \le C^p_g` and ``cap-households``
     :math:`\sum_s H_{s,g} \le C^h_g` where a cap is given (leefbaarheid)."""
@@ -370,6 +392,7 @@ def build_model(inp: KoppelingInputs, formulation: Literal["aggregated", "per_ho
     else:
         raise ValueError(f"unknown formulation {formulation!r}")
     add_quota(m, inp)
+    add_oversize_cuts(m, inp)
     add_dwelling_use(m, inp)
     add_caps(m, inp)
     add_minimax(m, inp)
