@@ -118,6 +118,8 @@ def state(
     linked: Optional[Path] = typer.Option(None),
     housing: Optional[Path] = typer.Option(None, help="Own dwelling offers / pressure file replacing the modelled one."),
     batch_days: int = typer.Option(7, help="Days covered by the batch (for the pace increment)."),
+    leefbaarheid_share: Optional[float] = typer.Option(
+        None, help="Cap households per gemeente at this share of its expected corporation lettings (e.g. 0.25)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Gemeente state for a koppeling batch (targets, dwellings, pressure) from the embedded data."""
@@ -131,7 +133,8 @@ def state(
         _period(period), _date(at, "--date"), national=national, rounding=_rounding(rounding),
         population_path=population, realised=schemas.load_realised(realised) if realised else None,
         swaps=schemas.load_swaps(swaps) if swaps else None,
-        linked=schemas.load_linked(linked) if linked else None, housing_path=housing, batch_days=batch_days)
+        linked=schemas.load_linked(linked) if linked else None, housing_path=housing, batch_days=batch_days,
+        leefbaarheid_share=leefbaarheid_share)
     with atomic_output_file(out) as tmp:
         write_table(table, tmp)
     log.info("state for %s on %s: batch target %.0f persons -> %s", period, at, table["target"].sum(), out)

@@ -138,15 +138,21 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
             else:
                 forbid.setdefault(hid, set()).add(g_index[gm])
     prev: dict[str, int] = {}
+    notes: list[str] = []
     if previous is not None:
+        gone = 0
         for hid, gm in previous.items():
             if hid in pos and gm:
                 prev[hid] = g_index[gm]
+            elif hid not in pos:
+                gone += 1
+        if gone:
+            notes.append(f"{gone} household(s) of the previous proposal are not awaiting a koppeling in this batch "
+                         "(already linked, excluded or not in the file); their previous links are not used")
     ctx_linked = dict(zip(context_rows.index, context_rows["linked_gm"]))
     referent_in_batch = {h: r for h, r in zip(decision.index, decision["referent_id"]) if r and r in pos}
     partners = set(referent_in_batch) | set(referent_in_batch.values())
 
-    notes: list[str] = []
     units_hh: list[list[int]] = []
     opt_unit: list[int] = []
     opt_is_zone: list[bool] = []

@@ -11,7 +11,10 @@ For a batch on ``day`` in half-year ``period``:
 * ``dwellings_c1..c5``: dwellings expected to come free for statushouders over the rest of the
   half-year, ``ceil(offer_halfyear * (days left / days in half-year))`` from the (modelled or
   user-supplied) housing table.
-* ``housing_pressure`` from the housing table; no caps (``cap_*`` empty).
+* ``housing_pressure`` from the housing table.
+* caps (leefbaarheid, optional): with ``leefbaarheid_share`` = S, a gemeente receives at most
+  ``floor(S * corporation lettings expected over the rest of the half-year)`` households, so
+  statushouders do not get more than that share of its social lettings; without it, no caps.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from optimizer.taakstelling import Rounding, build_targets, pace_target
 def build_state(period: Period | str, day: date, *, national: int | None = None, rounding: Rounding = "up",
                 population_path: str | Path | None = None, realised: pd.DataFrame | None = None,
                 swaps: pd.DataFrame | None = None, linked: pd.Series | None = None,
-                housing_path: str | Path | None = None, batch_days: int = 7) -> pd.DataFrame:
+                housing_path: str | Path | None = None, batch_days: int = 7,
+                leefbaarheid_share: float | None = None) -> pd.DataFrame:
     """The gemeente state table (columns of ``optimizer.schemas.STATE_COLUMNS``) for a batch."""
     period = Period.parse(period) if isinstance(period, str) else period
     t = build_targets(period, national=national, rounding=rounding, population_path=population_path,
@@ -54,6 +58,13 @@ def build_state(period: Period | str, day: date, *, national: int | None = None,
     state["housing_pressure"] = housing["housing_pressure"].astype(float).round(4)
     state["cap_persons"] = ""
     state["cap_households"] = ""
+    if leefbaarheid_share is not None:
+        if not 0 <= leefbaarheid_share <= 1:
+            from optimizer.errors import InputError, Violation
+            raise InputError(Violation("--leefbaarheid-share", "expected a share between 0 and 1",
+                                       value=leefbaarheid_share))
+        lettings = housing["corporation_lettings_halfyear_est"].astype(float) * frac
+        state["cap_households"] = np.floor(leefbaarheid_share * lettings + 1e-9).astype(int).astype(str)
     state["taakstelling"] = t["taakstelling"]
     state["linked"] = t["linked"]
     state.index.name = "gm_code"
