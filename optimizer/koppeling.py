@@ -51,7 +51,8 @@ def solve_koppeling(ctx: Context, options: SolverOptions | None = None,
     model = build_model(inp, formulation)
     build_seconds = time.perf_counter() - t0
     if strategy == "rens":
-        result = solve_rens(model, options, restrict=[model.a if formulation == "aggregated" else model.x])
+        restrict = [model.a] if formulation == "aggregated" else [model.x]
+        result = solve_rens(model, options, restrict=restrict)
     else:
         result = solve(model, options)
     if not result.has_solution:

@@ -30,10 +30,11 @@ ENGLISH_LEVELS = ("none", "basic", "good")
 TRUE_WORDS = {"true", "1", "yes", "ja", "y", "j", "waar"}
 FALSE_WORDS = {"false", "0", "no", "nee", "n", "onwaar"}
 
-#: Columns that may never be read: the engine never uses them, and names are personal data.
-FORBIDDEN_COLUMN_WORDS = ("nationality", "nationaliteit", "ethnic", "etnic", "religion", "religie", "geloof",
-                          "gender", "geslacht", "sex", "country_of_birth", "geboorteland", "origin", "herkomst",
-                          "name", "naam")
+#: Columns that may never be read (matched as substrings of the lower-cased column name): the
+#: engine never uses them, and names are personal data. E.g. nationality, achternaam, surname,
+#: birth_country, geslacht are all rejected in a households file.
+FORBIDDEN_COLUMN_WORDS = ("nation", "ethni", "etni", "relig", "geloof", "gender", "geslacht", "sex", "birth",
+                          "geboorte", "country", "origin", "herkomst", "name", "naam")
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def parse(df: pd.DataFrame, cols: Sequence[Col], file: str, *, personal: bool = 
     present = set(df.columns)
     for c in df.columns if personal else ():
         low = str(c).lower()
-        if any(w in low.split("_") or low.startswith(w) for w in FORBIDDEN_COLUMN_WORDS) and c not in {x.name for x in cols}:
+        if any(w in low for w in FORBIDDEN_COLUMN_WORDS) and c not in {x.name for x in cols}:
             violations.append(Violation(file, "column not allowed: spreiding never reads names, nationality, "
                                         "ethnicity, religion or gender; remove the column", column=str(c)))
     missing = [c.name for c in cols if c.required and c.name not in present]
@@ -98,7 +99,8 @@ def parse(df: pd.DataFrame, cols: Sequence[Col], file: str, *, personal: bool = 
             if not col.required:
                 out[col.name] = col.default
             continue
-        raw = df[col.name].astype(str).str.strip()
+        column = df[col.name]
+        raw = column.astype(object).where(column.notna(), "").astype(str).str.strip()
         empty = raw.eq("")
         if col.kind not in ("str", "list", "choice"):
             empty |= raw.str.lower().isin(["nan", "none", "null", "<na>"])
@@ -165,7 +167,7 @@ def parse(df: pd.DataFrame, cols: Sequence[Col], file: str, *, personal: bool = 
 
 def _read(path: str | Path | pd.DataFrame, file: str | None) -> tuple[pd.DataFrame, str]:
     if isinstance(path, pd.DataFrame):
-        df = path.astype(str).reset_index(drop=True)
+        df = path.astype(object).where(path.notna(), "").astype(str).reset_index(drop=True)
         return df, file or "input"
     df = read_table(path)
     return df.reset_index(drop=True), file or str(path)
@@ -351,10 +353,12 @@ def load_realised(path: str | Path | pd.DataFrame, file: str | None = None) -> p
     df, name = _read(path, file)
     out, violations = parse(df, REALISED_COLUMNS, name)
     if not any(v.row is None for v in violations):
-        key = out["gm_code"] + "|" + out["period"].astype(str)
+        parsed = out["period"].notna() & out["gm_code"].ne("")
+        key = (out["gm_code"] + "|" + out["period"].astype(str)).where(parsed, "")
         violations += _duplicates(key, name, "gm_code+period")
     if violations:
         raise InputError(violations)
+    out.attrs["file"] = name
     return out
 
 
@@ -381,6 +385,7 @@ def load_swaps(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.D
     if violations:
         raise InputError(violations)
     out["delta"] = out["delta"].astype("int64")
+    out.attrs["file"] = name
     return out
 
 

@@ -95,14 +95,16 @@ def statutory_taakstelling(period: Period | str, *, national: int | None = None,
 
 
 def carry_over(realised: pd.DataFrame, period: Period, *, rounding: Rounding = "up",
-               population_path: str | Path | None = None, file: str = "realised") -> pd.Series:
+               file: str | None = None) -> pd.Series:
     """Achterstand (+) / voorsprong (-) per gemeente from earlier half-years.
 
     ``realised`` is a validated frame with columns gm_code, period, housed and optionally
-    target. For each row ``target - housed`` is carried; a missing target is computed with
-    :func:`statutory_taakstelling` for that period (which needs its reference population).
+    target. For each row ``target - housed`` is carried; a missing target is the statutory
+    taakstelling of *that* half-year, computed from the embedded population on its own
+    reference date (give the ``target`` column where the dataset lacks that date).
     Rows for ``period`` itself or later are rejected.
     """
+    file = file or realised.attrs.get("file", "realised")
     codes = dataset.gemeente_codes()
     result = pd.Series(0, index=pd.Index(codes, name="gm_code"), dtype="int64", name="carry_over")
     violations = []
@@ -116,20 +118,26 @@ def carry_over(realised: pd.DataFrame, period: Period, *, rounding: Rounding = "
     for p, group in realised.groupby("period", sort=True):
         targets = group["target"] if "target" in group else pd.Series(pd.NA, index=group.index)
         if targets.isna().any():
-            statutory = statutory_taakstelling(p, rounding=rounding, population_path=population_path)["taakstelling"]
+            try:
+                statutory = statutory_taakstelling(p, rounding=rounding)["taakstelling"]
+            except InputError as exc:
+                raise InputError([Violation(file, f"no target given for {p} and it cannot be computed: "
+                                                  f"{exc.violations[0].rule}; fill the 'target' column for {p}",
+                                            column="target")]) from None
             targets = targets.astype("Float64").fillna(group["gm_code"].map(statutory).astype("Float64"))
         diff = (targets.astype("int64") - group["housed"].astype("int64")).groupby(group["gm_code"]).sum()
         result = result.add(diff, fill_value=0).astype("int64")
     return result
 
 
-def apply_swaps(taakstelling: pd.Series, swaps: pd.DataFrame, *, file: str = "swaps") -> pd.Series:
+def apply_swaps(taakstelling: pd.Series, swaps: pd.DataFrame, *, file: str | None = None) -> pd.Series:
     """Uitruil (art. 29(2)): add each swap's ``delta`` to the gemeente's taakstelling.
 
     ``swaps`` is a validated frame with swap_id, gm_code, delta, in which each swap_id's deltas
     sum to zero (checked in :mod:`optimizer.schemas`). The national sum is unchanged; a
     gemeente whose taakstelling would become negative is rejected.
     """
+    file = file or swaps.attrs.get("file", "swaps")
     delta = swaps.groupby("gm_code")["delta"].sum().reindex(taakstelling.index, fill_value=0).astype("int64")
     after = taakstelling.astype("int64") + delta
     negative = after[after < 0]
@@ -184,8 +192,7 @@ def build_targets(period: Period | str, *, national: int | None = None, rounding
     out["population_ref"] = base["population_ref"]
     out["taakstelling"] = base["taakstelling"]
     out["swaps_delta"] = apply_swaps(base["taakstelling"], swaps) if swaps is not None else 0
-    out["carry_over"] = (carry_over(realised, period, rounding=rounding, population_path=population_path)
-                         if realised is not None else 0)
+    out["carry_over"] = carry_over(realised, period, rounding=rounding) if realised is not None else 0
     out["target"] = out["taakstelling"] + out["swaps_delta"] + out["carry_over"]
     if day is not None:
         out["pace_fraction"] = round(pace_fraction(period, day), 6)
