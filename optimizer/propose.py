@@ -83,11 +83,20 @@ def load_all(cfg: ProposeConfig) -> tuple[pd.DataFrame, pd.DataFrame, Variant, p
             out["scores"])
 
 
+#: Mean positive target (persons) from which the LP relaxation is tight enough for LP + RENS.
+RENS_MIN_MEAN_TARGET = 20.0
+
+
 def choose_strategy(cfg: ProposeConfig, ctx: Context) -> str:
-    """``auto``: LP + RENS warm start for large batches (tight LP), plain MIP for small ones."""
+    """``auto``: LP + RENS when targets are large compared with households (the LP relaxation is
+    then within ~0.1% of the optimum, e.g. a national half-year: mean target ~44 persons);
+    HiGHS branch-and-cut otherwise (weekly batches: targets of a few persons, weak LP that
+    HiGHS's cuts close)."""
     if cfg.strategy != "auto":
         return cfg.strategy
-    return "rens" if len(ctx.inputs.hh_unit) > 1500 and cfg.formulation == "aggregated" else "mip"
+    targets = ctx.inputs.target[ctx.inputs.target > 0]
+    large = len(targets) > 0 and float(targets.mean()) >= RENS_MIN_MEAN_TARGET
+    return "rens" if large and cfg.formulation == "aggregated" else "mip"
 
 
 def run_propose(cfg: ProposeConfig) -> dict:
