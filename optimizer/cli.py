@@ -250,7 +250,7 @@ def demo(
         st = build_state(p, day)
         write_table(st, tmp / "state.csv")
         cfg = ProposeConfig(households=tmp / "households.csv", state=tmp / "state.csv", out=tmp / "proposal",
-                            as_of=day, command="demo")
+                            as_of=day, command="demo", relative_to=tmp)
         record = run_propose(cfg)
     _summary(record)
     typer.echo(f"demo outputs in {out}/ (taakstelling.csv, households.csv, state.csv, proposal/)")

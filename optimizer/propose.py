@@ -52,6 +52,7 @@ class ProposeConfig:
     verbose: bool = False
     command: str = "propose"
     extra_record: dict = field(default_factory=dict)
+    relative_to: Path | None = None  # record input paths relative to this folder (demo)
 
 
 def load_all(cfg: ProposeConfig) -> tuple[pd.DataFrame, pd.DataFrame, Variant, pd.DataFrame | None,
@@ -125,10 +126,15 @@ def run_propose(cfg: ProposeConfig) -> dict:
     t_explain = time.perf_counter() - t2
     counts = proposal["status"].value_counts().to_dict()
     record = base_record(cfg.command)
+    inputs = inputs_record({k: (v if isinstance(v, (str, Path)) else None) for k, v in (
+        ("households", cfg.households), ("state", cfg.state), ("locks", cfg.locks),
+        ("previous", cfg.previous), ("scores", cfg.scores))})
+    if cfg.relative_to is not None:
+        for item in inputs.values():
+            if item is not None:
+                item["path"] = str(Path(item["path"]).relative_to(cfg.relative_to))
     record.update({
-        "inputs": inputs_record({k: (v if isinstance(v, (str, Path)) else None) for k, v in (
-            ("households", cfg.households), ("state", cfg.state), ("locks", cfg.locks),
-            ("previous", cfg.previous), ("scores", cfg.scores))}),
+        "inputs": inputs,
         "variant": {"name": variant.name, "file": variant.source, "sha256": variant.sha256,
                     "weights": variant.weights.model_dump(), "options": variant.options.model_dump()},
         "as_of": ctx.as_of,

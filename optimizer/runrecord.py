@@ -7,7 +7,6 @@ timings. Household data never appears in a run record (IDs only elsewhere, never
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 from datetime import datetime, timezone
@@ -21,11 +20,8 @@ from optimizer import dataset
 
 
 def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """SHA-256 of a file (hex)."""
+    return dataset.file_sha256(path)
 
 
 def inputs_record(paths: dict[str, str | Path | None]) -> dict[str, Any]:
