@@ -1,7 +1,7 @@
 """Explanations: why each household goes where it goes, and what the alternatives would cost.
 
 **Alternatives** are computed by exact re-evaluation of the objective for a *one-household
-move*: the household is taken out of its gemeente and put into another allowed gemeente,
+move* (a nareiziger and its referent in the same batch move together): the household is taken out of its gemeente and put into another allowed gemeente,
 all other links unchanged; the dwelling it frees and the cheapest free dwelling it would get
 (or sharing a class-2 dwelling with a single living alone in one) are accounted for, as are
 caps and the change in quota, pressure and minimax terms. The reported ``delta`` is the
@@ -37,13 +37,17 @@ def _gemeente_cost(P: np.ndarray, inp) -> np.ndarray:
 
 
 def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.DataFrame:
-    """Top-k alternative gemeenten per decision household with the objective change of moving there."""
+    """Top-k alternative gemeenten per decision household with the objective change of moving there.
+
+    A nareiziger and its referent in the same batch move *together* (their alternatives are
+    joint moves of both); every other household moves alone.
+    """
     inp = ctx.inputs
     w = inp.weights
     ws, wsh, wmm = w.get("size_fit", 0.0), w.get("sharing", 0.0), w.get("minimax", 0.0)
     hh = sol.households
     gm_of = hh["gm_index"].to_numpy()
-    persons = hh["persons"].to_numpy()
+    persons = hh["persons"].to_numpy().astype(float)
     need = hh["needed_class"].to_numpy()
     dcls = hh["dwelling_class"].to_numpy()
     shared = hh["shared"].to_numpy()
@@ -58,57 +62,75 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     np.add.at(lone, gm_of[sel], 1)
     base_g = _gemeente_cost(P, inp)
     rel = np.abs(P - inp.target) / inp.scale
+    top = np.argsort(-rel, kind="stable")[:3]
     cap_p = np.where(np.isfinite(inp.cap_persons), inp.cap_persons, np.inf)
     cap_h = np.where(np.isfinite(inp.cap_households), inp.cap_households, np.inf)
     unplaced_cost = w.get("unplaced", 0.0) * inp.hh_terms["unplaced"] + w.get("waiting", 0.0) * inp.hh_terms["waiting"]
-    order_rel = np.argsort(-rel, kind="stable")[:3]
+    partner = _partners(inp)
 
-    def max_rel_excluding(excl: np.ndarray) -> np.ndarray:
-        """Largest rel over gemeenten not in {g0, g} for every candidate g (vectorised)."""
+    def max_rel_without(excl: tuple[int, ...]) -> np.ndarray:
+        """Per candidate g: the largest relative deviation over gemeenten not in excl + (g,)."""
         out = np.zeros(G)
         for g in range(G):
-            for t in order_rel:
-                if t != g and t not in excl:
-                    out[g] = rel[t]
-                    break
+            out[g] = next((rel[t] for t in top if t != g and t not in excl), 0.0)
         return out
 
-    rows = []
-    mm_cache: dict[int, np.ndarray] = {}
-    for h in range(len(hh)):
-        u = int(inp.hh_unit[h])
-        own = cost[u]
-        g0 = int(gm_of[h])
-        p, kk = float(persons[h]), int(need[h])
-        # insertion cost at every gemeente
-        avail = free[:, kk - 1:] > 0
+    def dwelling_cost(kk: int, free_: np.ndarray, lone_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cheapest dwelling for a class-kk household per gemeente: (cost, class; 0 = share)."""
+        avail = free_[:, kk - 1:] > 0
         has = avail.any(axis=1)
-        dwell = np.where(has, ws * np.argmax(avail, axis=1), np.inf)
+        c = np.where(has, ws * np.argmax(avail, axis=1), np.inf)
+        d = np.where(has, np.argmax(avail, axis=1) + kk, -1)
         if kk == 1 and inp.sharing:
-            dwell = np.minimum(dwell, np.where(lone > 0, wsh - ws, np.inf))
+            c_sh = np.where(lone_ > 0, wsh - ws, np.inf)
+            d = np.where(c_sh < c, 0, d)
+            c = np.minimum(c, c_sh)
+        return c, d
+
+    def removal_dwelling(h: int) -> float:
+        if shared[h]:
+            return -wsh + ws  # the partner now lives alone in a class-2 dwelling
+        return -ws * (dcls[h] - need[h])
+
+    rows = []
+    mm_cache: dict[tuple[int, ...], np.ndarray] = {}
+    for h in range(len(hh)):
+        group = [h] + ([partner[h]] if h in partner else [])
+        g0 = int(gm_of[h])
+        p = float(persons[group].sum())
+        own = sum(cost[int(inp.hh_unit[x])] for x in group)
+        # dwellings for every member, taken one after the other
+        free_, lone_ = free.copy(), lone.copy()
+        dwell = np.zeros(G)
+        for i, x in enumerate(group):
+            c, d = dwelling_cost(int(need[x]), free_, lone_)
+            dwell = dwell + c
+            if i == len(group) - 1:
+                break
+            for g in np.flatnonzero(np.isfinite(c)):
+                if d[g] == 0:
+                    lone_[g] -= 1
+                else:
+                    free_[g, d[g] - 1] -= 1
+        ok = (P + p <= cap_p) & (Hn + len(group) <= cap_h) & np.isfinite(own)
+        new_rel_g = np.abs(P + p - inp.target) / inp.scale
         add_g = _gemeente_cost(P + p, inp) - base_g
-        ok = (P + p <= cap_p) & (Hn + 1 <= cap_h) & np.isfinite(own)
         if g0 >= 0:
-            # removal from g0
-            rem = _one_gemeente_cost(inp, g0, P[g0] - p) - base_g[g0]
-            if shared[h]:
-                rem_dwell = -wsh + ws  # the partner now lives alone in a class-2 dwelling
-            else:
-                rem_dwell = -ws * (dcls[h] - kk)
-            delta = own - own[g0] + add_g + dwell + rem + rem_dwell
+            rem = _one_gemeente_cost(inp, g0, P[g0] - p) - base_g[g0] + sum(removal_dwelling(x) for x in group)
+            delta = own - own[g0] + add_g + dwell + rem
             if wmm > 0:
-                if g0 not in mm_cache:
-                    mm_cache[g0] = max_rel_excluding(np.array([g0]))
-                others = mm_cache[g0]
-                new_g0 = abs(P[g0] - p - inp.target[g0]) / inp.scale[g0]
-                new_g = np.abs(P + p - inp.target) / inp.scale
-                delta = delta + wmm * (np.maximum(np.maximum(others, new_g0), new_g) - rel.max())
+                key = (g0,)
+                if key not in mm_cache:
+                    mm_cache[key] = max_rel_without(key)
+                new_rel_g0 = abs(P[g0] - p - inp.target[g0]) / inp.scale[g0]
+                delta = delta + wmm * (np.maximum(np.maximum(mm_cache[key], new_rel_g0), new_rel_g) - rel.max())
             ok[g0] = False
         else:
-            delta = own + add_g + dwell - unplaced_cost[h]
+            delta = own + add_g + dwell - sum(unplaced_cost[x] for x in group)
             if wmm > 0:
-                new_g = np.abs(P + p - inp.target) / inp.scale
-                delta = delta + wmm * (np.maximum(rel.max(), new_g) - rel.max())
+                if () not in mm_cache:
+                    mm_cache[()] = max_rel_without(())
+                delta = delta + wmm * (np.maximum(mm_cache[()], new_rel_g) - rel.max())
         delta = np.where(ok & np.isfinite(delta), delta, np.inf)
         best = np.argsort(delta, kind="stable")[:k]
         row = {"household_id": hh["household_id"].iloc[h]}
@@ -119,11 +141,26 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
             else:
                 row[f"alt{i + 1}_gm_code"] = ""
                 row[f"alt{i + 1}_delta"] = np.nan
-        row["_feasible_elsewhere"] = bool(np.isfinite(delta).any())
-        row["_has_dwelling_somewhere"] = bool((has | ((lone > 0) if kk == 1 else False))[np.isfinite(own)].any())
-        row["_under_cap_somewhere"] = bool(((P + p <= cap_p) & (Hn + 1 <= cap_h))[np.isfinite(own)].any())
+        allowed = np.isfinite(own)
+        housable = np.isfinite(dwell)
+        under_cap = (P + p <= cap_p) & (Hn + len(group) <= cap_h)
+        row["_moves_with"] = hh["household_id"].iloc[partner[h]] if h in partner else ""
+        row["_dwelling_somewhere"] = bool((allowed & housable).any())
+        row["_placeable_somewhere"] = bool((allowed & housable & under_cap).any())
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _partners(inp) -> dict[int, int]:
+    """Decision households that must share a gemeente (nareiziger and referent in the batch)."""
+    unit_hh: dict[int, list[int]] = {}
+    for h, u in enumerate(inp.hh_unit):
+        unit_hh.setdefault(int(u), []).append(h)
+    out: dict[int, int] = {}
+    for u1, u2 in inp.links:
+        for h1, h2 in zip(unit_hh.get(u1, []), unit_hh.get(u2, [])):
+            out[h1], out[h2] = h2, h1
+    return out
 
 
 def _one_gemeente_cost(inp, g: int, persons: float) -> float:
@@ -153,12 +190,14 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
         g = int(hh["gm_index"].iloc[h])
         alt = alts.iloc[h]
         if g < 0:
-            if not alt["_under_cap_somewhere"]:
-                why = "every allowed gemeente has reached its cap"
-            elif not alt["_has_dwelling_somewhere"]:
+            if not alt["_dwelling_somewhere"]:
                 why = f"no free dwelling of class {hh['needed_class'].iloc[h]} or larger in any allowed gemeente"
+            elif not alt["_placeable_somewhere"]:
+                why = "every allowed gemeente with a fitting free dwelling has reached its cap"
             else:
                 why = "linking it would cost more than waiting for the next batch (see alternatives)"
+            if alt["_moves_with"]:
+                why += f" (it moves together with {alt['_moves_with']})"
             out.append(f"Not linked: {why}.")
             continue
         code = inp.gemeenten[g]

@@ -3,8 +3,10 @@
 ``proposal`` has one row for *every* household of the input file, with a ``status``:
 ``linked``, ``unplaced`` (with the reason), ``excluded`` (incomplete dossier, with the
 reason) or ``context`` (already linked earlier; not decided here). Nothing is dropped.
-Term columns (``term_*``) are weighted contributions in objective points; together with the
-gemeente terms in ``gemeenten`` they add up to the objective in ``run.json``.
+Term columns (``term_*``) are weighted contributions in objective points: the household
+``term_*`` columns of ``proposal`` (own terms, dwelling fit, sharing, unplaced, waiting) plus the
+gemeente ``term_*`` columns of ``gemeenten`` (quota, pressure) plus ``minimax`` in ``run.json``
+add up to the objective.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.koppeling import GEMEENTE_TERMS, HOUSEHOLD_TERMS, UNPLACED_TERMS
+from models.koppeling import HOUSEHOLD_TERMS, UNPLACED_TERMS
 from optimizer.explain import METHOD, N_ALTERNATIVES, alternatives, reasons
 from optimizer.koppeling import Solution
 from optimizer.koppeling_inputs import Context
@@ -94,8 +96,12 @@ def gemeenten_table(ctx: Context, sol: Solution, households: pd.DataFrame, state
     out["deviation"] = out["persons"] - out["target"]
     out["relative_deviation"] = g["relative_deviation"].round(6).to_numpy()
     out["housing_pressure"] = inp.pressure
-    for t in GEMEENTE_TERMS:
+    # gemeente-level objective terms; size_fit and sharing are attributed to households in
+    # proposal.csv (term_size_fit, term_sharing) and only summed here for information
+    for t in ("quota", "pressure"):
         out[f"term_{t}"] = (w.get(t, 0.0) * g[t]).round(6).to_numpy()
+    for t in ("size_fit", "sharing"):
+        out[f"{t}_points_of_households"] = (w.get(t, 0.0) * g[t]).round(6).to_numpy()
     for d in range(1, 6):
         out[f"dwellings_used_c{d}"] = g[f"used_c{d}"].to_numpy()
         out[f"dwellings_offered_c{d}"] = g[f"offered_c{d}"].to_numpy()

@@ -425,6 +425,17 @@ def load_locks(path: str | Path | pd.DataFrame, households: pd.DataFrame, file: 
                                         column="household_id", value=out["household_id"].iloc[i]))
         key = out["household_id"] + "|" + out["gm_code"]
         violations += _duplicates(key, name, "household_id+gm_code")
+        # families are never split: a lock may not separate a nareiziger from a referent
+        # that is already linked
+        for i, (hid, gm, action) in enumerate(zip(out["household_id"], out["gm_code"], out["action"])):
+            if hid not in households.index:
+                continue
+            ref = households.at[hid, "referent_id"]
+            ref_gm = households.at[ref, "linked_gm"] if ref and ref in households.index else ""
+            if ref_gm and ((action == "fix" and gm != ref_gm) or (action == "forbid" and gm == ref_gm)):
+                violations.append(Violation(
+                    name, f"nareiziger {hid} must go to its referent's gemeente {ref_gm} ({ref}); "
+                          f"this lock would separate the family", row=i + 2, column="gm_code", value=gm))
     if violations:
         raise InputError(violations)
     return out

@@ -20,9 +20,11 @@ from optimizer.paths import variants_dir
 
 
 class Weights(BaseModel):
-    """Objective weights ("points"); the objective is sum(weight * raw term)."""
+    """Objective weights ("points"); the objective is sum(weight * raw term).
 
-    model_config = ConfigDict(extra="forbid")
+    Strict: numbers only (no quoted numbers or booleans), finite and >= 0."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     quota: float = Field(100.0, ge=0, description="per unit of relative deviation |persons - target| / max(target, quota_min_scale), per gemeente")
     pressure: float = Field(50.0, ge=0, description="per unit of relative over-shoot times housing pressure (0-1), per gemeente")
     minimax: float = Field(0.0, ge=0, description="per unit of the worst relative deviation over all gemeenten (0 = off)")
@@ -38,16 +40,17 @@ class Weights(BaseModel):
 
 
 class Options(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     quota_min_scale: float = Field(1.0, gt=0, description="persons; relative deviation divides by max(target, this)")
     ties: Literal["hard", "soft"] = Field("hard", description="family/work/study ties: restrict to the tied gemeenten (hard) or strongly prefer them (soft)")
     medical: Literal["hard", "soft"] = Field("hard", description="medical region: restrict (hard) or strongly prefer (soft)")
     sharing: bool = Field(True, description="allow two single adults to share one class-2 dwelling")
-    school_age: tuple[int, int] = Field((4, 17), description="ages of children counted for continuity (schools)")
+    school_age: tuple[int, int] = Field((4, 17), strict=False,
+                                        description="ages of children counted for continuity (schools)")
 
 
 class Variant(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     kind: Literal["koppeling"] = "koppeling"
     name: str = "default"
     description: str = ""
