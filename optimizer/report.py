@@ -78,6 +78,8 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.
     for c in order:
         if c not in out:
             out[c] = ""
+    for c in ("persons", "adults", "children", "needed_class", "dwelling_class"):
+        out[c] = pd.to_numeric(out[c].replace("", np.nan)).astype("Int64")
     out["alternatives_method"] = METHOD
     return out[order + ["alternatives_method"]]
 
