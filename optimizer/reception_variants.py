@@ -14,10 +14,8 @@ raw-data folder (:func:`optimizer.paths.raw_dir`).
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
-import tomllib
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +25,7 @@ from optimizer.bonus_malus import PaymentRule, Tier
 from optimizer.errors import InputError, Violation
 from optimizer.keys import COMPONENTS, KEY_NAMES, PRESETS, WEIGHT_TOLERANCE
 from optimizer.paths import raw_dir, variants_dir
+from optimizer.variants import read_toml
 
 _STRICT = ConfigDict(extra="forbid")
 _GM = re.compile(r"^GM\d{4}$")
@@ -395,13 +394,9 @@ def parse_variant(data: dict, source: str = "variant") -> ReceptionVariant:
 def load_variant(name_or_path: str | Path) -> ReceptionVariant:
     """Read and validate a reception variant file (path or name in models/variants)."""
     path = resolve_variant_path(name_or_path)
-    raw = path.read_bytes()
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(Violation(str(path), f"not valid TOML: {exc}")) from None
+    data, digest = read_toml(path)
     variant = parse_variant(data, str(path))
-    variant.sha256 = hashlib.sha256(raw).hexdigest()
+    variant.sha256 = digest
     return variant
 
 

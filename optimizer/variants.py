@@ -74,14 +74,20 @@ def resolve_variant_path(name_or_path: str | Path | None) -> Path:
     raise InputError(Violation(str(name_or_path), f"variant not found; give a .toml path or one of: {known}"))
 
 
-def load_variant(name_or_path: str | Path | None = None) -> Variant:
-    """Read and validate a koppeling variant file."""
-    path = resolve_variant_path(name_or_path)
+def read_toml(path: Path) -> tuple[dict, str]:
+    """Parse a UTF-8 TOML file; return (data, sha256 of its bytes). Bad TOML -> InputError."""
     raw = path.read_bytes()
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(Violation(str(path), f"not valid TOML: {exc}")) from None
+    return data, hashlib.sha256(raw).hexdigest()
+
+
+def load_variant(name_or_path: str | Path | None = None) -> Variant:
+    """Read and validate a koppeling variant file."""
+    path = resolve_variant_path(name_or_path)
+    data, digest = read_toml(path)
     if data.get("kind", "koppeling") != "koppeling":
         raise InputError(Violation(str(path), f"kind is {data.get('kind')!r}; a koppeling variant needs kind = \"koppeling\"",
                                    column="kind"))
@@ -94,5 +100,5 @@ def load_variant(name_or_path: str | Path | None = None) -> Variant:
             for err in exc.errors()
         ]) from None
     variant.source = str(path)
-    variant.sha256 = hashlib.sha256(raw).hexdigest()
+    variant.sha256 = digest
     return variant
