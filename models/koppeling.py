@@ -166,6 +166,7 @@ def add_households_in_gemeente_aggregated(m: pyo.ConcreteModel, inp: KoppelingIn
         terms.setdefault(key, []).append(m.a[int(o)])
     m.SG = pyo.Set(initialize=sorted(terms), dimen=2, ordered=True)
     m.H = pyo.Expression(m.SG, rule=lambda m, s, g: pyo.quicksum(terms[(s, g)]))
+    m._h_vars = terms
 
 
 def add_pair_variables(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
@@ -210,6 +211,7 @@ def add_pair_variables(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
         terms.setdefault((s, g), []).append(m.x[h, g])
     m.SG = pyo.Set(initialize=sorted(terms), dimen=2, ordered=True)
     m.H = pyo.Expression(m.SG, rule=lambda m, s, g: pyo.quicksum(terms[(s, g)]))
+    m._h_vars = terms
 
 
 def add_links_aggregated(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
@@ -231,6 +233,15 @@ def add_links_aggregated(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
 # Gemeente families (shared by both formulations)
 # ------------------------------------------------------------------------------------------
 
+def _h_sum(m: pyo.ConcreteModel, terms) -> object:
+    r"""Flat linear expression :math:`\sum c \cdot H_{s,g}` over ``terms`` = [(c, s, g), ...].
+
+    Written out over the variables behind each :math:`H_{s,g}` (instead of nesting the
+    ``H`` expressions), which makes compiling the model to matrices much faster.
+    """
+    return pyo.quicksum(c * v for c, s, g in terms for v in m._h_vars[(s, g)])
+
+
 def add_dwelling_use(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     r"""``dwelling-use`` :math:`w_{g,k,d}` integer: households needing class k housed in class
     :math:`d \ge k` (only where g offers class d); ``share`` :math:`v_g`: class-2 dwellings
@@ -241,7 +252,7 @@ def add_dwelling_use(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     """
     need_terms: dict[tuple[int, int], list] = {}
     for (s, g) in m.SG:
-        need_terms.setdefault((g, int(inp.size_class[s])), []).append(m.H[s, g])
+        need_terms.setdefault((g, int(inp.size_class[s])), []).append((1, s, g))
     w_index = [(g, k, d) for (g, k) in sorted(need_terms) for d in CLASSES
                if d >= k and inp.dwellings[g, d - 1] > 0]
     m.W = pyo.Set(initialize=w_index, dimen=3, ordered=True)
@@ -260,7 +271,7 @@ def add_dwelling_use(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
         lhs = pyo.quicksum((m.w[g, k, d] for d in by_gk.get((g, k), [])))
         if k == 1 and g in m.VG:
             lhs = lhs + 2 * m.v[g]
-        return lhs == pyo.quicksum(need_terms[(g, k)])
+        return lhs == _h_sum(m, need_terms[(g, k)])
     m.dwelling_need = pyo.Constraint(m.GK, rule=need_rule, name="dwelling-need")
     cap_keys = sorted(set(by_gd) | {(g, SHARED_CLASS) for g in share_g})
     m.GD = pyo.Set(initialize=cap_keys, dimen=2, ordered=True)
@@ -286,7 +297,7 @@ def add_quota(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
         by_g.setdefault(g, []).append((s, g))
 
     def rule(m, g):
-        persons = pyo.quicksum((int(inp.size_persons[s]) * m.H[s, g] for (s, g) in by_g.get(g, [])))
+        persons = _h_sum(m, [(int(inp.size_persons[s]), s, g) for (s, g) in by_g.get(g, [])])
         return persons - m.over[g] + m.under[g] == float(inp.target[g])
     m.quota_deviation = pyo.Constraint(m.G, rule=rule, name="quota-deviation")
     m._sg_by_g = by_g
@@ -310,8 +321,7 @@ def add_oversize_cuts(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
         if terms:
             rows[g] = terms
     m.OC = pyo.Set(initialize=sorted(rows))
-    m.quota_oversize = pyo.Constraint(m.OC, rule=lambda m, g: m.over[g] >= pyo.quicksum(
-        c * m.H[s, g] for c, s in rows[g]))
+    m.quota_oversize = pyo.Constraint(m.OC, rule=lambda m, g: m.over[g] >= _h_sum(m, [(c, s, g) for c, s in rows[g]]))
 
 
 def add_caps(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
@@ -322,11 +332,11 @@ def add_caps(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     ch = [g for g in range(inp.n_gemeenten) if np.isfinite(inp.cap_households[g])]
     m.CP = pyo.Set(initialize=cp)
     m.CH = pyo.Set(initialize=ch)
-    m.cap_persons = pyo.Constraint(m.CP, rule=lambda m, g: pyo.quicksum(
-        (int(inp.size_persons[s]) * m.H[s, g] for (s, g) in by_g.get(g, []))) <= float(inp.cap_persons[g])
+    m.cap_persons = pyo.Constraint(m.CP, rule=lambda m, g: _h_sum(
+        m, [(int(inp.size_persons[s]), s, g) for (s, g) in by_g.get(g, [])]) <= float(inp.cap_persons[g])
         if by_g.get(g) else pyo.Constraint.Skip, name="cap-persons")
-    m.cap_households = pyo.Constraint(m.CH, rule=lambda m, g: pyo.quicksum(
-        (m.H[s, g] for (s, g) in by_g.get(g, []))) <= float(inp.cap_households[g])
+    m.cap_households = pyo.Constraint(m.CH, rule=lambda m, g: _h_sum(
+        m, [(1, s, g) for (s, g) in by_g.get(g, [])]) <= float(inp.cap_households[g])
         if by_g.get(g) else pyo.Constraint.Skip, name="cap-households")
 
 
