@@ -165,6 +165,7 @@ def run_propose(cfg: ProposeConfig) -> dict:
             write_table(proposal, tmp / f"proposal.{fmt}")
             write_table(gem, tmp / f"gemeenten.{fmt}")
         write_json(tmp / "run.json", record)
-    log.info("wrote %s (linked %d, unplaced %d, excluded %d)", cfg.out, record["households"]["linked"],
-             record["households"]["unplaced"], record["households"]["excluded"])
+    if cfg.relative_to is None:  # the demo reports its own (final) folder
+        log.info("wrote %s (linked %d, unplaced %d, excluded %d)", cfg.out, record["households"]["linked"],
+                 record["households"]["unplaced"], record["households"]["excluded"])
     return record
