@@ -148,7 +148,9 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
         row["_dwelling_somewhere"] = bool((allowed & housable).any())
         row["_placeable_somewhere"] = bool((allowed & housable & under_cap).any())
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = ["household_id"] + [c for i in range(1, k + 1) for c in (f"alt{i}_gm_code", f"alt{i}_delta")]
+    columns += ["_moves_with", "_dwelling_somewhere", "_placeable_somewhere"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _partners(inp) -> dict[int, int]:
