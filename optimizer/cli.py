@@ -183,6 +183,9 @@ def propose(
     formulation: str = typer.Option("aggregated", help="'aggregated' (fast) or 'per_household' (reference)."),
     strategy: str = typer.Option("auto", help="'auto', 'mip' or 'rens' (LP + RENS warm start)."),
     xlsx: bool = typer.Option(True, help="Also write .xlsx copies of the tables."),
+    boundaries: Optional[Path] = typer.Option(None, help="Gemeente boundaries (GeoJSON/GeoPackage) for map.png; "
+                                                          "default: the PDOK file in ../shared/data/raw if present."),
+    make_map: bool = typer.Option(True, "--map/--no-map", help="Draw map.png when boundaries are available."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the HiGHS log."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
@@ -205,7 +208,8 @@ def propose(
     cfg = ProposeConfig(households=households_file, state=state_src, out=out, variant=variant, locks=lock,
                         previous=previous, scores=scores, as_of=day, time_limit=time_limit, mip_rel_gap=gap,
                         threads=threads, seed=seed, formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
-                        formats=("csv", "xlsx") if xlsx else ("csv",), verbose=verbose)
+                        formats=("csv", "xlsx") if xlsx else ("csv",), verbose=verbose,
+                        boundaries=boundaries, make_map=make_map)
     record = run_propose(cfg)
     _summary(record)
 

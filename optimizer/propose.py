@@ -53,6 +53,8 @@ class ProposeConfig:
     command: str = "propose"
     extra_record: dict = field(default_factory=dict)
     relative_to: Path | None = None  # record input paths relative to this folder (demo)
+    make_map: bool = True  # map.png when gemeente boundaries are available
+    boundaries: str | Path | None = None  # GeoJSON/GeoPackage; default: optimizer.geo.default_boundaries_path()
 
 
 def load_all(cfg: ProposeConfig) -> tuple[pd.DataFrame, pd.DataFrame, Variant, pd.DataFrame | None,
@@ -98,6 +100,24 @@ def choose_strategy(cfg: ProposeConfig, ctx: Context) -> str:
     targets = ctx.inputs.target[ctx.inputs.target > 0]
     large = len(targets) > 0 and float(targets.mean()) >= RENS_MIN_MEAN_TARGET
     return "rens" if large and cfg.formulation == "aggregated" else "mip"
+
+
+def _write_map(cfg: ProposeConfig, gem: pd.DataFrame, folder: Path, record: dict) -> str | None:
+    """map.png of the deviation from target per gemeente, when boundaries are available."""
+    if not cfg.make_map:
+        return None
+    from optimizer.geo import load_boundaries
+    from optimizer.maps import deviation_map
+
+    boundaries = load_boundaries(cfg.boundaries)
+    if boundaries is None:
+        record["notes"].append("no gemeente boundaries available: map.png not drawn (give --boundaries FILE)")
+        return None
+    h = record["households"]
+    title = (f"Koppeling proposal: persons linked vs batch target per gemeente\n"
+             f"{h['linked']} households ({h['persons_linked']} persons) linked, variant {record['variant']['name']}")
+    deviation_map(gem, boundaries, folder / "map.png", title)
+    return "map.png"
 
 
 def run_propose(cfg: ProposeConfig) -> dict:
@@ -164,6 +184,7 @@ def run_propose(cfg: ProposeConfig) -> dict:
         for fmt in cfg.formats:
             write_table(proposal, tmp / f"proposal.{fmt}")
             write_table(gem, tmp / f"gemeenten.{fmt}")
+        record["map"] = _write_map(cfg, gem, tmp, record)
         write_json(tmp / "run.json", record)
     if cfg.relative_to is None:  # the demo reports its own (final) folder
         log.info("wrote %s (linked %d, unplaced %d, excluded %d)", cfg.out, record["households"]["linked"],

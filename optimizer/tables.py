@@ -84,12 +84,29 @@ def write_table(df: pd.DataFrame, path: str | Path, *, index: bool = False) -> P
     if suffix == ".csv":
         df.to_csv(path, index=index, encoding="utf-8", lineterminator="\n")
     elif suffix == ".xlsx":
-        df.to_excel(path, index=index, engine="openpyxl")
+        _write_xlsx(df, path, index=index)
     elif suffix == ".parquet":
         df.to_parquet(path, index=index)
     else:
         raise ValueError(f"unsupported output type {suffix!r}; expected one of {', '.join(SUFFIXES)}")
     return path
+
+
+def _write_xlsx(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
+    """Excel for people: frozen header row, filters on every column, readable column widths."""
+    from openpyxl.utils import get_column_letter
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        df.to_excel(writer, index=index, sheet_name="data")
+        ws = writer.sheets["data"]
+        ws.freeze_panes = "A2"
+        if ws.max_row > 1 and ws.max_column > 0:
+            ws.auto_filter.ref = ws.dimensions
+        frame = df.reset_index() if index else df
+        for i, col in enumerate(frame.columns, start=1):
+            sample = [("" if v is None or (isinstance(v, float) and v != v) else str(v)) for v in frame[col].head(200)]
+            width = max([len(str(col))] + [len(v) for v in sample])
+            ws.column_dimensions[get_column_letter(i)].width = min(max(8, width + 2), 60)
 
 
 def check_output_suffix(path: str | Path) -> None:
