@@ -20,7 +20,8 @@ from optimizer import schemas
 from optimizer.errors import InputError
 from optimizer.koppeling import Solution, solve_koppeling
 from optimizer.koppeling_inputs import Context, build_inputs
-from optimizer.report import gemeenten_table, proposal_table
+from optimizer.report import (fairness_summary, gemeenten_table, household_types_table, proposal_table,
+                              provinces_table)
 from optimizer.runrecord import base_record, inputs_record, write_json
 from optimizer.scoring import load_scores
 from optimizer.solver import SolverOptions
@@ -143,6 +144,8 @@ def run_propose(cfg: ProposeConfig) -> dict:
     t2 = time.perf_counter()
     proposal = proposal_table(ctx, sol, households)
     gem = gemeenten_table(ctx, sol, households, state)
+    provinces = provinces_table(gem)
+    types = household_types_table(proposal)
     t_explain = time.perf_counter() - t2
     counts = proposal["status"].value_counts().to_dict()
     record = base_record(cfg.command)
@@ -177,6 +180,7 @@ def run_propose(cfg: ProposeConfig) -> dict:
                             "compile": r.compile_seconds, "solve": r.solve_seconds, "explain": t_explain,
                             "total": time.perf_counter() - t0},
         "alternatives_method": "one-household move, all other links fixed (exact objective re-evaluation)",
+        "fairness": fairness_summary(gem),
         "notes": sol.notes,
         **cfg.extra_record,
     })
@@ -184,6 +188,8 @@ def run_propose(cfg: ProposeConfig) -> dict:
         for fmt in cfg.formats:
             write_table(proposal, tmp / f"proposal.{fmt}")
             write_table(gem, tmp / f"gemeenten.{fmt}")
+            write_table(provinces, tmp / f"provinces.{fmt}")
+            write_table(types, tmp / f"household_types.{fmt}")
         record["map"] = _write_map(cfg, gem, tmp, record)
         write_json(tmp / "run.json", record)
     if cfg.relative_to is None:  # the demo reports its own (final) folder

@@ -122,3 +122,86 @@ def gemeenten_table(ctx: Context, sol: Solution, households: pd.DataFrame, state
     out["cap_persons"] = state["cap_persons"].to_numpy()
     out["cap_households"] = state["cap_households"].to_numpy()
     return out
+
+
+# ------------------------------------------------------------------------------------------
+# Fairness: between provinces, between gemeenten, between household types
+# ------------------------------------------------------------------------------------------
+
+SIZE_GROUPS = ((1, 1, "single"), (2, 2, "2 persons"), (3, 4, "3-4 persons"), (5, 6, "5-6 persons"),
+               (7, 999, "7+ persons"))
+
+
+def provinces_table(gemeenten: pd.DataFrame) -> pd.DataFrame:
+    """Per province: target and persons linked, deviation, and how many gemeenten are on, under
+    or over their target (on target = within half a person)."""
+    g = gemeenten.copy()
+    g["on_target"] = g["deviation"].abs() < 0.5
+    g["under_target"] = g["deviation"] <= -0.5
+    g["over_target"] = g["deviation"] >= 0.5
+    out = g.groupby("provincie", sort=True).agg(
+        gemeenten=("gm_code", "size"), target=("target", "sum"), persons=("persons", "sum"),
+        households=("households", "sum"), gemeenten_on_target=("on_target", "sum"),
+        gemeenten_under_target=("under_target", "sum"), gemeenten_over_target=("over_target", "sum"),
+        worst_relative_deviation=("relative_deviation", "max"))
+    out["deviation"] = out["persons"] - out["target"]
+    out["fulfilment"] = (out["persons"] / out["target"].where(out["target"] > 0)).round(4)
+    return out.reset_index()
+
+
+def household_types_table(proposal: pd.DataFrame) -> pd.DataFrame:
+    """Per household size group (and with/without ties): how each type fares.
+
+    Only size and ties are used to group: never nationality, ethnicity, religion or gender
+    (the engine does not have them)."""
+    rows = []
+    decided = proposal[proposal["status"].isin(["linked", "unplaced", "excluded"])].copy()
+    persons = decided["persons"].astype(int)
+    for lo, hi, label in SIZE_GROUPS:
+        part = decided[(persons >= lo) & (persons <= hi)]
+        if len(part):
+            rows.append(_type_row(label, part))
+    if len(decided):
+        rows.append(_type_row("all households", decided))
+    return pd.DataFrame(rows)
+
+
+def _type_row(label: str, part: pd.DataFrame) -> dict:
+    linked = part[part["status"] == "linked"]
+    n = len(part)
+
+    def share(mask) -> float:
+        return round(float(mask.sum()) / len(linked), 4) if len(linked) else float("nan")
+
+    regret = (pd.to_numeric(linked["employment_score_best"]) - pd.to_numeric(linked["employment_score_here"]))
+    return {
+        "household_type": label, "households": n, "persons": int(part["persons"].astype(int).sum()),
+        "linked_share": round(len(linked) / n, 4),
+        "unplaced_share": round(float((part["status"] == "unplaced").sum()) / n, 4),
+        "excluded_share": round(float((part["status"] == "excluded").sum()) / n, 4),
+        "in_best_labour_region_share": share(regret <= 1e-9),
+        "mean_labour_regret": round(float(regret.mean()), 4) if len(linked) else float("nan"),
+        "left_coa_region_share": share(pd.to_numeric(linked["term_continuity"]) > 0),
+        "larger_dwelling_share": share((linked["dwelling_class"].astype(int) > linked["needed_class"].astype(int))
+                                       & (linked["shared_dwelling"].astype(str) != "True")),
+        "shared_dwelling_share": share(linked["shared_dwelling"].astype(str) == "True"),
+    }
+
+
+def fairness_summary(gemeenten: pd.DataFrame) -> dict:
+    """Headline fairness figures of a proposal between gemeenten."""
+    from optimizer.fairness import dissimilarity
+
+    target = gemeenten["target"].astype(float)
+    persons = gemeenten["persons"].astype(float)
+    out = {
+        "gemeenten_on_target": int((gemeenten["deviation"].abs() < 0.5).sum()),
+        "gemeenten_under_target": int((gemeenten["deviation"] <= -0.5).sum()),
+        "gemeenten_over_target": int((gemeenten["deviation"] >= 0.5).sum()),
+        "worst_relative_deviation": float(gemeenten["relative_deviation"].max()),
+        "worst_gemeente": str(gemeenten.loc[gemeenten["relative_deviation"].idxmax(), "gm_code"]),
+    }
+    if target.sum() > 0 and persons.sum() > 0:
+        # share of persons that would have to move for the linked distribution to match the targets
+        out["dissimilarity_linked_vs_target"] = round(float(dissimilarity(persons, target)), 6)
+    return out
