@@ -193,6 +193,10 @@ def propose(
     _setup_logging(quiet)
     from optimizer.propose import ProposeConfig, run_propose
 
+    if not time_limit > 0:
+        raise InputError(Violation("--time-limit", "expected a number of seconds > 0", value=time_limit))
+    if not 0 <= gap < 1:
+        raise InputError(Violation("--gap", "expected a relative gap between 0 and 1 (e.g. 0.001)", value=gap))
     if formulation not in ("aggregated", "per_household"):
         raise InputError(Violation("--formulation", "expected 'aggregated' or 'per_household'", value=formulation))
     if strategy not in ("auto", "mip", "rens"):
@@ -216,9 +220,10 @@ def propose(
 
 def _summary(record: dict) -> None:
     h = record["households"]
-    gap = record["gap"]
-    typer.echo(f"status {record['status']}, objective {record['objective']:.2f}, bound {record['bound']:.2f}, "
-               f"gap {gap:.4%}; linked {h['linked']} households ({h['persons_linked']} persons), "
+    gap = "unknown" if record["gap"] is None else f"{record['gap']:.4%}"
+    bound = "none" if record["bound"] is None else f"{record['bound']:.2f}"
+    typer.echo(f"status {record['status']}, objective {record['objective']:.2f}, bound {bound}, "
+               f"gap {gap}; linked {h['linked']} households ({h['persons_linked']} persons), "
                f"unplaced {h['unplaced']}, excluded {h['excluded']}; "
                f"{record['timings_seconds']['total']:.1f} s")
 

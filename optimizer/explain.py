@@ -1,7 +1,7 @@
 """Explanations: why each household goes where it goes, and what the alternatives would cost.
 
 **Alternatives** are computed by exact re-evaluation of the objective for a *one-household
-move* (a nareiziger and its referent in the same batch move together): the household is taken out of its gemeente and put into another allowed gemeente,
+move* (a referent and its nareizigers in the same batch move together): the household is taken out of its gemeente and put into another allowed gemeente,
 all other links unchanged; the dwelling it frees and the cheapest free dwelling it would get
 (or sharing a class-2 dwelling with a single living alone in one) are accounted for, as are
 caps and the change in quota, pressure and minimax terms. The reported ``delta`` is the
@@ -39,8 +39,8 @@ def _gemeente_cost(P: np.ndarray, inp) -> np.ndarray:
 def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.DataFrame:
     """Top-k alternative gemeenten per decision household with the objective change of moving there.
 
-    A nareiziger and its referent in the same batch move *together* (their alternatives are
-    joint moves of both); every other household moves alone.
+    A referent and all its nareizigers in the same batch move *together* (their alternatives
+    are joint moves of the whole family); every other household moves alone.
     """
     inp = ctx.inputs
     w = inp.weights
@@ -66,7 +66,7 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     cap_p = np.where(np.isfinite(inp.cap_persons), inp.cap_persons, np.inf)
     cap_h = np.where(np.isfinite(inp.cap_households), inp.cap_households, np.inf)
     unplaced_cost = w.get("unplaced", 0.0) * inp.hh_terms["unplaced"] + w.get("waiting", 0.0) * inp.hh_terms["waiting"]
-    partner = _partners(inp)
+    link_group = _link_groups(inp)
 
     def max_rel_without(excl: tuple[int, ...]) -> np.ndarray:
         """Per candidate g: the largest relative deviation over gemeenten not in excl + (g,)."""
@@ -95,7 +95,7 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     rows = []
     mm_cache: dict[tuple[int, ...], np.ndarray] = {}
     for h in range(len(hh)):
-        group = [h] + ([partner[h]] if h in partner else [])
+        group = [h] + [x for x in link_group.get(h, []) if x != h]
         g0 = int(gm_of[h])
         p = float(persons[group].sum())
         own = sum(cost[int(inp.hh_unit[x])] for x in group)
@@ -144,7 +144,7 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
         allowed = np.isfinite(own)
         housable = np.isfinite(dwell)
         under_cap = (P + p <= cap_p) & (Hn + len(group) <= cap_h)
-        row["_moves_with"] = hh["household_id"].iloc[partner[h]] if h in partner else ""
+        row["_moves_with"] = ", ".join(hh["household_id"].iloc[x] for x in group[1:])
         row["_dwelling_somewhere"] = bool((allowed & housable).any())
         row["_placeable_somewhere"] = bool((allowed & housable & under_cap).any())
         rows.append(row)
@@ -153,16 +153,26 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     return pd.DataFrame(rows, columns=columns)
 
 
-def _partners(inp) -> dict[int, int]:
-    """Decision households that must share a gemeente (nareiziger and referent in the batch)."""
+def _link_groups(inp) -> dict[int, list[int]]:
+    """Decision household -> all decision households that must share its gemeente (a referent
+    and all its nareizigers in the batch: the connected components of the links)."""
     unit_hh: dict[int, list[int]] = {}
     for h, u in enumerate(inp.hh_unit):
         unit_hh.setdefault(int(u), []).append(h)
-    out: dict[int, int] = {}
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
     for u1, u2 in inp.links:
         for h1, h2 in zip(unit_hh.get(u1, []), unit_hh.get(u2, [])):
-            out[h1], out[h2] = h2, h1
-    return out
+            parent[find(h1)] = find(h2)
+    groups: dict[int, list[int]] = {}
+    for h in list(parent):
+        groups.setdefault(find(h), []).append(h)
+    return {h: sorted(members) for members in groups.values() for h in members}
 
 
 def _one_gemeente_cost(inp, g: int, persons: float) -> float:
@@ -237,6 +247,6 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
         cur = gem["coa_region"].reindex([row["coa_location_gm"]]).iloc[0] if row["coa_location_gm"] in gem.index else ""
         parts.append(f"stays in COA region {cur}" if coa_of[code] == cur else f"moves from COA region {cur} to {coa_of[code]}")
         if isinstance(alt["alt1_gm_code"], str) and alt["alt1_gm_code"]:
-            parts.append(f"next best {names[alt['alt1_gm_code']]} (+{alt['alt1_delta']:.1f} points)")
+            parts.append(f"next best {names[alt['alt1_gm_code']]} ({alt['alt1_delta']:+.1f} points)")
         out.append("; ".join(parts) + ".")
     return out

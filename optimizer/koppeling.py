@@ -50,11 +50,12 @@ def solve_koppeling(ctx: Context, options: SolverOptions | None = None,
     t0 = time.perf_counter()
     model = build_model(inp, formulation)
     build_seconds = time.perf_counter() - t0
+    set_all_unplaced(model, inp)  # a feasible start: a time limit always leaves a solution
     if strategy == "rens":
         restrict = [model.a] if formulation == "aggregated" else [model.x]
-        result = solve_rens(model, options, restrict=restrict)
+        result = solve_rens(model, options, restrict=restrict, warm_start=True)
     else:
-        result = solve(model, options)
+        result = solve(model, options, warm_start=True)
     if not result.has_solution:
         raise RuntimeError(f"HiGHS returned no solution (status {result.solver_status}); "
                            "try a longer --time-limit")
@@ -62,7 +63,29 @@ def solve_koppeling(ctx: Context, options: SolverOptions | None = None,
         gm_of = _disaggregate_aggregated(model, ctx)
     else:
         gm_of = _read_per_household(model, ctx)
-    return _solution_tables(model, ctx, gm_of, result, build_seconds, formulation)
+    sol = _solution_tables(model, ctx, gm_of, result, build_seconds, formulation)
+    # Every term is >= 0, so 0 is a valid bound; and the proposal's own objective (recomputed
+    # from the tables, with minimal deviations) is never worse than the solver's value.
+    if result.bound is not None and result.bound < 0:
+        result.bound = 0.0
+    if result.objective is not None and sol.objective < result.objective:
+        result.objective = sol.objective
+    if result.bound is not None and result.objective is not None:
+        result.gap = max(0.0, result.objective - result.bound) / max(abs(result.objective), 1e-9)
+        if result.objective - result.bound < 1e-9:
+            result.gap = 0.0
+    return sol
+
+
+def set_all_unplaced(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    """Set the model to its trivial feasible solution: nobody linked, every target unmet."""
+    for v in m.component_data_objects(pyo.Var, active=True):
+        v.set_value(0, skip_validation=True)
+    for h in m.Hh:
+        m.q[h].set_value(1.0)
+    for g in m.G:
+        m.under[g].set_value(float(inp.target[g]))
+    m.mu.set_value(float((inp.target / inp.scale).max()) if inp.n_gemeenten else 0.0)
 
 
 def _value(v) -> float:

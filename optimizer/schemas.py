@@ -33,8 +33,10 @@ FALSE_WORDS = {"false", "0", "no", "nee", "n", "onwaar"}
 #: Columns that may never be read (matched as substrings of the lower-cased column name): the
 #: engine never uses them, and names are personal data. E.g. nationality, achternaam, surname,
 #: birth_country, geslacht are all rejected in a households file.
-FORBIDDEN_COLUMN_WORDS = ("nation", "ethni", "etni", "relig", "geloof", "gender", "geslacht", "sex", "birth",
-                          "geboorte", "country", "origin", "herkomst", "name", "naam")
+FORBIDDEN_COLUMN_WORDS = ("nation", "ethni", "etni", "relig", "geloof", "godsdienst", "gender", "geslacht", "sex",
+                          "sekse", "m_v", "birth", "geboorte", "country", "origin", "herkomst", "afkomst",
+                          "burgerschap", "citizen", "race", "ras_", "passport", "paspoort", "name", "naam",
+                          "voorletter", "initials")
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,9 @@ def parse(df: pd.DataFrame, cols: Sequence[Col], file: str, *, personal: bool = 
             bad = ~empty & ~low.isin(TRUE_WORDS | FALSE_WORDS)
             values = low.map(lambda v: True if v in TRUE_WORDS else (False if v in FALSE_WORDS else pd.NA)).astype("boolean")
         elif col.kind == "date":
-            parsed = pd.to_datetime(raw.where(~empty), format="%Y-%m-%d", errors="coerce")
+            # a date cell from Excel arrives as 'YYYY-MM-DD 00:00:00'
+            text = raw.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$", r"\1", regex=True)
+            parsed = pd.to_datetime(text.where(~empty), format="%Y-%m-%d", errors="coerce")
             bad = ~empty & parsed.isna()
             values = parsed.dt.date.astype(object).where(parsed.notna(), None)
         elif col.kind == "period":
@@ -211,8 +215,8 @@ HOUSEHOLD_COLUMNS: tuple[Col, ...] = (
 )
 
 _LIST_RULES: dict[str, tuple[str, Callable[[str], bool], str]] = {
-    "adult_ages": ("adults", lambda v: v.isdigit() and 18 <= int(v) <= 120, "each age a whole number 18-120"),
-    "child_ages": ("children", lambda v: v.isdigit() and 0 <= int(v) <= 17, "each age a whole number 0-17"),
+    "adult_ages": ("adults", lambda v: v.isascii() and v.isdigit() and 18 <= int(v) <= 120, "each age a whole number 18-120"),
+    "child_ages": ("children", lambda v: v.isascii() and v.isdigit() and 0 <= int(v) <= 17, "each age a whole number 0-17"),
     "education": ("adults", lambda v: v in EDUCATION_LEVELS, f"each one of {', '.join(EDUCATION_LEVELS)}"),
     "sector": ("adults", lambda v: v in SECTORS, f"each one of {', '.join(SECTORS)}"),
     "dutch_level": ("adults", lambda v: v in DUTCH_LEVELS, f"each one of {', '.join(DUTCH_LEVELS)}"),
@@ -430,6 +434,22 @@ def load_locks(path: str | Path | pd.DataFrame, households: pd.DataFrame, file: 
         for i, (hid, gm, action) in enumerate(zip(out["household_id"], out["gm_code"], out["action"])):
             if hid not in households.index:
                 continue
+            if households.at[hid, "linked_gm"]:
+                violations.append(Violation(name, f"household {hid} was already linked to {households.at[hid, 'linked_gm']}"
+                                                  "; a lock cannot change an earlier koppeling", row=i + 2,
+                                            column="household_id", value=hid))
+                continue
+            if not (households.at[hid, "has_bsn"] and households.at[hid, "has_iban"]):
+                violations.append(Violation(name, f"household {hid} has an incomplete dossier (no BSN or IBAN) and "
+                                                  "cannot be linked; remove the lock", row=i + 2,
+                                            column="household_id", value=hid))
+                continue
+            nar = households[(households["referent_id"] == hid) & households["linked_gm"].ne("")]
+            family_gms = set(nar["linked_gm"])
+            if family_gms and ((action == "fix" and gm not in family_gms) or (action == "forbid" and gm in family_gms)):
+                violations.append(Violation(
+                    name, f"referent {hid} must join its nareiziger(s) in {', '.join(sorted(family_gms))}; "
+                          "this lock would separate the family", row=i + 2, column="gm_code", value=gm))
             ref = households.at[hid, "referent_id"]
             ref_gm = households.at[ref, "linked_gm"] if ref and ref in households.index else ""
             if ref_gm and ((action == "fix" and gm != ref_gm) or (action == "forbid" and gm == ref_gm)):

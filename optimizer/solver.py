@@ -134,15 +134,15 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
     compile_seconds = time.perf_counter() - t0
 
     h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(options.verbose))
-    h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
-    h.setOptionValue("threads", int(options.threads))
-    h.setOptionValue("random_seed", int(options.random_seed))
-    h.setOptionValue("presolve", options.presolve)
+    settings: dict[str, Any] = {"output_flag": bool(options.verbose), "mip_rel_gap": float(options.mip_rel_gap),
+                                "threads": int(options.threads), "random_seed": int(options.random_seed),
+                                "presolve": options.presolve}
     if options.time_limit is not None:
-        h.setOptionValue("time_limit", float(options.time_limit))
-    for key, value in options.extra.items():
-        h.setOptionValue(key, value)
+        settings["time_limit"] = float(options.time_limit)
+    settings.update(options.extra)
+    for key, value in settings.items():
+        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS rejected option {key} = {value!r}")
     t1 = time.perf_counter()
     h.passModel(lp)
     if warm_start:
@@ -188,7 +188,7 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
             gap = abs(objective - bound) / max(abs(objective), 1e-9) if math.isfinite(bound) else None
             if gap is not None and abs(objective - bound) < 1e-9:
                 gap = 0.0
-        else:
+        elif status is Status.OPTIMAL:
             bound, gap = objective, 0.0
             if duals:
                 row_duals = {}
@@ -220,7 +220,7 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
 
 
 def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
-               restrict: list | None = None, rc_window: float = 0.0) -> SolveResult:
+               restrict: list | None = None, rc_window: float = 0.0, warm_start: bool = False) -> SolveResult:
     """LP relaxation -> RENS sub-MIP -> (if needed) full MIP warm-started from it.
 
     1. Solve the LP relaxation: its optimum is a valid lower bound for the MIP.
@@ -253,8 +253,8 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
         v.domain = dom
         v.setlb(lb)
         v.setub(ub)
-    if not lp.has_solution:
-        return solve(model, options)
+    if lp.status is not Status.OPTIMAL:  # no valid bound: plain MIP instead
+        return solve(model, options, warm_start=warm_start)
     lp_bound = float(lp.objective)
     lp_values = [v.value for v in int_vars]
     restricted = None if restrict is None else {id(v) for comp in restrict for v in comp.values()}

@@ -68,3 +68,79 @@ def test_fairness_tables_add_up(tmp_path):
     f = record["fairness"]
     assert f["gemeenten_on_target"] + f["gemeenten_under_target"] + f["gemeenten_over_target"] == 342
     assert 0 <= f["dissimilarity_linked_vs_target"] <= 1
+
+
+def _batch(n=40, seed=3):
+    hh = generate_households(n, seed, as_of=DAY)
+    return hh, build_state("2025-H2", DAY)
+
+
+def _first_pair(hh: pd.DataFrame) -> tuple[str, str]:
+    nar = hh[hh["referent_id"] != ""].iloc[0]
+    return nar["household_id"], nar["referent_id"]
+
+
+def test_waiting_referent_joins_its_already_linked_nareiziger(tmp_path):
+    hh, state = _batch(60, 3)
+    nar, ref = _first_pair(hh)
+    hh.loc[hh["household_id"] == nar, "linked_gm"] = "GM0014"
+    hh.loc[hh["household_id"] == ref, "linked_gm"] = ""
+    hh.loc[hh["household_id"] == ref, ["has_bsn", "has_iban"]] = "true"
+    run_propose(ProposeConfig(households=hh.astype(str), state=state.astype(str), out=tmp_path / "run",
+                              formats=("csv",), make_map=False))
+    p = pd.read_csv(tmp_path / "run" / "proposal.csv", keep_default_na=False).set_index("household_id")
+    assert p.loc[nar, "status"] == "context"
+    assert p.loc[ref, "gm_code"] == "GM0014" or p.loc[ref, "status"] == "unplaced"
+
+
+def test_locks_on_context_or_incomplete_households_are_rejected():
+    import pytest
+
+    from optimizer import schemas
+    from optimizer.errors import InputError
+
+    hh, _ = _batch(40, 3)
+    hh.loc[hh.index[0], "has_iban"] = "false"
+    households = schemas.validate_households(hh.astype(str), "hh")
+    ctx_id = households.index[households["linked_gm"] != ""][0]
+    incomplete = households.index[0]
+    locks = pd.DataFrame({"household_id": [incomplete, ctx_id], "gm_code": ["GM0014", "GM0014"],
+                          "action": ["fix", "fix"]})
+    with pytest.raises(InputError) as err:
+        schemas.load_locks(locks, households, "locks.csv")
+    rules = [v.rule for v in err.value.violations]
+    assert any("incomplete dossier" in r for r in rules) and any("already linked" in r for r in rules)
+
+
+def test_tiny_time_limit_still_returns_a_feasible_proposal(tmp_path):
+    hh, state = _batch(40, 3)
+    record = run_propose(ProposeConfig(households=hh.astype(str), state=state.astype(str), out=tmp_path / "run",
+                                       formats=("csv",), make_map=False, time_limit=0.001))
+    assert record["status"] in ("feasible", "optimal")
+    assert record["bound"] is None or record["bound"] <= record["objective"] + 1e-6
+    assert len(pd.read_csv(tmp_path / "run" / "proposal.csv")) == len(hh)
+
+
+def test_excel_date_cells_are_accepted(tmp_path):
+    from optimizer import schemas
+
+    hh, _ = _batch(10, 2)
+    typed = hh.copy()
+    typed["permit_date"] = pd.to_datetime(typed["permit_date"])
+    typed.to_excel(tmp_path / "hh.xlsx", index=False)
+    out = schemas.load_households(tmp_path / "hh.xlsx")
+    assert [d.isoformat() for d in out["permit_date"]] == list(hh["permit_date"])
+
+
+def test_cli_rejects_nonpositive_time_limit_and_bad_gap(tmp_path):
+    from typer.testing import CliRunner
+
+    from optimizer.cli import app
+
+    hh, _ = _batch(10, 2)
+    hh.to_csv(tmp_path / "hh.csv", index=False)
+    for args in (["--time-limit", "0"], ["--gap", "-0.1"], ["--gap", "1.5"]):
+        res = CliRunner().invoke(app, ["propose", "--households", str(tmp_path / "hh.csv"), "--period", "2025-H2",
+                                       "--date", "2025-08-04", "--out", str(tmp_path / "o"), *args])
+        assert res.exit_code == 2
+        assert not (tmp_path / "o").exists()
