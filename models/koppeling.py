@@ -26,6 +26,7 @@ Objective: :math:`\min \sum_t w_t \cdot T_t` over the named raw terms ``TERMS``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -82,22 +83,59 @@ class KoppelingInputs:
         units, starts = np.unique(self.opt_unit[order], return_index=True)
         return {int(u): order[a:b] for u, a, b in zip(units, starts, list(starts[1:]) + [len(order)])}
 
-    def household_gemeente_costs(self, unit: int) -> dict[int, dict[str, float]]:
-        """Allowed gemeenten of a unit and the raw own terms there (zone options expanded)."""
+    @cached_property
+    def own_cost(self) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted own cost of one household of unit u in gemeente g (inf = not allowed) and
+        the option that gives it: the cheapest option covering g (zone options expanded; a
+        gemeente option wins a tie, it is exact). Shape (units, gemeenten), computed once."""
+        U, G = len(self.unit_count), self.n_gemeenten
+        own = np.zeros(len(self.opt_unit))
+        for t in HOUSEHOLD_TERMS:
+            own += self.weights.get(t, 0.0) * self.opt_terms[t]
+        cost = np.full((U, G), np.inf)
+        best = np.full((U, G), -1, dtype=int)
         members = self.zone_members()
-        out: dict[int, dict[str, float]] = {}
-        for o in self.unit_options().get(unit, []):
-            terms = {t: float(self.opt_terms[t][o]) for t in HOUSEHOLD_TERMS}
-            gs = members[int(self.opt_target[o])] if self.opt_is_zone[o] else [int(self.opt_target[o])]
-            for g in gs:
-                g = int(g)
-                if g not in out or _weighted(terms, self.weights) < _weighted(out[g], self.weights):
-                    out[g] = terms
-        return out
+        order = np.lexsort((np.arange(len(own)), ~self.opt_is_zone))  # zone options first
+        for o in order:
+            u = self.opt_unit[o]
+            gs = members[int(self.opt_target[o])] if self.opt_is_zone[o] else np.array([self.opt_target[o]])
+            better = own[o] <= cost[u, gs]
+            cost[u, gs[better]] = own[o]
+            best[u, gs[better]] = o
+        return cost, best
 
+    @cached_property
+    def unplaced_cost(self) -> np.ndarray:
+        """Weighted cost of leaving each decision household unplaced (terms ``unplaced`` and
+        ``waiting``); within a unit, the households where it is highest are linked first."""
+        return sum(self.weights.get(t, 0.0) * self.hh_terms[t] for t in UNPLACED_TERMS)
 
-def _weighted(terms: dict[str, float], weights: dict[str, float]) -> float:
-    return sum(weights.get(t, 0.0) * v for t, v in terms.items())
+    def household_gemeente_costs(self, unit: int) -> dict[int, dict[str, float]]:
+        """Allowed gemeenten of a unit and the raw own terms there (from :attr:`own_cost`)."""
+        cost, best = self.own_cost
+        return {int(g): {t: float(self.opt_terms[t][best[unit, g]]) for t in HOUSEHOLD_TERMS}
+                for g in np.flatnonzero(np.isfinite(cost[unit]))}
+
+    def link_groups(self) -> dict[int, list[int]]:
+        """Decision household -> all decision households that must share its gemeente (a
+        referent and all its nareizigers in the batch: connected components of ``links``)."""
+        unit_hh: dict[int, list[int]] = {}
+        for h, u in enumerate(self.hh_unit):
+            unit_hh.setdefault(int(u), []).append(h)
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            while parent.setdefault(x, x) != x:
+                x = parent[x]
+            return x
+
+        for u1, u2 in self.links:
+            for h1, h2 in zip(unit_hh.get(u1, []), unit_hh.get(u2, [])):
+                parent[find(h1)] = find(h2)
+        groups: dict[int, list[int]] = {}
+        for h in list(parent):
+            groups.setdefault(find(h), []).append(h)
+        return {h: sorted(members) for members in groups.values() for h in members}
 
 
 def _lin(coefs, variables):

@@ -19,8 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.koppeling import HOUSEHOLD_TERMS, SHARED_CLASS
-from optimizer.heuristic import unit_cost_matrix
+from models.koppeling import SHARED_CLASS
 from optimizer.koppeling import Solution
 from optimizer.koppeling_inputs import Context
 
@@ -28,12 +27,13 @@ N_ALTERNATIVES = 3
 METHOD = "one-household move, all other links fixed (exact objective re-evaluation)"
 
 
-def _gemeente_cost(P: np.ndarray, inp) -> np.ndarray:
-    """Weighted quota + pressure term per gemeente for persons P."""
+def _gemeente_cost(P, inp, g=slice(None)):
+    """Weighted quota + pressure term of gemeenten ``g`` (default all) with ``P`` persons linked."""
     w = inp.weights
-    over = np.maximum(P - inp.target, 0)
-    dev = np.abs(P - inp.target)
-    return (w.get("quota", 0.0) * dev + w.get("pressure", 0.0) * inp.pressure * over) / inp.scale
+    target = inp.target[g]
+    over = np.maximum(P - target, 0)
+    dev = np.abs(P - target)
+    return (w.get("quota", 0.0) * dev + w.get("pressure", 0.0) * inp.pressure[g] * over) / inp.scale[g]
 
 
 def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     dcls = hh["dwelling_class"].to_numpy()
     shared = hh["shared"].to_numpy()
     G = inp.n_gemeenten
-    cost, _ = unit_cost_matrix(inp)
+    cost, _ = inp.own_cost
     P = sol.gemeenten["persons"].to_numpy(dtype=float)
     Hn = sol.gemeenten["households"].to_numpy(dtype=float)
     used = sol.gemeenten[[f"used_c{d}" for d in range(1, 6)]].to_numpy()
@@ -65,8 +65,8 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     top = np.argsort(-rel, kind="stable")[:3]
     cap_p = np.where(np.isfinite(inp.cap_persons), inp.cap_persons, np.inf)
     cap_h = np.where(np.isfinite(inp.cap_households), inp.cap_households, np.inf)
-    unplaced_cost = w.get("unplaced", 0.0) * inp.hh_terms["unplaced"] + w.get("waiting", 0.0) * inp.hh_terms["waiting"]
-    link_group = _link_groups(inp)
+    unplaced_cost = inp.unplaced_cost
+    link_group = inp.link_groups()
 
     def max_rel_without(excl: tuple[int, ...]) -> np.ndarray:
         """Per candidate g: the largest relative deviation over gemeenten not in excl + (g,)."""
@@ -116,7 +116,7 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
         new_rel_g = np.abs(P + p - inp.target) / inp.scale
         add_g = _gemeente_cost(P + p, inp) - base_g
         if g0 >= 0:
-            rem = _one_gemeente_cost(inp, g0, P[g0] - p) - base_g[g0] + sum(removal_dwelling(x) for x in group)
+            rem = _gemeente_cost(P[g0] - p, inp, g0) - base_g[g0] + sum(removal_dwelling(x) for x in group)
             delta = own - own[g0] + add_g + dwell + rem
             if wmm > 0:
                 key = (g0,)
@@ -153,36 +153,6 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     return pd.DataFrame(rows, columns=columns)
 
 
-def _link_groups(inp) -> dict[int, list[int]]:
-    """Decision household -> all decision households that must share its gemeente (a referent
-    and all its nareizigers in the batch: the connected components of the links)."""
-    unit_hh: dict[int, list[int]] = {}
-    for h, u in enumerate(inp.hh_unit):
-        unit_hh.setdefault(int(u), []).append(h)
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            x = parent[x]
-        return x
-
-    for u1, u2 in inp.links:
-        for h1, h2 in zip(unit_hh.get(u1, []), unit_hh.get(u2, [])):
-            parent[find(h1)] = find(h2)
-    groups: dict[int, list[int]] = {}
-    for h in list(parent):
-        groups.setdefault(find(h), []).append(h)
-    return {h: sorted(members) for members in groups.values() for h in members}
-
-
-def _one_gemeente_cost(inp, g: int, persons: float) -> float:
-    """Weighted quota + pressure term of gemeente g with ``persons`` linked."""
-    w = inp.weights
-    dev = abs(persons - inp.target[g])
-    over = max(persons - inp.target[g], 0.0)
-    return (w.get("quota", 0.0) * dev + w.get("pressure", 0.0) * inp.pressure[g] * over) / inp.scale[g]
-
-
 def _fmt_persons(x: float) -> str:
     return f"{x:.0f}" if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
 
@@ -195,15 +165,26 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
     names = dict(zip(inp.gemeenten, gem["gm_naam"]))
     coa_of = dict(zip(inp.gemeenten, gem["coa_region"]))
     P = sol.gemeenten["persons"].to_numpy(dtype=float)
-    data = ctx.households
+    amr_of = gem["amr_code"].to_numpy()
+    # plain Python rows and arrays, read once (per-row pandas access is slow at national scale)
+    rows = ctx.households.to_dict("records")
+    alt_rows = alts.to_dict("records")
+    gm_index = hh["gm_index"].to_numpy()
+    persons = hh["persons"].to_numpy()
+    needed = hh["needed_class"].to_numpy()
+    dwelling = hh["dwelling_class"].to_numpy()
+    shared = hh["shared"].to_numpy()
+    scores = ctx.scores.to_numpy()
+    score_col = {a: j for j, a in enumerate(ctx.scores.columns)}
+    best_amrs = ctx.best_amr.to_numpy()
     out = []
     for h in range(len(hh)):
-        row = data.iloc[h]
-        g = int(hh["gm_index"].iloc[h])
-        alt = alts.iloc[h]
+        row = rows[h]
+        g = int(gm_index[h])
+        alt = alt_rows[h]
         if g < 0:
             if not alt["_dwelling_somewhere"]:
-                why = f"no free dwelling of class {hh['needed_class'].iloc[h]} or larger in any allowed gemeente"
+                why = f"no free dwelling of class {needed[h]} or larger in any allowed gemeente"
             elif not alt["_placeable_somewhere"]:
                 why = "every allowed gemeente with a fitting free dwelling has reached its cap"
             else:
@@ -223,28 +204,27 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
         elif any(row[c] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm")):
             parts.append("tie elsewhere not honoured (soft tie)")
         if row["tie_medical_amr"]:
-            inside = gem["amr_code"].iloc[g] == row["tie_medical_amr"]
+            inside = amr_of[g] == row["tie_medical_amr"]
             parts.append("within its medical region" if inside else "outside its medical region (soft)")
-        p = float(hh["persons"].iloc[h])
+        p = float(persons[h])
         before, after, target = P[g] - p, P[g], inp.target[g]
         parts.append(f"{_fmt_persons(p)} person(s) bring {names[code]} from {_fmt_persons(before)} to "
                      f"{_fmt_persons(after)} of its batch target {_fmt_persons(target)}")
-        need, d = int(hh["needed_class"].iloc[h]), int(hh["dwelling_class"].iloc[h])
-        if hh["shared"].iloc[h]:
+        need, d = int(needed[h]), int(dwelling[h])
+        if shared[h]:
             parts.append("shares a class-2 dwelling with another single adult")
         elif d == need:
             parts.append(f"class-{d} dwelling as needed")
         else:
             parts.append(f"class-{d} dwelling (needs class {need}; none smaller free)")
-        amr = gem["amr_code"].iloc[g]
-        here = float(ctx.scores.iloc[h][amr])
-        best_amr = ctx.best_amr.iloc[h]
-        best = float(ctx.scores.iloc[h][best_amr])
+        best_amr = best_amrs[h]
+        here = float(scores[h, score_col[amr_of[g]]])
+        best = float(scores[h, score_col[best_amr]])
         if here >= best - 1e-9:
             parts.append(f"best labour region for this household ({here:.2f} expected employed adults)")
         else:
             parts.append(f"labour score {here:.2f} here vs {best:.2f} in {best_amr}")
-        cur = gem["coa_region"].reindex([row["coa_location_gm"]]).iloc[0] if row["coa_location_gm"] in gem.index else ""
+        cur = coa_of.get(row["coa_location_gm"], "")
         parts.append(f"stays in COA region {cur}" if coa_of[code] == cur else f"moves from COA region {cur} to {coa_of[code]}")
         if isinstance(alt["alt1_gm_code"], str) and alt["alt1_gm_code"]:
             parts.append(f"next best {names[alt['alt1_gm_code']]} ({alt['alt1_delta']:+.1f} points)")

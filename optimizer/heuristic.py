@@ -31,28 +31,12 @@ import time
 import numpy as np
 import pyomo.environ as pyo
 
-from models.koppeling import HOUSEHOLD_TERMS, SHARED_CLASS, KoppelingInputs
+from models.koppeling import SHARED_CLASS, KoppelingInputs
 
 
 def unit_cost_matrix(inp: KoppelingInputs) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted own cost per unit and gemeente (inf = not allowed) and the option achieving it."""
-    U, G = len(inp.unit_count), inp.n_gemeenten
-    w = inp.weights
-    own = np.zeros(len(inp.opt_unit))
-    for t in HOUSEHOLD_TERMS:
-        own += w.get(t, 0.0) * inp.opt_terms[t]
-    cost = np.full((U, G), np.inf)
-    best = np.full((U, G), -1, dtype=int)
-    members = inp.zone_members()
-    # zone options first, then gemeente options (a gemeente option wins ties: it is exact)
-    order = np.lexsort((np.arange(len(own)), ~inp.opt_is_zone))
-    for o in order:
-        u = inp.opt_unit[o]
-        gs = members[int(inp.opt_target[o])] if inp.opt_is_zone[o] else np.array([inp.opt_target[o]])
-        better = own[o] <= cost[u, gs]
-        cost[u, gs[better]] = own[o]
-        best[u, gs[better]] = o
-    return cost, best
+    """Weighted own cost per unit and gemeente and the option giving it (``inp.own_cost``)."""
+    return inp.own_cost
 
 
 def greedy(inp: KoppelingInputs, hh_priority: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -73,7 +57,7 @@ def greedy(inp: KoppelingInputs, hh_priority: np.ndarray) -> tuple[np.ndarray, n
     shared = np.zeros(n, dtype=bool)
     persons = inp.size_persons[inp.unit_size[inp.hh_unit]]
     need = inp.size_class[inp.unit_size[inp.hh_unit]]
-    unplaced_cost = w.get("unplaced", 0.0) * inp.hh_terms["unplaced"] + w.get("waiting", 0.0) * inp.hh_terms["waiting"]
+    unplaced_cost = inp.unplaced_cost
     T, S, pi = inp.target, inp.scale, inp.pressure
 
     def quota_delta(extra: float) -> np.ndarray:
@@ -113,20 +97,14 @@ def greedy(inp: KoppelingInputs, hh_priority: np.ndarray) -> tuple[np.ndarray, n
             if need[h] == 1 and d == SHARED_CLASS:
                 lone_single_c2[g].append(h)
 
-    partner: dict[int, int] = {}
-    unit_hh: dict[int, list[int]] = {}
-    for h, u in enumerate(inp.hh_unit):
-        unit_hh.setdefault(int(u), []).append(h)
-    for u1, u2 in inp.links:
-        for h1, h2 in zip(unit_hh.get(u1, []), unit_hh.get(u2, [])):
-            partner[h1], partner[h2] = h2, h1
+    families = inp.link_groups()
 
     order = sorted(range(n), key=lambda h: (-persons[h], int(hh_priority[h])))
     done = np.zeros(n, dtype=bool)
     for h in order:
         if done[h]:
             continue
-        group = [h] + ([partner[h]] if h in partner and not done[partner[h]] else [])
+        group = [h] + [x for x in families.get(h, []) if x != h and not done[x]]
         for x in group:
             done[x] = True
         extra = float(sum(persons[x] for x in group))
@@ -370,7 +348,7 @@ class LocalSearch:
         self.G = G
         n = len(inp.hh_unit)
         cost, _ = unit_cost_matrix(inp)
-        unplaced = w.get("unplaced", 0.0) * inp.hh_terms["unplaced"] + w.get("waiting", 0.0) * inp.hh_terms["waiting"]
+        unplaced = inp.unplaced_cost
         self.own = np.concatenate([cost[inp.hh_unit], unplaced[:, None]], axis=1)  # (n, G + 1)
         size = inp.unit_size[inp.hh_unit]
         self.p = inp.size_persons[size].astype(float)
@@ -634,10 +612,9 @@ def round_lp(inp: KoppelingInputs, a: np.ndarray, hh_priority: np.ndarray) -> tu
     households with the highest unplaced cost (then ``hh_priority``) are linked first. The
     result may overfill dwellings; :class:`LocalSearch` repairs that.
     """
-    w = inp.weights
     n = len(inp.hh_unit)
     gm_of = np.full(n, -1, dtype=int)
-    unplaced = w.get("unplaced", 0.0) * inp.hh_terms["unplaced"] + w.get("waiting", 0.0) * inp.hh_terms["waiting"]
+    unplaced = inp.unplaced_cost
     opts = inp.unit_options()
     unit_hh: dict[int, list[int]] = {}
     for h in sorted(range(n), key=lambda h: (-unplaced[h], int(hh_priority[h]))):

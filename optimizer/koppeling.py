@@ -96,10 +96,7 @@ def _value(v) -> float:
 def _priority(ctx: Context, members: list[int]) -> list[int]:
     """Households of a unit in the order they are linked: highest unplaced cost first
     (longest waiting), then household_id."""
-    inp = ctx.inputs
-    w = inp.weights
-    cost = {h: w.get("unplaced", 0) * inp.hh_terms["unplaced"][h] + w.get("waiting", 0) * inp.hh_terms["waiting"][h]
-            for h in members}
+    cost = ctx.inputs.unplaced_cost
     ids = ctx.households.index
     return sorted(members, key=lambda h: (-cost[h], ids[h]))
 

@@ -25,7 +25,7 @@ import pandas as pd
 from models.koppeling import HOUSEHOLD_TERMS, KoppelingInputs
 from optimizer import dataset
 from optimizer.dwellings import DWELLING_COLUMNS
-from optimizer.schemas import split_list
+from optimizer.schemas import linked_family_gemeenten, split_list
 from optimizer.scoring import employment_scores
 from optimizer.variants import Variant
 
@@ -149,12 +149,8 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         if gone:
             notes.append(f"{gone} household(s) of the previous proposal are not awaiting a koppeling in this batch "
                          "(already linked, excluded or not in the file); their previous links are not used")
-    ctx_linked = dict(zip(context_rows.index, context_rows["linked_gm"]))
+    family = linked_family_gemeenten(households)
     referent_in_batch = {h: r for h, r in zip(decision.index, decision["referent_id"]) if r and r in pos}
-    linked_nareiziger_gms: dict[str, list[str]] = {}
-    for gm, ref in zip(context_rows["linked_gm"], context_rows["referent_id"]):
-        if ref:
-            linked_nareiziger_gms.setdefault(ref, []).append(gm)
     partners = set(referent_in_batch) | set(referent_in_batch.values())
 
     units_hh: list[list[int]] = []
@@ -202,19 +198,12 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                     allowed = med_mask.copy()
             else:
                 tie += (~med_mask).astype(float)
-        nar_gms = sorted({g_index[gm] for gm in linked_nareiziger_gms.get(hid, [])})
-        if nar_gms:  # a referent whose nareiziger(s) were linked earlier joins them
-            mask = np.zeros(G, dtype=bool)
-            mask[nar_gms] = True
-            allowed = mask
-            tie[:] = 0.0
-            if len(nar_gms) > 1:
-                notes.append(f"{hid}: its nareizigers were linked to different gemeenten; any of them allowed")
-        ref = row["referent_id"]
-        if ref and ref in ctx_linked:
+        if hid in family:  # the family already lives there: join it (ties do not count)
             allowed = np.zeros(G, dtype=bool)
-            allowed[g_index[ctx_linked[ref]]] = True  # nareiziger goes to the referent's gemeente
+            allowed[[g_index[gm] for gm in family[hid]]] = True
             tie[:] = 0.0
+            if len(family[hid]) > 1:
+                notes.append(f"{hid}: its family was linked to different gemeenten; any of them allowed")
         if hid in forbid:
             allowed[list(forbid[hid])] = False
         if hid in fix:
@@ -227,7 +216,7 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
     individual_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for i, (hid, row) in enumerate(decision.iterrows()):
         has_tie = any(row[c] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm", "tie_medical_amr", "referent_id")) \
-            or hid in linked_nareiziger_gms
+            or hid in family
         if has_tie or hid in fix or hid in forbid or hid in prev or hid in partners:
             individual_rows[i] = allowed_and_tie(i, hid, row)
     # referent pairs in the same batch share one allowed set

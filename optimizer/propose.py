@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
-from models.koppeling import TERMS
 from optimizer import schemas
 from optimizer.errors import InputError
-from optimizer.koppeling import Solution, solve_koppeling
+from optimizer.koppeling import solve_koppeling
 from optimizer.koppeling_inputs import Context, build_inputs
 from optimizer.report import (fairness_summary, gemeenten_table, household_types_table, proposal_table,
                               provinces_table)

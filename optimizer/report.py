@@ -28,36 +28,39 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.
     inp = ctx.inputs
     w = inp.weights
     gem = ctx.gemeenten
-    hh = sol.households.set_index("household_id")
+    hh = sol.households
     alts = alternatives(ctx, sol)
     why = reasons(ctx, sol, alts)
-    alts = alts.set_index("household_id")
     codes = np.array(inp.gemeenten)
+    # plain Python rows and lookups, read once (per-row pandas access is slow at national scale)
+    hh_rows = hh.to_dict("records")
+    alt_rows = alts.to_dict("records")
+    gem_rows = gem[["gm_naam", "provincie", "coa_region", "amr_code"]].to_dict("index")
+    scores = ctx.scores.to_numpy()
+    score_col = {a: j for j, a in enumerate(ctx.scores.columns)}
+    best_amrs = ctx.best_amr.to_numpy()
     rows = []
-    decided = dict(zip(hh.index, range(len(hh))))
+    decided = dict(zip(hh["household_id"], range(len(hh))))
     excluded = dict(zip(ctx.excluded["household_id"], ctx.excluded["reason"]))
-    for hid, src in households.iterrows():
+    for hid, src in zip(households.index, households.to_dict("records")):
         base = {"household_id": hid, "persons": int(src["persons"]), "adults": int(src["adults"]),
                 "children": int(src["children"])}
         if hid in decided:
             i = decided[hid]
-            r = hh.iloc[i]
+            r = hh_rows[i]
             g = int(r["gm_index"])
             code = codes[g] if g >= 0 else ""
-            row = {**base, "status": "linked" if g >= 0 else "unplaced", "gm_code": code,
-                   "gm_naam": gem.loc[code, "gm_naam"] if code else "",
-                   "provincie": gem.loc[code, "provincie"] if code else "",
-                   "coa_region": gem.loc[code, "coa_region"] if code else "",
-                   "amr_code": gem.loc[code, "amr_code"] if code else "",
+            place = gem_rows[code] if code else {"gm_naam": "", "provincie": "", "coa_region": "", "amr_code": ""}
+            row = {**base, "status": "linked" if g >= 0 else "unplaced", "gm_code": code, **place,
                    "needed_class": int(r["needed_class"]),
                    "dwelling_class": int(r["dwelling_class"]) if g >= 0 else "",
                    "shared_dwelling": bool(r["shared"]) if g >= 0 else ""}
             for t in HOUSEHOLD_TERMS + ("size_fit", "sharing") + UNPLACED_TERMS:
                 row[f"term_{t}"] = round(w.get(t, 0.0) * float(r[t]), 6)
-            row["employment_score_here"] = round(float(ctx.scores.loc[hid, row["amr_code"]]), 4) if code else ""
-            row["employment_score_best"] = round(float(ctx.scores.loc[hid].max()), 4)
-            row["best_amr"] = ctx.best_amr.loc[hid]
-            a = alts.loc[hid]
+            row["employment_score_here"] = round(float(scores[i, score_col[place["amr_code"]]]), 4) if code else ""
+            row["employment_score_best"] = round(float(scores[i].max()), 4)
+            row["best_amr"] = best_amrs[i]
+            a = alt_rows[i]
             for k in range(1, N_ALTERNATIVES + 1):
                 row[f"alt{k}_gm_code"] = a[f"alt{k}_gm_code"]
                 row[f"alt{k}_delta"] = a[f"alt{k}_delta"]

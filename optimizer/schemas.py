@@ -9,7 +9,7 @@ wrong (file, row, column, value, rule). Rows are numbered as in a spreadsheet: h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -396,14 +396,21 @@ def load_swaps(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.D
 LINKED_COLUMNS = (Col("gm_code", "gm"), Col("linked", "int", min=0, help="persons linked so far this half-year"))
 
 
-def load_linked(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.Series:
+def _load_keyed(path: str | Path | pd.DataFrame, file: str | None, cols: Sequence[Col], key: str,
+                value: str) -> pd.Series:
+    """A two-column table read as a Series ``key -> value``; every key at most once."""
     df, name = _read(path, file)
-    out, violations = parse(df, LINKED_COLUMNS, name)
+    out, violations = parse(df, cols, name)
     if not violations:
-        violations += _duplicates(out["gm_code"], name, "gm_code")
+        violations += _duplicates(out[key], name, key)
     if violations:
         raise InputError(violations)
-    return out.set_index("gm_code")["linked"].astype("int64")
+    return out.set_index(key)[value]
+
+
+def load_linked(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.Series:
+    """Persons linked so far this half-year: gm_code -> persons."""
+    return _load_keyed(path, file, LINKED_COLUMNS, "gm_code", "linked").astype("int64")
 
 
 LOCK_COLUMNS = (
@@ -411,6 +418,22 @@ LOCK_COLUMNS = (
     Col("gm_code", "gm"),
     Col("action", "choice", choices=("fix", "forbid"), help="fix: link here; forbid: never link here"),
 )
+
+
+def linked_family_gemeenten(households: pd.DataFrame) -> dict[str, set[str]]:
+    """Household -> gemeenten where its family already lives: the gemeente of its referent,
+    if that was linked earlier, and those of its nareizigers linked earlier. A family is never
+    split (nareizigers go to their referent; DOMAIN.md), so such a household may go only there.
+    ``households`` is a validated households frame (index household_id)."""
+    out: dict[str, set[str]] = {}
+    linked = households["linked_gm"]
+    for hid, ref in zip(households.index, households["referent_id"]):
+        if ref and ref in households.index:
+            if linked[ref]:  # a nareiziger whose referent was linked earlier
+                out.setdefault(hid, set()).add(linked[ref])
+            if linked[hid]:  # a referent whose nareiziger was linked earlier
+                out.setdefault(ref, set()).add(linked[hid])
+    return out
 
 
 def load_locks(path: str | Path | pd.DataFrame, households: pd.DataFrame, file: str | None = None) -> pd.DataFrame:
@@ -429,8 +452,9 @@ def load_locks(path: str | Path | pd.DataFrame, households: pd.DataFrame, file: 
                                         column="household_id", value=out["household_id"].iloc[i]))
         key = out["household_id"] + "|" + out["gm_code"]
         violations += _duplicates(key, name, "household_id+gm_code")
-        # families are never split: a lock may not separate a nareiziger from a referent
-        # that is already linked
+        # families are never split: a lock may not move a household away from family members
+        # that are already linked
+        family = linked_family_gemeenten(households)
         for i, (hid, gm, action) in enumerate(zip(out["household_id"], out["gm_code"], out["action"])):
             if hid not in households.index:
                 continue
@@ -444,18 +468,12 @@ def load_locks(path: str | Path | pd.DataFrame, households: pd.DataFrame, file: 
                                                   "cannot be linked; remove the lock", row=i + 2,
                                             column="household_id", value=hid))
                 continue
-            nar = households[(households["referent_id"] == hid) & households["linked_gm"].ne("")]
-            family_gms = set(nar["linked_gm"])
+            family_gms = family.get(hid, set())
             if family_gms and ((action == "fix" and gm not in family_gms) or (action == "forbid" and gm in family_gms)):
                 violations.append(Violation(
-                    name, f"referent {hid} must join its nareiziger(s) in {', '.join(sorted(family_gms))}; "
-                          "this lock would separate the family", row=i + 2, column="gm_code", value=gm))
-            ref = households.at[hid, "referent_id"]
-            ref_gm = households.at[ref, "linked_gm"] if ref and ref in households.index else ""
-            if ref_gm and ((action == "fix" and gm != ref_gm) or (action == "forbid" and gm == ref_gm)):
-                violations.append(Violation(
-                    name, f"nareiziger {hid} must go to its referent's gemeente {ref_gm} ({ref}); "
-                          f"this lock would separate the family", row=i + 2, column="gm_code", value=gm))
+                    name, f"household {hid} must join its family (referent or nareizigers linked earlier) in "
+                          f"{', '.join(sorted(family_gms))}; this lock would separate the family",
+                    row=i + 2, column="gm_code", value=gm))
     if violations:
         raise InputError(violations)
     return out
@@ -466,13 +484,7 @@ PREVIOUS_COLUMNS = (Col("household_id", "str"), Col("gm_code", "gm", nullable=Tr
 
 def load_previous(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.Series:
     """A previous proposal (its proposal.csv): household_id -> gm_code ('' = not linked)."""
-    df, name = _read(path, file)
-    out, violations = parse(df, PREVIOUS_COLUMNS, name)
-    if not violations:
-        violations += _duplicates(out["household_id"], name, "household_id")
-    if violations:
-        raise InputError(violations)
-    return out.set_index("household_id")["gm_code"]
+    return _load_keyed(path, file, PREVIOUS_COLUMNS, "household_id", "gm_code")
 
 
 def describe(cols: Iterable[Col]) -> str:

@@ -72,7 +72,6 @@ class SolveResult:
     node_count: int | None
     options: dict[str, Any]
     duals: dict[str, float] | None = None  # LP only: constraint name -> dual value
-    reduced_costs: dict[int, float] | None = None  # LP only: id(var) -> reduced cost
 
     @property
     def has_solution(self) -> bool:
@@ -82,7 +81,6 @@ class SolveResult:
         """JSON-friendly dict for run records (no duals)."""
         d = asdict(self)
         d.pop("duals", None)
-        d.pop("reduced_costs", None)
         d["status"] = self.status.value
         return d
 
@@ -173,7 +171,6 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
     objective = bound = gap = None
     node_count = None
     row_duals = None
-    col_duals = None
     if status in (Status.OPTIMAL, Status.FEASIBLE):
         sol = h.getSolution()
         values = np.asarray(sol.col_value, dtype=float)
@@ -198,7 +195,6 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
                         row_duals[name] = float(d)
                     else:
                         row_duals.setdefault(name, 0.0)
-                col_duals = {id(v): float(d) for v, d in zip(columns, sol.col_dual)}
     return SolveResult(
         status=status,
         solver_status=raw,
@@ -215,12 +211,11 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
         node_count=node_count,
         options={k: v for k, v in asdict(options).items() if k != "verbose"},
         duals=row_duals,
-        reduced_costs=col_duals,
     )
 
 
 def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
-               restrict: list | None = None, rc_window: float = 0.0, warm_start: bool = False) -> SolveResult:
+               restrict: list | None = None, warm_start: bool = False) -> SolveResult:
     """LP relaxation -> RENS sub-MIP -> (if needed) full MIP warm-started from it.
 
     1. Solve the LP relaxation: its optimum is a valid lower bound for the MIP.
@@ -233,9 +228,7 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
     Where the aggregated koppeling model's LP is tight (national scale) this avoids a long
     root cut loop; where it is weak (small batches) HiGHS's cuts still do the proving.
     ``restrict`` names the variable components whose bounds RENS tightens (default: every
-    integer variable); leaving the others free keeps the neighbourhood feasible. A variable at
-    0 in the LP whose reduced cost is at most ``rc_window`` keeps its upper bound (it may
-    enter), which widens the neighbourhood around the LP optimum.
+    integer variable); leaving the others free keeps the neighbourhood feasible.
     The returned timings add up all stages; ``options`` records the strategy.
     """
     options = options or SolverOptions()
@@ -248,7 +241,7 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
         v.setlb(lb)
         v.setub(ub)
     lp = solve(model, SolverOptions(threads=options.threads, random_seed=options.random_seed, verbose=options.verbose,
-                                    time_limit=options.time_limit), duals=rc_window > 0)
+                                    time_limit=options.time_limit))
     for v, (dom, lb, ub) in zip(int_vars, domains):
         v.domain = dom
         v.setlb(lb)
@@ -263,8 +256,6 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
             continue
         x = 0.0 if x is None else x
         lo, hi = math.floor(x + 1e-6), math.ceil(x - 1e-6)
-        if hi == 0 and lp.reduced_costs is not None and lp.reduced_costs.get(id(v), math.inf) <= rc_window:
-            hi = ub if ub is not None else 1
         v.setlb(lo if lb is None else max(lb, lo))
         v.setub(hi if ub is None else min(ub, hi))
     elapsed = time.perf_counter() - t_start

@@ -19,7 +19,6 @@ For a batch on ``day`` in half-year ``period``:
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 from pathlib import Path
 

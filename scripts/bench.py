@@ -45,7 +45,6 @@ INSTANCES = {
 
 
 def build_state(kind: str):
-    import numpy as np
     import pandas as pd
 
     from optimizer import dataset

@@ -144,3 +144,36 @@ def test_cli_rejects_nonpositive_time_limit_and_bad_gap(tmp_path):
                                        "--date", "2025-08-04", "--out", str(tmp_path / "o"), *args])
         assert res.exit_code == 2
         assert not (tmp_path / "o").exists()
+
+
+def test_locks_that_would_split_a_family_are_rejected():
+    import pytest
+
+    from optimizer import schemas
+    from optimizer.errors import InputError
+
+    hh, _ = _batch(60, 3)
+    nar, ref = _first_pair(hh)
+    households = schemas.validate_households(hh.astype(str), "hh")
+    ref_gm = households.at[ref, "linked_gm"]
+    assert ref_gm  # the generator links referents earlier
+    other = "GM0014" if ref_gm != "GM0014" else "GM0034"
+    # nareiziger fixed away from its referent / forbidden from the referent's gemeente
+    for gm, action in ((other, "fix"), (ref_gm, "forbid")):
+        locks = pd.DataFrame({"household_id": [nar], "gm_code": [gm], "action": [action]})
+        with pytest.raises(InputError) as err:
+            schemas.load_locks(locks, households, "locks.csv")
+        assert "separate the family" in err.value.violations[0].rule
+    # a lock keeping the family together is fine
+    ok = pd.DataFrame({"household_id": [nar], "gm_code": [ref_gm], "action": ["fix"]})
+    assert len(schemas.load_locks(ok, households, "locks.csv")) == 1
+    # the other direction: a waiting referent whose nareiziger was linked earlier
+    hh2 = hh.copy()
+    hh2.loc[hh2["household_id"] == nar, "linked_gm"] = "GM0014"
+    hh2.loc[hh2["household_id"] == ref, ["linked_gm", "has_bsn", "has_iban"]] = ["", "true", "true"]
+    households2 = schemas.validate_households(hh2.astype(str), "hh")
+    assert schemas.linked_family_gemeenten(households2)[ref] == {"GM0014"}
+    locks = pd.DataFrame({"household_id": [ref], "gm_code": ["GM0034"], "action": ["fix"]})
+    with pytest.raises(InputError) as err:
+        schemas.load_locks(locks, households2, "locks.csv")
+    assert "separate the family" in err.value.violations[0].rule
