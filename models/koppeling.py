@@ -44,7 +44,7 @@ SHARED_CLASS = 2
 
 @dataclass
 class KoppelingInputs:
-    """Plain, validated arrays for the model (built by ``optimizer.koppeling_inputs``)."""
+    """Plain, validated arrays for the model (built by ``optimizer.koppeling.inputs``)."""
 
     gemeenten: list[str]
     target: np.ndarray  # persons, per gemeente

@@ -33,7 +33,7 @@ Objective (minimise) = :math:`\sum_t w_t T_t` over the named terms :data:`TERMS`
   bonus makes hosting attractive). Its negative is the net cost to the State.
 
 Payments :math:`B_g - M_g` (``payment``, thousand EUR, > 0 = the gemeente receives) follow
-:mod:`optimizer.bonus_malus` exactly; the extraction re-computes them with that module.
+:mod:`optimizer.rules.bonus_malus` exactly; the extraction re-computes them with that module.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ class FinancingInputs:
 
 @dataclass
 class ReceptionInputs:
-    """Plain, validated arrays for the model (built by :func:`optimizer.reception.prepare`)."""
+    """Plain, validated arrays for the model (built by :func:`optimizer.reception.run.prepare`)."""
 
     gemeenten: list[str]
     province: list[str]  # per gemeente
@@ -465,7 +465,7 @@ def _add_cap(m: pyo.ConcreteModel, inp: ReceptionInputs, side: str, raw: dict[st
 
 
 def add_financing(m: pyo.ConcreteModel, inp: ReceptionInputs) -> None:
-    r"""Bonus :math:`B_g` and malus :math:`M_g` (thousand EUR) per :mod:`optimizer.bonus_malus`:
+    r"""Bonus :math:`B_g` and malus :math:`M_g` (thousand EUR) per :mod:`optimizer.rules.bonus_malus`:
 
     * place bonus :math:`PB_g = r_e e_g + \sum_o r_o x_{go}` (rate by durable / temporary);
     * surplus bonus: tiers on :math:`u^+_g`, or :math:`\hat b u^+_g` with the budget-neutral

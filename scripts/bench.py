@@ -47,9 +47,9 @@ INSTANCES = {
 def build_state(kind: str):
     import pandas as pd
 
-    from optimizer import dataset
-    from optimizer.state import build_state as weekly_state
-    from optimizer.taakstelling import statutory_taakstelling
+    from optimizer.data import dataset
+    from optimizer.rules.state import build_state as weekly_state
+    from optimizer.rules.taakstelling import statutory_taakstelling
 
     if kind == "weekly":
         return weekly_state("2025-H2", date(2025, 8, 4)), date(2025, 8, 4)
@@ -66,13 +66,13 @@ def build_state(kind: str):
 def run_single(name: str, formulation: str, time_limit: float) -> dict:
     """Run one instance in this process and return its measurements."""
     t0 = time.perf_counter()
-    from optimizer import schemas
-    from optimizer.koppeling import solve_koppeling
-    from optimizer.koppeling_inputs import build_inputs
-    from optimizer.propose import ProposeConfig, choose_strategy
-    from optimizer.solver import SolverOptions
-    from optimizer.synthetic import generate_households
-    from optimizer.variants import load_variant
+    from optimizer.data import schemas
+    from optimizer.koppeling.extract import solve_koppeling
+    from optimizer.koppeling.inputs import build_inputs
+    from optimizer.koppeling.run import ProposeConfig, choose_strategy
+    from optimizer.solve.highs import SolverOptions
+    from optimizer.data.synthetic import generate_households
+    from optimizer.koppeling.variant import load_variant
 
     n, seed, kind, gap = INSTANCES[name]
     state_df, as_of = build_state(kind)

@@ -23,9 +23,10 @@ import highspy
 import pyomo
 
 from models.reception import SiteOption
-from optimizer import dataset, reception
-from optimizer.paths import raw_dir
-from optimizer.reception_variants import load_variant
+from optimizer.data import dataset
+from optimizer.reception import run as reception
+from optimizer.core.paths import raw_dir
+from optimizer.reception.variant import load_variant
 
 DEFAULT_VARIANTS = ("statutory", "eu2015", "sweden", "bonus-only", "linear-malus", "budget-neutral",
                     "progressive", "eu2024", "verevening")

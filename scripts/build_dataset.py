@@ -22,12 +22,12 @@ Rules that shape the output:
 * the KWB column ``niet_westerse_achtergrond_pct`` is **dropped** (no score may use ethnicity or
   migration background, docs/DOMAIN.md) and never fetched with ``--source cbs``;
 * empty KWB cells are reported and filled by documented rules (:func:`fill_missing`);
-* the two MODELLED files follow :class:`optimizer.dataset.HousingModel` and
-  :class:`optimizer.dataset.ReceptionModel`;
+* the two MODELLED files follow :class:`optimizer.data.dataset.HousingModel` and
+  :class:`optimizer.data.dataset.ReceptionModel`;
 * output is deterministic: rows sorted by ``gm_code``, fixed rounding, largest-remainder
   integers with ties broken by key, ``\\n`` line ends;
 * no raw file and no boundary geometry is copied into ``data/``; the NOS/Spreidingswet figures
-  are never written (licence unclear; :func:`optimizer.dataset.load_spreidingswet` reads them
+  are never written (licence unclear; :func:`optimizer.data.dataset.load_spreidingswet` reads them
   from a user-given path).
 """
 
@@ -46,7 +46,7 @@ import pandas as pd
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optimizer.dataset import (  # noqa: E402
+from optimizer.data.dataset import (  # noqa: E402
     COA_REGION_BY_PROVINCE,
     DATA_FILES,
     GEMEENTEN_COLUMNS,
@@ -56,9 +56,9 @@ from optimizer.dataset import (  # noqa: E402
     HousingModel,
     ReceptionModel,
 )
-from optimizer.dwellings import DWELLING_COLUMNS  # noqa: E402
-from optimizer.paths import data_dir, raw_dir  # noqa: E402
-from optimizer.tables import atomic_output_dir  # noqa: E402
+from optimizer.rules.dwellings import DWELLING_COLUMNS  # noqa: E402
+from optimizer.core.paths import data_dir, raw_dir  # noqa: E402
+from optimizer.core.tables import atomic_output_dir  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # Constants: raw files, published facts, column mapping

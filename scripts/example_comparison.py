@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer import compare, dataset
-from optimizer.paths import REPO_ROOT, raw_dir
+from optimizer.reception import compare
+
+from optimizer.data import dataset
+from optimizer.core.paths import REPO_ROOT, raw_dir
 
 VARIANTS = ("statutory", "eu2015", "sweden", "bonus-only", "linear-malus", "budget-neutral", "progressive",
             "verevening")

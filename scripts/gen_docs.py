@@ -12,8 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from optimizer import schemas  # noqa: E402
-from optimizer.scoring import SCORE_COLUMNS  # noqa: E402
+from optimizer.data import schemas  # noqa: E402
+from optimizer.koppeling.scoring import SCORE_COLUMNS  # noqa: E402
 
 SECTIONS = [
     ("Households (`--households`)", schemas.HOUSEHOLD_COLUMNS,

@@ -1,0 +1,232 @@
+"""Explanations: why each household goes where it goes, and what the alternatives would cost.
+
+**Alternatives** are computed by exact re-evaluation of the objective for a *one-household
+move* (a referent and its nareizigers in the same batch move together): the household is taken out of its gemeente and put into another allowed gemeente,
+all other links unchanged; the dwelling it frees and the cheapest free dwelling it would get
+(or sharing a class-2 dwelling with a single living alone in one) are accounted for, as are
+caps and the change in quota, pressure and minimax terms. The reported ``delta`` is the
+change in the objective (points); for a proven-optimal solution it is never below
+``-(objective - bound)``. It is not a re-optimisation: moving several households at once
+could cost less. For an unplaced household the delta is the cost of linking it there minus
+the cost of leaving it unplaced.
+
+**Reasons** are one line in plain words built from the same numbers: ties, dwelling fit,
+the gemeente's target, labour-market score, COA region.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.koppeling import SHARED_CLASS
+from optimizer.koppeling.extract import Solution
+from optimizer.koppeling.inputs import Context
+
+N_ALTERNATIVES = 3
+METHOD = "one-household move, all other links fixed (exact objective re-evaluation)"
+
+
+def _gemeente_cost(P, inp, g=slice(None)):
+    """Weighted quota + pressure term of gemeenten ``g`` (default all) with ``P`` persons linked."""
+    w = inp.weights
+    target = inp.target[g]
+    over = np.maximum(P - target, 0)
+    dev = np.abs(P - target)
+    return (w.get("quota", 0.0) * dev + w.get("pressure", 0.0) * inp.pressure[g] * over) / inp.scale[g]
+
+
+def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.DataFrame:
+    """Top-k alternative gemeenten per decision household with the objective change of moving there.
+
+    A referent and all its nareizigers in the same batch move *together* (their alternatives
+    are joint moves of the whole family); every other household moves alone.
+    """
+    inp = ctx.inputs
+    w = inp.weights
+    ws, wsh, wmm = w.get("size_fit", 0.0), w.get("sharing", 0.0), w.get("minimax", 0.0)
+    hh = sol.households
+    gm_of = hh["gm_index"].to_numpy()
+    persons = hh["persons"].to_numpy().astype(float)
+    need = hh["needed_class"].to_numpy()
+    dcls = hh["dwelling_class"].to_numpy()
+    shared = hh["shared"].to_numpy()
+    G = inp.n_gemeenten
+    cost, _ = inp.own_cost
+    P = sol.gemeenten["persons"].to_numpy(dtype=float)
+    Hn = sol.gemeenten["households"].to_numpy(dtype=float)
+    used = sol.gemeenten[[f"used_c{d}" for d in range(1, 6)]].to_numpy()
+    free = inp.dwellings - used
+    lone = np.zeros(G, dtype=int)  # singles alone in a class-2 dwelling (could take a sharer)
+    sel = (gm_of >= 0) & (need == 1) & (dcls == SHARED_CLASS) & ~shared
+    np.add.at(lone, gm_of[sel], 1)
+    base_g = _gemeente_cost(P, inp)
+    rel = np.abs(P - inp.target) / inp.scale
+    top = np.argsort(-rel, kind="stable")[:3]
+    cap_p = np.where(np.isfinite(inp.cap_persons), inp.cap_persons, np.inf)
+    cap_h = np.where(np.isfinite(inp.cap_households), inp.cap_households, np.inf)
+    unplaced_cost = inp.unplaced_cost
+    link_group = inp.link_groups()
+
+    def max_rel_without(excl: tuple[int, ...]) -> np.ndarray:
+        """Per candidate g: the largest relative deviation over gemeenten not in excl + (g,)."""
+        out = np.zeros(G)
+        for g in range(G):
+            out[g] = next((rel[t] for t in top if t != g and t not in excl), 0.0)
+        return out
+
+    def dwelling_cost(kk: int, free_: np.ndarray, lone_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cheapest dwelling for a class-kk household per gemeente: (cost, class; 0 = share)."""
+        avail = free_[:, kk - 1:] > 0
+        has = avail.any(axis=1)
+        c = np.where(has, ws * np.argmax(avail, axis=1), np.inf)
+        d = np.where(has, np.argmax(avail, axis=1) + kk, -1)
+        if kk == 1 and inp.sharing:
+            c_sh = np.where(lone_ > 0, wsh - ws, np.inf)
+            d = np.where(c_sh < c, 0, d)
+            c = np.minimum(c, c_sh)
+        return c, d
+
+    def removal_dwelling(h: int) -> float:
+        if shared[h]:
+            return -wsh + ws  # the partner now lives alone in a class-2 dwelling
+        return -ws * (dcls[h] - need[h])
+
+    rows = []
+    mm_cache: dict[tuple[int, ...], np.ndarray] = {}
+    for h in range(len(hh)):
+        group = [h] + [x for x in link_group.get(h, []) if x != h]
+        g0 = int(gm_of[h])
+        p = float(persons[group].sum())
+        own = sum(cost[int(inp.hh_unit[x])] for x in group)
+        # dwellings for every member, taken one after the other
+        free_, lone_ = free.copy(), lone.copy()
+        dwell = np.zeros(G)
+        for i, x in enumerate(group):
+            c, d = dwelling_cost(int(need[x]), free_, lone_)
+            dwell = dwell + c
+            if i == len(group) - 1:
+                break
+            for g in np.flatnonzero(np.isfinite(c)):
+                if d[g] == 0:
+                    lone_[g] -= 1
+                else:
+                    free_[g, d[g] - 1] -= 1
+        ok = (P + p <= cap_p) & (Hn + len(group) <= cap_h) & np.isfinite(own)
+        new_rel_g = np.abs(P + p - inp.target) / inp.scale
+        add_g = _gemeente_cost(P + p, inp) - base_g
+        if g0 >= 0:
+            rem = _gemeente_cost(P[g0] - p, inp, g0) - base_g[g0] + sum(removal_dwelling(x) for x in group)
+            delta = own - own[g0] + add_g + dwell + rem
+            if wmm > 0:
+                key = (g0,)
+                if key not in mm_cache:
+                    mm_cache[key] = max_rel_without(key)
+                new_rel_g0 = abs(P[g0] - p - inp.target[g0]) / inp.scale[g0]
+                delta = delta + wmm * (np.maximum(np.maximum(mm_cache[key], new_rel_g0), new_rel_g) - rel.max())
+            ok[g0] = False
+        else:
+            delta = own + add_g + dwell - sum(unplaced_cost[x] for x in group)
+            if wmm > 0:
+                if () not in mm_cache:
+                    mm_cache[()] = max_rel_without(())
+                delta = delta + wmm * (np.maximum(mm_cache[()], new_rel_g) - rel.max())
+        delta = np.where(ok & np.isfinite(delta), delta, np.inf)
+        best = np.argsort(delta, kind="stable")[:k]
+        row = {"household_id": hh["household_id"].iloc[h]}
+        for i in range(k):
+            if i < len(best) and np.isfinite(delta[best[i]]):
+                row[f"alt{i + 1}_gm_code"] = inp.gemeenten[best[i]]
+                row[f"alt{i + 1}_delta"] = round(float(delta[best[i]]), 4)
+            else:
+                row[f"alt{i + 1}_gm_code"] = ""
+                row[f"alt{i + 1}_delta"] = np.nan
+        allowed = np.isfinite(own)
+        housable = np.isfinite(dwell)
+        under_cap = (P + p <= cap_p) & (Hn + len(group) <= cap_h)
+        row["_moves_with"] = ", ".join(hh["household_id"].iloc[x] for x in group[1:])
+        row["_dwelling_somewhere"] = bool((allowed & housable).any())
+        row["_placeable_somewhere"] = bool((allowed & housable & under_cap).any())
+        rows.append(row)
+    columns = ["household_id"] + [c for i in range(1, k + 1) for c in (f"alt{i}_gm_code", f"alt{i}_delta")]
+    columns += ["_moves_with", "_dwelling_somewhere", "_placeable_somewhere"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _fmt_persons(x: float) -> str:
+    return f"{x:.0f}" if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
+
+
+def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
+    """One plain-language line per decision household."""
+    inp = ctx.inputs
+    hh = sol.households
+    gem = ctx.gemeenten
+    names = dict(zip(inp.gemeenten, gem["gm_naam"]))
+    coa_of = dict(zip(inp.gemeenten, gem["coa_region"]))
+    P = sol.gemeenten["persons"].to_numpy(dtype=float)
+    amr_of = gem["amr_code"].to_numpy()
+    # plain Python rows and arrays, read once (per-row pandas access is slow at national scale)
+    rows = ctx.households.to_dict("records")
+    alt_rows = alts.to_dict("records")
+    gm_index = hh["gm_index"].to_numpy()
+    persons = hh["persons"].to_numpy()
+    needed = hh["needed_class"].to_numpy()
+    dwelling = hh["dwelling_class"].to_numpy()
+    shared = hh["shared"].to_numpy()
+    scores = ctx.scores.to_numpy()
+    score_col = {a: j for j, a in enumerate(ctx.scores.columns)}
+    best_amrs = ctx.best_amr.to_numpy()
+    out = []
+    for h in range(len(hh)):
+        row = rows[h]
+        g = int(gm_index[h])
+        alt = alt_rows[h]
+        if g < 0:
+            if not alt["_dwelling_somewhere"]:
+                why = f"no free dwelling of class {needed[h]} or larger in any allowed gemeente"
+            elif not alt["_placeable_somewhere"]:
+                why = "every allowed gemeente with a fitting free dwelling has reached its cap"
+            else:
+                why = "linking it would cost more than waiting for the next batch (see alternatives)"
+            if alt["_moves_with"]:
+                why += f" (it moves together with {alt['_moves_with']})"
+            out.append(f"Not linked: {why}.")
+            continue
+        code = inp.gemeenten[g]
+        parts = [f"Linked to {names[code]} ({code})"]
+        ties = [label for col, label in (("tie_family_gm", "family"), ("tie_work_gm", "work"), ("tie_study_gm", "study"))
+                if row[col] == code]
+        if row["referent_id"]:
+            parts.append(f"joins referent {row['referent_id']}")
+        elif ties:
+            parts.append(f"{' and '.join(ties)} tie there")
+        elif any(row[c] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm")):
+            parts.append("tie elsewhere not honoured (soft tie)")
+        if row["tie_medical_amr"]:
+            inside = amr_of[g] == row["tie_medical_amr"]
+            parts.append("within its medical region" if inside else "outside its medical region (soft)")
+        p = float(persons[h])
+        before, after, target = P[g] - p, P[g], inp.target[g]
+        parts.append(f"{_fmt_persons(p)} person(s) bring {names[code]} from {_fmt_persons(before)} to "
+                     f"{_fmt_persons(after)} of its batch target {_fmt_persons(target)}")
+        need, d = int(needed[h]), int(dwelling[h])
+        if shared[h]:
+            parts.append("shares a class-2 dwelling with another single adult")
+        elif d == need:
+            parts.append(f"class-{d} dwelling as needed")
+        else:
+            parts.append(f"class-{d} dwelling (needs class {need}; none smaller free)")
+        best_amr = best_amrs[h]
+        here = float(scores[h, score_col[amr_of[g]]])
+        best = float(scores[h, score_col[best_amr]])
+        if here >= best - 1e-9:
+            parts.append(f"best labour region for this household ({here:.2f} expected employed adults)")
+        else:
+            parts.append(f"labour score {here:.2f} here vs {best:.2f} in {best_amr}")
+        cur = coa_of.get(row["coa_location_gm"], "")
+        parts.append(f"stays in COA region {cur}" if coa_of[code] == cur else f"moves from COA region {cur} to {coa_of[code]}")
+        if isinstance(alt["alt1_gm_code"], str) and alt["alt1_gm_code"]:
+            parts.append(f"next best {names[alt['alt1_gm_code']]} ({alt['alt1_delta']:+.1f} points)")
+        out.append("; ".join(parts) + ".")
+    return out

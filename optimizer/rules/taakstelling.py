@@ -1,0 +1,204 @@
+"""Statutory taakstelling per gemeente: allocation, carry-over, uitruil and pace.
+
+Rules (Huisvestingswet 2014):
+
+* art. 29(1): gemeente G houses ``ceil(vg * iG / iN)`` persons in a half-year, with ``vg`` the
+  national number set by the Minister and ``iG``, ``iN`` the CBS populations of G and of the
+  Netherlands on 1 January of the preceding calendar year. The law rounds *up*; published lists
+  for 2025 are consistent with rounding to the *nearest* whole number (DOMAIN.md). Both are
+  supported (``rounding="up" | "nearest"``); the default is the law, and every output records
+  the mode used.
+* Carry-over: a shortfall (achterstand, positive) or surplus (voorsprong, negative) of earlier
+  half-years is added to the current target.
+* art. 29(2), uitruil: gemeenten may swap parts of their taakstelling if the sum is unchanged.
+* Pace: COA must have linked a half-year's number by 1 April / 1 October; a linear pace from the
+  start of the half-year to that date gives the number that should be linked by a given day.
+
+All arithmetic on persons is exact integer arithmetic (no floating-point rounding surprises).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from optimizer.data import dataset
+from optimizer.core.errors import InputError, Violation
+from optimizer.core.periods import Period
+
+Rounding = Literal["up", "nearest"]
+ROUNDING_MODES: tuple[str, ...] = ("up", "nearest")
+
+
+def allocate(national: int, population: pd.Series, rounding: Rounding = "up") -> pd.Series:
+    """Persons per gemeente: ``ceil(vg*iG/iN)`` (``up``) or round-half-up of ``vg*iG/iN`` (``nearest``).
+
+    ``population`` maps gm_code -> iG (integers); iN is its sum. Exact integer arithmetic.
+    """
+    if rounding not in ROUNDING_MODES:
+        raise ValueError(f"rounding must be one of {ROUNDING_MODES}, got {rounding!r}")
+    if national < 0:
+        raise ValueError(f"national taakstelling must be >= 0, got {national}")
+    pop = population.astype("int64")
+    total = int(pop.sum())
+    if total <= 0:
+        raise ValueError("national population must be positive")
+    numer = pop.to_numpy(dtype=object) * int(national)  # python ints: no overflow
+    if rounding == "up":
+        values = [-((-n) // total) for n in numer]
+    else:
+        values = [(2 * n + total) // (2 * total) for n in numer]
+    return pd.Series(np.array(values, dtype="int64"), index=pop.index, name="taakstelling")
+
+
+def national_total(period: Period, national: int | None = None) -> int:
+    """The national number ``vg`` for ``period``: ``national`` if given, else from the dataset."""
+    if national is not None:
+        if national < 0:
+            raise InputError(Violation("--national", "must be a whole number >= 0", value=national))
+        return int(national)
+    totals = dataset.load_national_taakstelling()
+    if str(period) not in totals.index:
+        known = ", ".join(totals.index)
+        raise InputError(Violation(
+            "data/taakstelling_national.csv",
+            f"no national taakstelling known for {period}; known periods: {known}. "
+            "Give it with --national N",
+        ))
+    return int(totals[str(period)])
+
+
+def statutory_taakstelling(period: Period | str, *, national: int | None = None, rounding: Rounding = "up",
+                           population_path: str | Path | None = None) -> pd.DataFrame:
+    """Taakstelling of every gemeente for ``period`` (art. 29(1)).
+
+    Returns a frame indexed by gm_code with ``population_ref`` (iG on the reference date),
+    ``taakstelling`` and the metadata columns ``period``, ``national``, ``reference_date``,
+    ``rounding``.
+    """
+    period = Period.parse(period) if isinstance(period, str) else period
+    vg = national_total(period, national)
+    population = dataset.load_population(period.reference_date, population_path)
+    out = pd.DataFrame({"population_ref": population.astype("int64")})
+    out["taakstelling"] = allocate(vg, population, rounding)
+    out["period"] = str(period)
+    out["national"] = vg
+    out["reference_date"] = period.reference_date.isoformat()
+    out["rounding"] = rounding
+    out.index.name = "gm_code"
+    return out
+
+
+def carry_over(realised: pd.DataFrame, period: Period, *, rounding: Rounding = "up",
+               file: str | None = None) -> pd.Series:
+    """Achterstand (+) / voorsprong (-) per gemeente from earlier half-years.
+
+    ``realised`` is a validated frame with columns gm_code, period, housed and optionally
+    target. For each row ``target - housed`` is carried; a missing target is the statutory
+    taakstelling of *that* half-year, computed from the embedded population on its own
+    reference date (give the ``target`` column where the dataset lacks that date).
+    Rows for ``period`` itself or later are rejected.
+    """
+    file = file or realised.attrs.get("file", "realised")
+    codes = dataset.gemeente_codes()
+    result = pd.Series(0, index=pd.Index(codes, name="gm_code"), dtype="int64", name="carry_over")
+    violations = []
+    for i, row in realised.iterrows():
+        p = row["period"]
+        if p >= period:
+            violations.append(Violation(file, f"must be a half-year before {period}", row=int(i) + 2,
+                                        column="period", value=str(p)))
+    if violations:
+        raise InputError(violations)
+    for p, group in realised.groupby("period", sort=True):
+        targets = group["target"] if "target" in group else pd.Series(pd.NA, index=group.index)
+        if targets.isna().any():
+            try:
+                statutory = statutory_taakstelling(p, rounding=rounding)["taakstelling"]
+            except InputError as exc:
+                raise InputError([Violation(file, f"no target given for {p} and it cannot be computed: "
+                                                  f"{exc.violations[0].rule}; fill the 'target' column for {p}",
+                                            column="target")]) from None
+            targets = targets.astype("Float64").fillna(group["gm_code"].map(statutory).astype("Float64"))
+        diff = (targets.astype("int64") - group["housed"].astype("int64")).groupby(group["gm_code"]).sum()
+        result = result.add(diff, fill_value=0).astype("int64")
+    return result
+
+
+def apply_swaps(taakstelling: pd.Series, swaps: pd.DataFrame, *, file: str | None = None) -> pd.Series:
+    """Uitruil (art. 29(2)): add each swap's ``delta`` to the gemeente's taakstelling.
+
+    ``swaps`` is a validated frame with swap_id, gm_code, delta, in which each swap_id's deltas
+    sum to zero (checked in :mod:`optimizer.data.schemas`). The national sum is unchanged; a
+    gemeente whose taakstelling would become negative is rejected.
+    """
+    file = file or swaps.attrs.get("file", "swaps")
+    delta = swaps.groupby("gm_code")["delta"].sum().reindex(taakstelling.index, fill_value=0).astype("int64")
+    after = taakstelling.astype("int64") + delta
+    negative = after[after < 0]
+    if len(negative):
+        raise InputError([
+            Violation(file, f"swaps would make the taakstelling negative ({int(after[g])})", column="gm_code", value=g)
+            for g in negative.index
+        ])
+    assert int(after.sum()) == int(taakstelling.sum())
+    return delta.rename("swaps_delta")
+
+
+def pace_fraction(period: Period, day: date) -> float:
+    """Share of the half-year's number that should be linked by ``day`` (linear pace).
+
+    0 at the start of the half-year, rising linearly to 1 on the koppel deadline (1 April /
+    1 October), 1 after it. ``day`` must lie in the half-year.
+    """
+    if not period.contains(day):
+        raise InputError(Violation("--date", f"must lie in {period} ({period.start} to {period.end})",
+                                   value=day.isoformat()))
+    span = (period.koppel_deadline - period.start).days
+    done = (day - period.start).days
+    return min(1.0, max(0.0, done / span))
+
+
+def pace_target(target: pd.Series, period: Period, day: date) -> pd.Series:
+    """Persons that should be linked by ``day``: ``ceil(target * pace_fraction)``, at least 0."""
+    frac = pace_fraction(period, day)
+    values = [max(0, math.ceil(t * frac - 1e-9)) for t in target.astype("int64")]
+    return pd.Series(values, index=target.index, dtype="int64", name="pace_target")
+
+
+def build_targets(period: Period | str, *, national: int | None = None, rounding: Rounding = "up",
+                  population_path: str | Path | None = None, realised: pd.DataFrame | None = None,
+                  swaps: pd.DataFrame | None = None, day: date | None = None,
+                  linked: pd.Series | None = None) -> pd.DataFrame:
+    """The full taakstelling table for a half-year.
+
+    Columns: gm_naam, provincie, population_ref, taakstelling (statutory), swaps_delta,
+    carry_over (achterstand + / voorsprong -), target = taakstelling + swaps_delta + carry_over,
+    and with ``day``: pace_fraction, pace_target, linked (persons linked so far this
+    half-year), batch_target = max(0, pace_target - linked). Metadata columns period, national,
+    reference_date, rounding.
+    """
+    period = Period.parse(period) if isinstance(period, str) else period
+    base = statutory_taakstelling(period, national=national, rounding=rounding, population_path=population_path)
+    gem = dataset.load_gemeenten()
+    out = pd.DataFrame(index=base.index)
+    out["gm_naam"] = gem["gm_naam"].reindex(out.index)
+    out["provincie"] = gem["provincie"].reindex(out.index)
+    out["population_ref"] = base["population_ref"]
+    out["taakstelling"] = base["taakstelling"]
+    out["swaps_delta"] = apply_swaps(base["taakstelling"], swaps) if swaps is not None else 0
+    out["carry_over"] = carry_over(realised, period, rounding=rounding) if realised is not None else 0
+    out["target"] = out["taakstelling"] + out["swaps_delta"] + out["carry_over"]
+    if day is not None:
+        out["pace_fraction"] = round(pace_fraction(period, day), 6)
+        out["pace_target"] = pace_target(out["target"].clip(lower=0), period, day)
+        out["linked"] = (linked.reindex(out.index, fill_value=0).astype("int64") if linked is not None else 0)
+        out["batch_target"] = (out["pace_target"] - out["linked"]).clip(lower=0)
+    for col in ("period", "national", "reference_date", "rounding"):
+        out[col] = base[col]
+    return out

@@ -1,0 +1,29 @@
+"""Shared test setup: every test is marked with its kind (the folder it lives in).
+
+Kinds (``pytest -m KIND``): ``unit`` (rules and helpers, no solver), ``math`` (golden LP
+snapshots of every constraint family), ``models`` (solved instances: hand-computed optima, the
+independent checker in :mod:`support.checker`, hypothesis properties), ``cli`` (commands end to
+end), ``regression`` (the stored demo example) and ``bench`` (benchmark smoke runs).
+Helpers shared by several test modules live in ``tests/support/``; no test module imports
+another.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+KINDS = ("unit", "math", "models", "cli", "regression", "bench")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with the kind named by its folder (``tests/<kind>/test_*.py``)."""
+    root = Path(__file__).parent
+    for item in items:
+        try:
+            kind = Path(item.fspath).relative_to(root).parts[0]
+        except ValueError:
+            continue
+        if kind in KINDS:
+            item.add_marker(getattr(pytest.mark, kind))
