@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out/demo
 
-.PHONY: setup demo test bench dataset clean
+.PHONY: setup demo test lint bench dataset clean
 
 $(BIN)/spreiding: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ demo: setup
 	$(BIN)/spreiding demo --out $(OUT)
 
 test: setup
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
 
 bench: setup
 	$(BIN)/python scripts/bench.py

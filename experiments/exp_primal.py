@@ -42,9 +42,10 @@ def violations(m: pyo.ConcreteModel, tol: float = 1e-6) -> list[tuple]:
 
 def build_ctx(name: str):
     import bench
+
     from optimizer.data import schemas
-    from optimizer.koppeling.inputs import build_inputs
     from optimizer.data.synthetic import generate_households
+    from optimizer.koppeling.inputs import build_inputs
     from optimizer.koppeling.variant import load_variant
 
     n, seed, kind, gap = bench.INSTANCES[name]
@@ -55,8 +56,9 @@ def build_ctx(name: str):
 
 
 def main() -> None:
-    from models.koppeling import build_model
     from heuristic import warm_start
+
+    from models.koppeling import build_model
     from optimizer.solve.highs import SolverOptions, solve
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

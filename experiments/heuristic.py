@@ -120,7 +120,7 @@ def greedy(inp: KoppelingInputs, hh_priority: np.ndarray) -> tuple[np.ndarray, n
                 break
             # for a pair, re-check the second dwelling after the first is taken
             ok = True
-            for i, x in enumerate(group):
+            for x in group:
                 c, d = dwelling_cost(int(need[x]))
                 if not np.isfinite(c[g]):
                     ok = False
@@ -405,7 +405,7 @@ class LocalSearch:
                 for y in (h, x):
                     if self.gm[y] != self.G:
                         self._unplace(y)
-        for h in np.flatnonzero((self.gm < self.G)):
+        for h in np.flatnonzero(self.gm < self.G):
             if not np.isfinite(self.own[h, self.gm[h]]):
                 self._unplace(h)
         for g in range(self.G):
@@ -637,12 +637,12 @@ def round_lp(inp: KoppelingInputs, a: np.ndarray, hh_priority: np.ndarray) -> tu
             else:
                 gm_of[chosen] = int(inp.opt_target[o])
     zone = np.full(n, -1, dtype=int)
-    for (z, s), hh in zone_hh.items():
+    for (z, _s), hh in zone_hh.items():
         zone[hh] = z
     return gm_of, zone
 
 
-def _zone_mip(ls: "LocalSearch", gs: np.ndarray, hh: np.ndarray, time_limit: float = 2.0) -> np.ndarray | None:
+def _zone_mip(ls: LocalSearch, gs: np.ndarray, hh: np.ndarray, time_limit: float = 2.0) -> np.ndarray | None:
     """Best spread of households ``hh`` (same own cost in every gemeente ``gs``) over ``gs``,
     with the other households of ``gs`` fixed: a small exact MIP (quota, pressure, dwellings,
     caps). Returns the gemeente per household of ``hh``, or None if HiGHS finds nothing."""
@@ -741,7 +741,7 @@ def _zone_mip(ls: "LocalSearch", gs: np.ndarray, hh: np.ndarray, time_limit: flo
     return out
 
 
-def zone_mips(ls: "LocalSearch", zones=None, time_limit: float = 2.0) -> None:
+def zone_mips(ls: LocalSearch, zones=None, time_limit: float = 2.0) -> None:
     """Re-spread, zone by zone, the movable households whose own cost is the same in every
     gemeente of their zone, with an exact small MIP per zone (see :func:`_zone_mip`).
     A zone's result is kept only if it does not make the objective worse."""

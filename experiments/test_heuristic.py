@@ -8,15 +8,15 @@ from datetime import date
 import numpy as np
 import pyomo.environ as pyo
 import pytest
+from heuristic import LocalSearch, greedy, warm_start
 
 from models.koppeling import build_model
 from optimizer.data import schemas
-from heuristic import LocalSearch, greedy, warm_start
+from optimizer.data.synthetic import generate_households
 from optimizer.koppeling.extract import _disaggregate_aggregated, _read_per_household, _solution_tables
 from optimizer.koppeling.inputs import build_inputs
-from optimizer.rules.state import build_state
-from optimizer.data.synthetic import generate_households
 from optimizer.koppeling.variant import load_variant
+from optimizer.rules.state import build_state
 
 AS_OF = date(2025, 8, 4)
 _STATE = {}

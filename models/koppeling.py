@@ -169,8 +169,8 @@ def add_unit_balance(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     units = sorted(set(opts) | set(hh))
 
     def rule(m, u):
-        return (pyo.quicksum((m.a[o] for o in opts.get(u, [])))
-                + pyo.quicksum((m.q[h] for h in hh.get(u, []))) == int(inp.unit_count[u]))
+        return (pyo.quicksum(m.a[o] for o in opts.get(u, []))
+                + pyo.quicksum(m.q[h] for h in hh.get(u, [])) == int(inp.unit_count[u]))
     m.assign_unit = pyo.Constraint(units, rule=rule, name="assign-unit")
 
 
@@ -189,8 +189,8 @@ def add_zone_flows(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     m.ZS = pyo.Set(initialize=keys, dimen=2, ordered=True)
 
     def rule(m, z, s):
-        return (pyo.quicksum((m.a[o] for o in zone_opts[(z, s)]))
-                == pyo.quicksum((m.f[s, int(g)] for g in members[z])))
+        return (pyo.quicksum(m.a[o] for o in zone_opts[(z, s)])
+                == pyo.quicksum(m.f[s, int(g)] for g in members[z]))
     m.zone_balance = pyo.Constraint(m.ZS, rule=rule, name="zone-balance")
 
 
@@ -229,7 +229,7 @@ def add_pair_variables(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     for h, g in pairs:
         by_h.setdefault(h, []).append(g)
     m.assign_household = pyo.Constraint(
-        m.Hh, rule=lambda m, h: pyo.quicksum((m.x[h, g] for g in by_h.get(h, []))) + m.q[h] == 1,
+        m.Hh, rule=lambda m, h: pyo.quicksum(m.x[h, g] for g in by_h.get(h, [])) + m.q[h] == 1,
         name="assign-household")
     m._pair_cost = cost
     unit_households: dict[int, list[int]] = {}
@@ -306,7 +306,7 @@ def add_dwelling_use(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     m.GK = pyo.Set(initialize=sorted(need_terms), dimen=2, ordered=True)
 
     def need_rule(m, g, k):
-        lhs = pyo.quicksum((m.w[g, k, d] for d in by_gk.get((g, k), [])))
+        lhs = pyo.quicksum(m.w[g, k, d] for d in by_gk.get((g, k), []))
         if k == 1 and g in m.VG:
             lhs = lhs + 2 * m.v[g]
         return lhs == _h_sum(m, need_terms[(g, k)])
@@ -315,7 +315,7 @@ def add_dwelling_use(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     m.GD = pyo.Set(initialize=cap_keys, dimen=2, ordered=True)
 
     def cap_rule(m, g, d):
-        lhs = pyo.quicksum((m.w[i] for i in by_gd.get((g, d), [])))
+        lhs = pyo.quicksum(m.w[i] for i in by_gd.get((g, d), []))
         if d == SHARED_CLASS and g in m.VG:
             lhs = lhs + m.v[g]
         return lhs <= int(inp.dwellings[g, d - 1])
@@ -414,14 +414,14 @@ def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, formulation:
     terms["pressure"] = _lin(inp.pressure / inp.scale, [m.over[g] for g in G])
     W = list(m.W)
     terms["size_fit"] = _lin([d - k for (_, k, d) in W], [m.w[i] for i in W])
-    terms["sharing"] = pyo.quicksum((m.v[g] for g in m.VG))
+    terms["sharing"] = pyo.quicksum(m.v[g] for g in m.VG)
     terms["minimax"] = m.mu if inp.weights.get("minimax", 0.0) > 0 else 0
     hs = list(m.Hh)
     terms["unplaced"] = _lin(inp.hh_terms["unplaced"][hs], [m.q[h] for h in hs])
     terms["waiting"] = _lin(inp.hh_terms["waiting"][hs], [m.q[h] for h in hs])
     m.term = pyo.Expression(list(TERMS), rule=lambda m, t: terms[t])
     m.objective = pyo.Objective(
-        expr=pyo.quicksum((inp.weights.get(t, 0.0) * m.term[t] for t in TERMS if inp.weights.get(t, 0.0) != 0)),
+        expr=pyo.quicksum(inp.weights.get(t, 0.0) * m.term[t] for t in TERMS if inp.weights.get(t, 0.0) != 0),
         sense=pyo.minimize)
 
 

@@ -67,12 +67,12 @@ def run_single(name: str, formulation: str, time_limit: float) -> dict:
     """Run one instance in this process and return its measurements."""
     t0 = time.perf_counter()
     from optimizer.data import schemas
+    from optimizer.data.synthetic import generate_households
     from optimizer.koppeling.extract import solve_koppeling
     from optimizer.koppeling.inputs import build_inputs
     from optimizer.koppeling.run import ProposeConfig, choose_strategy
-    from optimizer.solve.highs import SolverOptions
-    from optimizer.data.synthetic import generate_households
     from optimizer.koppeling.variant import load_variant
+    from optimizer.solve.highs import SolverOptions
 
     n, seed, kind, gap = INSTANCES[name]
     state_df, as_of = build_state(kind)

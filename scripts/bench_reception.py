@@ -23,9 +23,9 @@ import highspy
 import pyomo
 
 from models.reception import SiteOption
+from optimizer.core.paths import raw_dir
 from optimizer.data import dataset
 from optimizer.reception import run as reception
-from optimizer.core.paths import raw_dir
 from optimizer.reception.variant import load_variant
 
 DEFAULT_VARIANTS = ("statutory", "eu2015", "sweden", "bonus-only", "linear-malus", "budget-neutral",

@@ -36,9 +36,9 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,9 @@ import pandas as pd
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optimizer.data.dataset import (  # noqa: E402
+from optimizer.core.paths import data_dir, raw_dir
+from optimizer.core.tables import atomic_output_dir
+from optimizer.data.dataset import (
     COA_REGION_BY_PROVINCE,
     DATA_FILES,
     GEMEENTEN_COLUMNS,
@@ -56,9 +58,7 @@ from optimizer.data.dataset import (  # noqa: E402
     HousingModel,
     ReceptionModel,
 )
-from optimizer.rules.dwellings import DWELLING_COLUMNS  # noqa: E402
-from optimizer.core.paths import data_dir, raw_dir  # noqa: E402
-from optimizer.core.tables import atomic_output_dir  # noqa: E402
+from optimizer.rules.dwellings import DWELLING_COLUMNS
 
 # --------------------------------------------------------------------------------------------
 # Constants: raw files, published facts, column mapping

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.reception import compare
-
-from optimizer.data import dataset
 from optimizer.core.paths import REPO_ROOT, raw_dir
+from optimizer.data import dataset
+from optimizer.reception import compare
 
 VARIANTS = ("statutory", "eu2015", "sweden", "bonus-only", "linear-malus", "budget-neutral", "progressive",
             "verevening")

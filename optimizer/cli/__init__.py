@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Optional
 
 import typer
 
@@ -47,7 +47,7 @@ def handle_errors(fn: Callable) -> Callable:
     return wrapper
 
 
-def _date(value: Optional[str], option: str) -> Optional[date]:
+def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
@@ -75,19 +75,19 @@ def _rounding(value: str) -> str:
 def taakstelling(
     period: str = typer.Option(..., help="Half-year, e.g. 2025-H2."),
     out: Path = typer.Option(..., help="Output file (.csv, .xlsx or .parquet)."),
-    national: Optional[int] = typer.Option(None, help="National number of persons (default: from the dataset)."),
+    national: int | None = typer.Option(None, help="National number of persons (default: from the dataset)."),
     rounding: str = typer.Option("up", help="'up' (Huisvestingswet art. 29: round up) or 'nearest'."),
-    population: Optional[Path] = typer.Option(None, help="Population file (gm_code, population) for the reference date."),
-    realised: Optional[Path] = typer.Option(None, help="Persons housed in earlier half-years (gm_code, period, housed[, target])."),
-    swaps: Optional[Path] = typer.Option(None, help="Uitruil agreements (swap_id, gm_code, delta)."),
-    at: Optional[str] = typer.Option(None, "--date", help="Pace date within the half-year (YYYY-MM-DD)."),
-    linked: Optional[Path] = typer.Option(None, help="Persons linked so far this half-year (gm_code, linked)."),
+    population: Path | None = typer.Option(None, help="Population file (gm_code, population) for the reference date."),
+    realised: Path | None = typer.Option(None, help="Persons housed in earlier half-years (gm_code, period, housed[, target])."),
+    swaps: Path | None = typer.Option(None, help="Uitruil agreements (swap_id, gm_code, delta)."),
+    at: str | None = typer.Option(None, "--date", help="Pace date within the half-year (YYYY-MM-DD)."),
+    linked: Path | None = typer.Option(None, help="Persons linked so far this half-year (gm_code, linked)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Statutory taakstelling per gemeente, with carry-over, uitruil and pace."""
     _setup_logging(quiet)
-    from optimizer.data import schemas
     from optimizer.core.tables import atomic_output_file, check_output_suffix, write_table
+    from optimizer.data import schemas
     from optimizer.rules.taakstelling import build_targets
 
     check_output_suffix(out)
@@ -110,23 +110,23 @@ def state(
     period: str = typer.Option(..., help="Half-year, e.g. 2025-H2."),
     at: str = typer.Option(..., "--date", help="Batch date (YYYY-MM-DD) within the half-year."),
     out: Path = typer.Option(..., help="Output file (.csv, .xlsx or .parquet)."),
-    national: Optional[int] = typer.Option(None),
+    national: int | None = typer.Option(None),
     rounding: str = typer.Option("up"),
-    population: Optional[Path] = typer.Option(None),
-    realised: Optional[Path] = typer.Option(None),
-    swaps: Optional[Path] = typer.Option(None),
-    linked: Optional[Path] = typer.Option(None),
-    housing: Optional[Path] = typer.Option(None, help="Own dwelling offers / pressure file replacing the modelled one."),
+    population: Path | None = typer.Option(None),
+    realised: Path | None = typer.Option(None),
+    swaps: Path | None = typer.Option(None),
+    linked: Path | None = typer.Option(None),
+    housing: Path | None = typer.Option(None, help="Own dwelling offers / pressure file replacing the modelled one."),
     batch_days: int = typer.Option(7, help="Days covered by the batch (for the pace increment)."),
-    leefbaarheid_share: Optional[float] = typer.Option(
+    leefbaarheid_share: float | None = typer.Option(
         None, help="Cap households per gemeente at this share of its expected corporation lettings (e.g. 0.25)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Gemeente state for a koppeling batch (targets, dwellings, pressure) from the embedded data."""
     _setup_logging(quiet)
+    from optimizer.core.tables import atomic_output_file, check_output_suffix, write_table
     from optimizer.data import schemas
     from optimizer.rules.state import build_state
-    from optimizer.core.tables import atomic_output_file, check_output_suffix, write_table
 
     check_output_suffix(out)
     table = build_state(
@@ -146,13 +146,13 @@ def households(
     n: int = typer.Option(..., help="Number of households awaiting a koppeling."),
     seed: int = typer.Option(1, help="Random seed: same seed, same file."),
     out: Path = typer.Option(..., help="Output file (.csv, .xlsx or .parquet)."),
-    as_of: Optional[str] = typer.Option(None, help="Date of the batch (YYYY-MM-DD); default 2025-09-01."),
+    as_of: str | None = typer.Option(None, help="Date of the batch (YYYY-MM-DD); default 2025-09-01."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Synthetic statushouder households (realistic, no personal data) for demos and benchmarks."""
     _setup_logging(quiet)
-    from optimizer.data.synthetic import generate_households
     from optimizer.core.tables import atomic_output_file, check_output_suffix, write_table
+    from optimizer.data.synthetic import generate_households
 
     check_output_suffix(out)
     if n < 1:
@@ -169,13 +169,13 @@ def households(
 def propose(
     households_file: Path = typer.Option(..., "--households", help="Households awaiting a koppeling."),
     out: Path = typer.Option(..., help="Output folder."),
-    state_file: Optional[Path] = typer.Option(None, "--state", help="Gemeente state; default: built from --period/--date."),
-    period: Optional[str] = typer.Option(None, help="With --date: build the state from the embedded data."),
-    at: Optional[str] = typer.Option(None, "--date", help="Batch date (YYYY-MM-DD); also the date for waiting time."),
+    state_file: Path | None = typer.Option(None, "--state", help="Gemeente state; default: built from --period/--date."),
+    period: str | None = typer.Option(None, help="With --date: build the state from the embedded data."),
+    at: str | None = typer.Option(None, "--date", help="Batch date (YYYY-MM-DD); also the date for waiting time."),
     variant: str = typer.Option("default", help="Variant name in models/variants or a .toml path."),
-    lock: Optional[Path] = typer.Option(None, help="Locks (household_id, gm_code, action=fix|forbid)."),
-    previous: Optional[Path] = typer.Option(None, help="A previous proposal.csv: change as few links as needed."),
-    scores: Optional[Path] = typer.Option(None, help="Own employment scores (household_id, amr_code, score)."),
+    lock: Path | None = typer.Option(None, help="Locks (household_id, gm_code, action=fix|forbid)."),
+    previous: Path | None = typer.Option(None, help="A previous proposal.csv: change as few links as needed."),
+    scores: Path | None = typer.Option(None, help="Own employment scores (household_id, amr_code, score)."),
     time_limit: float = typer.Option(60.0, help="Seconds for HiGHS (it may overshoot by up to ~50%)."),
     gap: float = typer.Option(1e-3, help="Relative MIP gap at which HiGHS stops."),
     threads: int = typer.Option(1, help="HiGHS threads (1 = deterministic)."),
@@ -183,7 +183,7 @@ def propose(
     formulation: str = typer.Option("aggregated", help="'aggregated' (fast) or 'per_household' (reference)."),
     strategy: str = typer.Option("auto", help="'auto', 'mip' or 'rens' (LP + RENS warm start)."),
     xlsx: bool = typer.Option(True, help="Also write .xlsx copies of the tables."),
-    boundaries: Optional[Path] = typer.Option(None, help="Gemeente boundaries (GeoJSON/GeoPackage) for map.png; "
+    boundaries: Path | None = typer.Option(None, help="Gemeente boundaries (GeoJSON/GeoPackage) for map.png; "
                                                           "default: the PDOK file in ../shared/data/raw if present."),
     make_map: bool = typer.Option(True, "--map/--no-map", help="Draw map.png when boundaries are available."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the HiGHS log."),
@@ -240,11 +240,11 @@ def demo(
 ) -> None:
     """End to end on the embedded data: taakstelling, synthetic weekly batch, state, proposal."""
     _setup_logging(quiet)
+    from optimizer.core.tables import atomic_output_dir, write_table
+    from optimizer.data.synthetic import generate_households
     from optimizer.koppeling.run import ProposeConfig, run_propose
     from optimizer.rules.state import build_state
-    from optimizer.data.synthetic import generate_households
     from optimizer.rules.taakstelling import build_targets
-    from optimizer.core.tables import atomic_output_dir, write_table
 
     p = _period(period)
     day = _date(at, "--date")

@@ -13,7 +13,6 @@ and without leaving half-written output.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -25,7 +24,7 @@ def _fail(exc: InputError) -> None:
     raise typer.Exit(EXIT_INPUT_ERROR)
 
 
-def _data_overrides(reception_file: Optional[Path]) -> dict:
+def _data_overrides(reception_file: Path | None) -> dict:
     if reception_file is None:
         return {}
     from optimizer.data import dataset
@@ -36,9 +35,9 @@ def reception(
     variant: str = typer.Option(..., "--variant", "-v", help="reception variant: a .toml file or a name in "
                                 "models/variants (e.g. bonus-only or reception-bonus-only)"),
     out: Path = typer.Option(..., "--out", "-o", help="output folder (places.csv, provinces.csv, run.json)"),
-    reception_file: Optional[Path] = typer.Option(None, "--reception", help="existing reception places per gemeente "
+    reception_file: Path | None = typer.Option(None, "--reception", help="existing reception places per gemeente "
                                                   "(gm_code, reception_places); replaces the modelled default"),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="seconds per solve (overrides the variant)"),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="seconds per solve (overrides the variant)"),
 ) -> None:
     """Distribute reception places for one variant and report payments per gemeente."""
     from optimizer.reception import run as rec
@@ -62,15 +61,15 @@ def reception(
 def compare(
     variants: list[str] = typer.Argument(..., help="two or more reception variants (.toml files or names)"),
     out: Path = typer.Option(..., "--out", "-o", help="output folder"),
-    sweep: Optional[str] = typer.Option(None, "--sweep", help="objective weight to sweep: deviation, site_cost "
+    sweep: str | None = typer.Option(None, "--sweep", help="objective weight to sweep: deviation, site_cost "
                                         "or financing (writes pareto.csv and pareto.png)"),
-    sweep_from: Optional[float] = typer.Option(None, "--from", help="first weight value of the sweep"),
-    sweep_to: Optional[float] = typer.Option(None, "--to", help="last weight value of the sweep"),
+    sweep_from: float | None = typer.Option(None, "--from", help="first weight value of the sweep"),
+    sweep_to: float | None = typer.Option(None, "--to", help="last weight value of the sweep"),
     steps: int = typer.Option(5, "--steps", help="weight values in the sweep (evenly spaced)"),
-    workers: Optional[int] = typer.Option(None, "--workers", help="parallel processes (default: all cores)"),
-    reception_file: Optional[Path] = typer.Option(None, "--reception", help="existing reception places per "
+    workers: int | None = typer.Option(None, "--workers", help="parallel processes (default: all cores)"),
+    reception_file: Path | None = typer.Option(None, "--reception", help="existing reception places per "
                                                   "gemeente for every variant"),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="seconds per solve"),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="seconds per solve"),
 ) -> None:
     """Solve several reception variants and compare them (table, Lorenz curves, payments)."""
     from optimizer.reception import compare as cmp

@@ -6,8 +6,9 @@ them and exits with code 2, without a traceback and without writing output.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 EXIT_INPUT_ERROR = 2
 

@@ -20,7 +20,7 @@ class Period:
     half: int
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         """Parse ``YYYY-H1`` or ``YYYY-H2``; raise ``ValueError`` with the expected format."""
         m = _PATTERN.match(str(text).strip())
         if not m:
@@ -49,15 +49,15 @@ class Period:
         """Date by which COA should have linked the half-year's number: 1 April / 1 October."""
         return date(self.year, 4, 1) if self.half == 1 else date(self.year, 10, 1)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         return Period(self.year - 1, 2) if self.half == 1 else Period(self.year, 1)
 
-    def next(self) -> "Period":
+    def next(self) -> Period:
         return Period(self.year, 2) if self.half == 1 else Period(self.year + 1, 1)
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
 
     @classmethod
-    def of(cls, day: date) -> "Period":
+    def of(cls, day: date) -> Period:
         return cls(day.year, 1 if day.month <= 6 else 2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ import numpy as np
 
 import optimizer
 from optimizer.data import dataset
+
+
 def sha256_file(path: str | Path) -> str:
     """SHA-256 of a file (hex)."""
     return dataset.file_sha256(path)
@@ -43,7 +45,7 @@ def base_record(command: str) -> dict[str, Any]:
         "engine": "spreiding",
         "engine_version": optimizer.__version__,
         "command": command,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "packages": {"pyomo": pyomo.version.version, "highspy": highspy.Highs().version(), "pandas": pandas.__version__},
         "dataset_sha256": dataset.dataset_hashes(),

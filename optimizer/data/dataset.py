@@ -28,17 +28,17 @@ import datetime as _dt
 import functools
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from optimizer.rules.dwellings import DWELLING_COLUMNS
 from optimizer.core.errors import InputError, Violation
 from optimizer.core.paths import data_dir
 from optimizer.core.tables import read_table
+from optimizer.rules.dwellings import DWELLING_COLUMNS
 
 # --------------------------------------------------------------------------------------------
 # File layout and column contracts
@@ -223,7 +223,7 @@ class _Table:
     df: pd.DataFrame
     rows: list[int]
 
-    def subset(self, mask: np.ndarray) -> "_Table":
+    def subset(self, mask: np.ndarray) -> _Table:
         """Rows where ``mask`` is true, keeping their original file row numbers."""
         mask = np.asarray(mask, dtype=bool)
         return _Table(self.file, self.df[mask].reset_index(drop=True),

@@ -38,7 +38,7 @@ def default_boundaries_path() -> Path | None:
     return path if path.is_file() else None
 
 
-def load_boundaries(path: str | Path | None = None) -> "geopandas.GeoDataFrame | None":
+def load_boundaries(path: str | Path | None = None) -> geopandas.GeoDataFrame | None:
     """Gemeente polygons indexed by ``gm_code`` (sorted), CRS WGS84 (EPSG:4326).
 
     ``path=None`` uses :func:`default_boundaries_path`; if there is none, or geopandas is not

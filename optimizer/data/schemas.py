@@ -9,18 +9,19 @@ wrong (file, row, column, value, rule). Rows are numbered as in a spreadsheet: h
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from optimizer.data import dataset
-from optimizer.rules.dwellings import DWELLING_COLUMNS, required_class
 from optimizer.core.errors import InputError, Violation
 from optimizer.core.periods import Period
 from optimizer.core.tables import read_table
+from optimizer.data import dataset
+from optimizer.rules.dwellings import DWELLING_COLUMNS, required_class
 
 EDUCATION_LEVELS = ("basic", "secondary", "vocational", "higher")
 SECTORS = ("agriculture", "industry_energy", "trade_hospitality", "transport_ict", "finance_real_estate",

@@ -19,7 +19,7 @@ Rules that hold for every generated frame:
 from __future__ import annotations
 
 import datetime
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -327,7 +327,7 @@ class _Context:
     national_sectors: np.ndarray
 
     @classmethod
-    def build(cls, gemeenten: pd.DataFrame, reception: pd.Series) -> "_Context":
+    def build(cls, gemeenten: pd.DataFrame, reception: pd.Series) -> _Context:
         """Validate the inputs and derive the weights (rules in the constants above)."""
         for col in ("population_2024", "amr_code"):
             if col not in gemeenten.columns:

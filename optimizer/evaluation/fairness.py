@@ -20,7 +20,7 @@ All-zero values give 0 for both indices (nothing to share unequally).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

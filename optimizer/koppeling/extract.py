@@ -16,8 +16,15 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from models.koppeling import (GEMEENTE_TERMS, HOUSEHOLD_TERMS, SHARED_CLASS, TERMS, UNPLACED_TERMS,
-                              KoppelingInputs, build_model)
+from models.koppeling import (
+    GEMEENTE_TERMS,
+    HOUSEHOLD_TERMS,
+    SHARED_CLASS,
+    TERMS,
+    UNPLACED_TERMS,
+    KoppelingInputs,
+    build_model,
+)
 from optimizer.koppeling.inputs import Context
 from optimizer.solve.highs import SolveResult, SolverOptions, solve, solve_rens
 

@@ -24,10 +24,10 @@ import pandas as pd
 
 from models.koppeling import HOUSEHOLD_TERMS, KoppelingInputs
 from optimizer.data import dataset
-from optimizer.rules.dwellings import DWELLING_COLUMNS
 from optimizer.data.schemas import linked_family_gemeenten, split_list
 from optimizer.koppeling.scoring import employment_scores
 from optimizer.koppeling.variant import Variant
+from optimizer.rules.dwellings import DWELLING_COLUMNS
 
 DAYS_PER_MONTH = 30.4375
 
@@ -160,7 +160,11 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
     opt_terms: dict[str, list[float]] = {t: [] for t in HOUSEHOLD_TERMS}
     unit_size: list[int] = []
 
+    gemeente_options: set[tuple[int, int]] = set()  # (unit, gemeente) pairs with a gemeente option
+
     def add_option(u: int, is_zone: bool, target: int, terms: dict[str, float]) -> None:
+        if not is_zone:
+            gemeente_options.add((u, target))
         opt_unit.append(u)
         opt_is_zone.append(is_zone)
         opt_target.append(target)
@@ -255,11 +259,10 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                 for g in members[al]:
                     add_option(u, False, int(g), {**base, "tie": float(tie[g]),
                                                   "change": 0.0 if (g == p or hid not in prev) else 1.0})
-        if p >= 0 and allowed[p] and zone_of[p] is not None:
+        if p >= 0 and allowed[p] and (u, p) not in gemeente_options:
             # make sure the previous gemeente exists as its own (change-free) option
-            if not any((not opt_is_zone[o]) and opt_target[o] == p and opt_unit[o] == u for o in range(len(opt_unit))):
-                z = int(zone_of[p])
-                add_option(u, False, p, {**own_terms_zone(i, z), "tie": float(tie[p]), "change": 0.0})
+            z = int(zone_of[p])
+            add_option(u, False, p, {**own_terms_zone(i, z), "tie": float(tie[p]), "change": 0.0})
 
     # interchangeable households: group by size type and own-cost signature -----------------
     free = [i for i in range(n_hh) if unit_of_hh[i] < 0]

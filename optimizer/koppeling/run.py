@@ -15,17 +15,22 @@ from typing import Literal
 
 import pandas as pd
 
-from optimizer.data import schemas
 from optimizer.core.errors import InputError
+from optimizer.core.runrecord import base_record, inputs_record, write_json
+from optimizer.core.tables import atomic_output_dir, write_table
+from optimizer.data import schemas
 from optimizer.koppeling.extract import solve_koppeling
 from optimizer.koppeling.inputs import Context, build_inputs
-from optimizer.koppeling.tables import (fairness_summary, gemeenten_table, household_types_table, proposal_table,
-                              provinces_table)
-from optimizer.core.runrecord import base_record, inputs_record, write_json
 from optimizer.koppeling.scoring import load_scores
-from optimizer.solve.highs import SolverOptions
-from optimizer.core.tables import atomic_output_dir, write_table
+from optimizer.koppeling.tables import (
+    fairness_summary,
+    gemeenten_table,
+    household_types_table,
+    proposal_table,
+    provinces_table,
+)
 from optimizer.koppeling.variant import Variant, load_variant
+from optimizer.solve.highs import SolverOptions
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +78,7 @@ def load_all(cfg: ProposeConfig) -> tuple[pd.DataFrame, pd.DataFrame, Variant, p
     for name, path, fn in (("locks", cfg.locks, lambda p: schemas.load_locks(p, hh)),
                            ("previous", cfg.previous, schemas.load_previous),
                            ("scores", cfg.scores, lambda p: load_scores(p, hh))):
-        if path is None or hh is None and name != "previous":
+        if path is None or (hh is None and name != "previous"):
             out[name] = None
             continue
         try:

@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.data import dataset
 from optimizer.core.errors import InputError, Violation
+from optimizer.data import dataset
 from optimizer.data.schemas import Col, _read, parse, split_list
 
 SECTOR_COLUMNS = {

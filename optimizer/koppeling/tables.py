@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from models.koppeling import HOUSEHOLD_TERMS, UNPLACED_TERMS
+from optimizer.data.schemas import split_list
 from optimizer.koppeling.explain import METHOD, N_ALTERNATIVES, alternatives, reasons
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
-from optimizer.data.schemas import split_list
 
 AGE_BANDS = ((0, 3), (4, 11), (12, 17))
 

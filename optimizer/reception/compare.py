@@ -37,19 +37,20 @@ import json
 import os
 import re
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from optimizer.core.tables import atomic_output_dir, write_table
 from optimizer.evaluation import fairness
 from optimizer.reception.run import ReceptionResult, solve_variant, write_outputs
 from optimizer.reception.variant import ReceptionVariant, load_variant
 from optimizer.solve.highs import SolverOptions
-from optimizer.core.tables import atomic_output_dir, write_table
 
 SWEEP_WEIGHTS: tuple[str, ...] = ("deviation", "site_cost", "financing")
 
@@ -308,7 +309,7 @@ def compare(variant_paths: Sequence[str | Path], out: str | Path, *, sweep: Swee
         }
         if sweep is not None:
             rows = []
-            for v, name in zip(variants, names):
+            for name in names:
                 for w in sweep.values():
                     m = metrics(results[f"{name}@{w!r}"])
                     res = results[f"{name}@{w!r}"]

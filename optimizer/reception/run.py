@@ -33,14 +33,13 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from models.reception import FinancingInputs, ReceptionInputs, SiteOption, build_model, integral_split, term_values
-from optimizer.rules import bonus_malus
-from optimizer.rules import keys
-from optimizer.rules.bonus_malus import PaymentRule
 from optimizer.core.errors import InputError, Violation
+from optimizer.core.tables import atomic_output_dir, read_table, write_table
 from optimizer.reception.variant import ReceptionVariant, load_variant
+from optimizer.rules import bonus_malus, keys
+from optimizer.rules.bonus_malus import PaymentRule
 from optimizer.solve.highs import SolveResult, SolverOptions, Status
 from optimizer.solve.highs import solve as solve_model
-from optimizer.core.tables import atomic_output_dir, read_table, write_table
 
 #: Columns of the gemeenten frame the reception model needs.
 GEMEENTE_COLUMNS: tuple[str, ...] = ("gm_naam", "provincie_code", "provincie", "population_2024",
@@ -301,7 +300,7 @@ def prepare(variant: ReceptionVariant, *, gemeenten: pd.DataFrame | None = None,
         "provincie_code": gem["provincie_code"].astype(str),
         "provincie": gem["provincie"].astype(str),
         "population": gem["population_2024"].astype("int64"),
-        "income_per_inhabitant_keur": gem["income_per_inhabitant_keur"] if "income_per_inhabitant_keur" in gem else np.nan,
+        "income_per_inhabitant_keur": gem.get("income_per_inhabitant_keur", np.nan),
         "key_share": share,
         "statutory_share": statutory,
         "fair_share": fair,

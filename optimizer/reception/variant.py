@@ -21,11 +21,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from optimizer.rules.bonus_malus import PaymentRule, Tier
 from optimizer.core.errors import InputError, Violation
-from optimizer.rules.keys import COMPONENTS, KEY_NAMES, PRESETS, WEIGHT_TOLERANCE
 from optimizer.core.paths import raw_dir, variants_dir
 from optimizer.koppeling.variant import read_toml
+from optimizer.rules.bonus_malus import PaymentRule, Tier
+from optimizer.rules.keys import COMPONENTS, KEY_NAMES, PRESETS, WEIGHT_TOLERANCE
 
 _STRICT = ConfigDict(extra="forbid")
 _GM = re.compile(r"^GM\d{4}$")
@@ -52,7 +52,7 @@ class KeySpec(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _weights(self) -> "KeySpec":
+    def _weights(self) -> KeySpec:
         if self.name != "custom":
             if self.weights:
                 raise ValueError(f"key {self.name!r} has fixed weights {PRESETS[self.name]}; "
@@ -90,7 +90,7 @@ class ProvincesSpec(BaseModel):
     column: str = Field("places", description="column of `file` holding the places per province")
 
     @model_validator(mode="after")
-    def _file_needed(self) -> "ProvincesSpec":
+    def _file_needed(self) -> ProvincesSpec:
         if self.totals == "file" and not self.file:
             raise ValueError("totals = \"file\" needs a file (provincie_code, places)")
         return self
@@ -128,7 +128,7 @@ class GemeentenSpec(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _disjoint(self) -> "GemeentenSpec":
+    def _disjoint(self) -> GemeentenSpec:
         both = sorted(set(self.designated) & set(self.excluded))
         if both:
             raise ValueError(f"gemeenten both designated and excluded: {', '.join(both)}")
@@ -150,7 +150,7 @@ class SiteSpec(BaseModel):
     cost_per_place_eur: float = Field(0.0, ge=0, description="EUR per place per year, on top of the fixed cost")
 
     @model_validator(mode="after")
-    def _sizes(self) -> "SiteSpec":
+    def _sizes(self) -> SiteSpec:
         if self.max_size < self.min_size:
             raise ValueError(f"site {self.name!r}: max_size ({self.max_size}) must be >= min_size ({self.min_size})")
         return self
@@ -187,7 +187,7 @@ class ObjectiveSpec(BaseModel):
     min_scale: float = Field(1.0, gt=0, description="places; relative deviations divide by max(share, this)")
 
     @model_validator(mode="after")
-    def _bands(self) -> "ObjectiveSpec":
+    def _bands(self) -> ObjectiveSpec:
         ends, slopes = self.band_ends, self.band_slopes
         if any(not (e > 0) for e in ends) or any(b <= a for a, b in zip(ends, ends[1:])):
             raise ValueError(f"band_ends must be > 0 and increasing, got {ends}")
@@ -244,7 +244,7 @@ class FinancingSpec(BaseModel):
                                     "bonus rate the model steers with")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "FinancingSpec":
+    def _consistent(self) -> FinancingSpec:
         try:
             self.rule()
         except ValueError as exc:
@@ -327,7 +327,7 @@ class ReceptionVariant(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _cross(self) -> "ReceptionVariant":
+    def _cross(self) -> ReceptionVariant:
         if self.existing.from_spreidingswet_file and not self.key.spreidingswet_file:
             raise ValueError("existing.from_spreidingswet_file needs key.spreidingswet_file")
         if self.key.uses_spreidingswet and not self.key.spreidingswet_file:

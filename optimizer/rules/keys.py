@@ -47,7 +47,7 @@ provincial totals to the national number, exactly.
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd

@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from optimizer.core.periods import Period
 from optimizer.data import dataset
 from optimizer.rules.dwellings import DWELLING_COLUMNS
-from optimizer.core.periods import Period
 from optimizer.rules.taakstelling import Rounding, build_targets, pace_target
 
 

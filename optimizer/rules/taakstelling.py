@@ -27,9 +27,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from optimizer.data import dataset
 from optimizer.core.errors import InputError, Violation
 from optimizer.core.periods import Period
+from optimizer.data import dataset
 
 Rounding = Literal["up", "nearest"]
 ROUNDING_MODES: tuple[str, ...] = ("up", "nearest")

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from optimizer.data import schemas
 from optimizer.cli import app
 from optimizer.core.paths import data_dir
+from optimizer.data import schemas
 
 runner = CliRunner()
 

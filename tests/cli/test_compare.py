@@ -11,12 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.reception import compare
-
-from optimizer.evaluation import fairness
 from optimizer.core.errors import InputError
 from optimizer.core.tables import read_table
-
+from optimizer.evaluation import fairness
+from optimizer.reception import compare
 
 # ------------------------------------------------------------------------------------------
 # fairness

@@ -11,20 +11,20 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support.checker import check_proposal, dwelling_terms_agree, objective_from_tables, tables_rounding
 from typer.testing import CliRunner
 
-from support.checker import check_proposal, dwelling_terms_agree, objective_from_tables, tables_rounding
-from optimizer.data import schemas
 from optimizer.cli import app
+from optimizer.core.paths import variants_dir
+from optimizer.data import schemas
+from optimizer.data.synthetic import generate_households
 from optimizer.koppeling.extract import solve_koppeling
 from optimizer.koppeling.inputs import build_inputs
-from optimizer.core.paths import variants_dir
 from optimizer.koppeling.run import ProposeConfig, run_propose
 from optimizer.koppeling.tables import gemeenten_table, proposal_table
-from optimizer.solve.highs import SolverOptions, Status
-from optimizer.rules.state import build_state
-from optimizer.data.synthetic import generate_households
 from optimizer.koppeling.variant import load_variant
+from optimizer.rules.state import build_state
+from optimizer.solve.highs import SolverOptions, Status
 
 DAY = date(2025, 8, 4)
 PERIOD = "2025-H2"
@@ -82,7 +82,7 @@ def first_run(tmp_path_factory, inputs):
 
 def test_run_propose_writes_files_and_run_record(inputs, first_run):
     households, state = inputs
-    out, record = first_run
+    out, _record = first_run
     names = sorted(p.name for p in out.iterdir() if p.name != "map.png")  # map only with boundaries
     assert names == ["gemeenten.csv", "household_types.csv", "proposal.csv", "provinces.csv", "run.json"]
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))

@@ -6,9 +6,9 @@ from datetime import date
 
 import pandas as pd
 
+from optimizer.data.synthetic import generate_households
 from optimizer.koppeling.run import ProposeConfig, run_propose
 from optimizer.rules.state import build_state
-from optimizer.data.synthetic import generate_households
 
 DAY = date(2025, 8, 4)
 
@@ -96,8 +96,8 @@ def test_waiting_referent_joins_its_already_linked_nareiziger(tmp_path):
 def test_locks_on_context_or_incomplete_households_are_rejected():
     import pytest
 
-    from optimizer.data import schemas
     from optimizer.core.errors import InputError
+    from optimizer.data import schemas
 
     hh, _ = _batch(40, 3)
     hh.loc[hh.index[0], "has_iban"] = "false"
@@ -148,8 +148,8 @@ def test_cli_rejects_nonpositive_time_limit_and_bad_gap(tmp_path):
 def test_locks_that_would_split_a_family_are_rejected():
     import pytest
 
-    from optimizer.data import schemas
     from optimizer.core.errors import InputError
+    from optimizer.data import schemas
 
     hh, _ = _batch(60, 3)
     nar, ref = _first_pair(hh)

@@ -14,23 +14,32 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import Phase, HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from support.cases import A, run_case
+from support.checker import (
+    Instance,
+    check_alternatives,
+    check_proposal,
+    dwelling_terms_agree,
+    evaluate,
+    household_row,
+    objective_from_tables,
+    state_frame,
+    tables_rounding,
+    waiting_tolerance,
+    weights,
+)
 
-from support.checker import (Instance, check_alternatives, check_proposal, dwelling_terms_agree, evaluate,
-                              household_row, objective_from_tables, state_frame, tables_rounding,
-                              waiting_tolerance, weights)
-from optimizer.data import dataset
-from optimizer.data import schemas
+from optimizer.data import dataset, schemas
+from optimizer.data.synthetic import generate_households
 from optimizer.koppeling.extract import solve_koppeling
 from optimizer.koppeling.inputs import build_inputs
 from optimizer.koppeling.run import ProposeConfig, run_propose
-from optimizer.koppeling.tables import gemeenten_table, proposal_table
 from optimizer.koppeling.scoring import employment_scores
-from optimizer.solve.highs import SolverOptions, Status
-from optimizer.data.synthetic import generate_households
+from optimizer.koppeling.tables import gemeenten_table, proposal_table
 from optimizer.koppeling.variant import load_variant
-from support.cases import A, run_case
+from optimizer.solve.highs import SolverOptions, Status
 
 AS_OF = date(2025, 9, 1)
 VARIANTS = ("default", "labour-first", "quota-minimax")

@@ -10,26 +10,21 @@ and every expected objective is computed by hand in the test (or by enumeration)
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from support.checker import (DAYS_PER_MONTH, Instance, brute_force, check_alternatives, check_proposal, evaluate,
-                              household_row, objective_from_tables, state_frame, tables_rounding, variant_toml,
-                              waiting_tolerance, weights)
-from optimizer.data import dataset
-from optimizer.data import schemas
-from optimizer.koppeling.extract import solve_koppeling
-from optimizer.koppeling.inputs import build_inputs
-from optimizer.koppeling.tables import gemeenten_table, proposal_table
-from optimizer.solve.highs import SolverOptions, Status
-from optimizer.koppeling.variant import load_variant
-
 from support.cases import AS_OF, FORMULATIONS, TOL, A, B, C, Run, run_case, validated_state  # noqa: F401
+from support.checker import (
+    DAYS_PER_MONTH,
+    brute_force,
+    check_proposal,
+    household_row,
+    waiting_tolerance,
+    weights,
+)
 
+from optimizer.data import dataset, schemas
 
 
 def months(permit: str, as_of: date = AS_OF) -> float:

@@ -11,12 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.rules import bonus_malus
-
-from optimizer.reception import run as reception
 from optimizer.core.errors import InputError
-from optimizer.reception.variant import load_variant, parse_variant
 from optimizer.core.tables import read_table
+from optimizer.reception import run as reception
+from optimizer.reception.variant import load_variant, parse_variant
+from optimizer.rules import bonus_malus
 
 ZERO_COST_SITE = {"name": "any", "min_size": 1, "max_size": 1000, "max_sites": 1, "durable": False}
 
@@ -377,8 +376,8 @@ def test_verevening_in_a_solve(tmp_path):
 # ------------------------------------------------------------------------------------------
 
 def test_full_bonus_only_via_cli(tmp_path):
-    from typer.testing import CliRunner
     import typer
+    from typer.testing import CliRunner
 
     from optimizer.cli import reception as cli_reception
     app = typer.Typer()

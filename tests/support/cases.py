@@ -16,8 +16,17 @@ from optimizer.koppeling.inputs import build_inputs
 from optimizer.koppeling.tables import gemeenten_table, proposal_table
 from optimizer.koppeling.variant import load_variant
 from optimizer.solve.highs import SolverOptions, Status
-from support.checker import (Instance, check_alternatives, check_proposal, evaluate, objective_from_tables,
-                             state_frame, tables_rounding, variant_toml, waiting_tolerance)
+from support.checker import (
+    Instance,
+    check_alternatives,
+    check_proposal,
+    evaluate,
+    objective_from_tables,
+    state_frame,
+    tables_rounding,
+    variant_toml,
+    waiting_tolerance,
+)
 
 A, B, C = "GM0014", "GM0037", "GM0363"  # Groningen, Stadskanaal (both AM01 / GR-FR-DR), Amsterdam (AM18 / FL-UT-NH)
 AS_OF = date(2025, 8, 1)

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.data import dataset
+
 DAYS_PER_MONTH = 30.4375
 CLASSES = (1, 2, 3, 4, 5)
 SHARED_CLASS = 2

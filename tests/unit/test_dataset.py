@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.data import dataset as ds
-from optimizer.rules.dwellings import DWELLING_COLUMNS
 from optimizer.core.errors import InputError
 from optimizer.core.paths import REPO_ROOT, data_dir, raw_dir
+from optimizer.data import dataset as ds
+from optimizer.rules.dwellings import DWELLING_COLUMNS
 
 RAW = raw_dir()
 HAS_RAW = (RAW / "gemeenten_2025_master.csv").exists()

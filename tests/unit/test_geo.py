@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
+from optimizer.core.errors import InputError
 from optimizer.data import geo
 from optimizer.data.dataset import gemeente_codes
-from optimizer.core.errors import InputError
 
 RAW_GEOJSON = geo.raw_dir() / geo.DEFAULT_BOUNDARIES_FILE
 

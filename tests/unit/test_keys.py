@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from optimizer.rules import keys
+
+
 def frame() -> pd.DataFrame:
     """Three gemeenten, two provinces, round numbers."""
     return pd.DataFrame({
@@ -148,8 +150,8 @@ def test_full_dataset_keys_sum_to_total():
 
 
 def test_spreidingswet_file_key_if_available():
-    from optimizer.data import dataset
     from optimizer.core.paths import raw_dir
+    from optimizer.data import dataset
     path = raw_dir() / "spreidingswet_coa_capaciteit_per_gemeente_2025-11.csv"
     if not path.exists():
         pytest.skip("raw Spreidingswet file not available")

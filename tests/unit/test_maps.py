@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from optimizer.data import geo
+from optimizer.data.synthetic import generate_households
 from optimizer.koppeling.run import ProposeConfig, run_propose
 from optimizer.rules.state import build_state
-from optimizer.data.synthetic import generate_households
 
 DAY = date(2025, 8, 4)
 

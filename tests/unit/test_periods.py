@@ -104,5 +104,5 @@ def test_ordering_is_chronological():
 
 def test_hashable_and_frozen():
     assert len({Period(2025, 1), Period.parse("2025-H1"), Period(2025, 2)}) == 2
-    with pytest.raises(Exception):
+    with pytest.raises(AttributeError):
         Period(2025, 1).year = 2026  # type: ignore[misc]

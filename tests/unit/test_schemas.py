@@ -8,17 +8,15 @@ specific cells and checks the exact violations that must result.
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.data import schemas
-from optimizer.rules.dwellings import DWELLING_COLUMNS
 from optimizer.core.errors import InputError, Violation
 from optimizer.core.paths import data_dir
+from optimizer.data import schemas
 from optimizer.data.synthetic import generate_households
+from optimizer.rules.dwellings import DWELLING_COLUMNS
 
 FILE = "households.csv"
 
@@ -284,7 +282,7 @@ def test_referent_is_self(hh):
 
 
 def test_referent_chain_rejected(hh):
-    a, b, c = (hh.loc[i, "household_id"] for i in range(3))
+    _a, b, c = (hh.loc[i, "household_id"] for i in range(3))
     hh.loc[0, "referent_id"] = b  # a -> b -> c
     hh.loc[1, "referent_id"] = c
     vs = violations_of(hh)

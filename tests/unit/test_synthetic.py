@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.data import synthetic
-from optimizer.rules.dwellings import required_class
 from optimizer.core.paths import data_dir
+from optimizer.data import synthetic
 from optimizer.data.synthetic import (
     COLUMNS,
     DUTCH_LEVELS,
@@ -24,6 +23,7 @@ from optimizer.data.synthetic import (
     generate_households,
     split_list,
 )
+from optimizer.rules.dwellings import required_class
 
 AS_OF = datetime.date(2025, 9, 1)
 

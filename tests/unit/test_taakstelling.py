@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from optimizer.data import schemas
-from optimizer.rules import taakstelling as tk
 from optimizer.core.errors import InputError
 from optimizer.core.paths import data_dir
 from optimizer.core.periods import Period
+from optimizer.data import schemas
+from optimizer.rules import taakstelling as tk
 
 # National numbers per half-year (docs/DOMAIN.md).
 NATIONAL = {"2025-H1": 15_000, "2025-H2": 13_000, "2026-H1": 15_000}

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from optimizer.core.errors import InputError
-from optimizer.core.tables import (atomic_output_dir, atomic_output_file, check_output_suffix, read_table,
-                              write_table)
+from optimizer.core.tables import atomic_output_dir, atomic_output_file, check_output_suffix, read_table, write_table
 
 
-def single_violation(path) -> "object":
+def single_violation(path) -> object:
     with pytest.raises(InputError) as exc:
         read_table(path)
     assert len(exc.value.violations) == 1
@@ -185,10 +182,9 @@ def test_atomic_output_dir_success(tmp_path):
 
 def test_atomic_output_dir_failure_leaves_nothing(tmp_path):
     out = tmp_path / "proposal"
-    with pytest.raises(RuntimeError, match="solver crashed"):
-        with atomic_output_dir(out) as tmp:
-            write_table(FRAME, tmp / "proposal.csv")
-            raise RuntimeError("solver crashed")
+    with pytest.raises(RuntimeError, match="solver crashed"), atomic_output_dir(out) as tmp:
+        write_table(FRAME, tmp / "proposal.csv")
+        raise RuntimeError("solver crashed")
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []  # no temp folder remains
 
@@ -197,10 +193,9 @@ def test_atomic_output_dir_failure_keeps_previous_output(tmp_path):
     out = tmp_path / "proposal"
     out.mkdir()
     (out / "proposal.csv").write_text("old\n1\n", encoding="utf-8")
-    with pytest.raises(KeyError):
-        with atomic_output_dir(out) as tmp:
-            (tmp / "proposal.csv").write_text("new\n2\n", encoding="utf-8")
-            raise KeyError("boom")
+    with pytest.raises(KeyError), atomic_output_dir(out) as tmp:
+        (tmp / "proposal.csv").write_text("new\n2\n", encoding="utf-8")
+        raise KeyError("boom")
     assert (out / "proposal.csv").read_text(encoding="utf-8") == "old\n1\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["proposal"]
 
@@ -227,8 +222,7 @@ def test_atomic_output_file(tmp_path):
         assert not target.exists()
     assert read_table(target).to_dict("list") == AS_TEXT
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
-    with pytest.raises(ValueError):
-        with atomic_output_file(tmp_path / "u.csv") as tmp:
-            tmp.write_text("partial", encoding="utf-8")
-            raise ValueError("stop")
+    with pytest.raises(ValueError), atomic_output_file(tmp_path / "u.csv") as tmp:
+        tmp.write_text("partial", encoding="utf-8")
+        raise ValueError("stop")
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]

@@ -8,8 +8,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from support.checker import WEIGHT_NAMES, variant_toml, weights
+
 from optimizer.core.errors import InputError
 from optimizer.core.paths import variants_dir
 from optimizer.koppeling.variant import load_variant
