@@ -16,7 +16,7 @@ from typing import Literal
 import pandas as pd
 
 from optimizer.core.errors import InputError
-from optimizer.core.runrecord import base_record, inputs_record, write_json
+from optimizer.core.runrecord import RunRecord, inputs_record, write_json
 from optimizer.core.tables import atomic_output_dir, write_table
 from optimizer.data import schemas
 from optimizer.koppeling.extract import solve_koppeling
@@ -152,26 +152,20 @@ def run_propose(cfg: ProposeConfig) -> dict:
     types = household_types_table(proposal)
     t_explain = time.perf_counter() - t2
     counts = proposal["status"].value_counts().to_dict()
-    record = base_record(cfg.command)
-    inputs = inputs_record({k: (v if isinstance(v, (str, Path)) else None) for k, v in (
-        ("households", cfg.households), ("state", cfg.state), ("locks", cfg.locks),
-        ("previous", cfg.previous), ("scores", cfg.scores))})
-    if cfg.relative_to is not None:
-        for item in inputs.values():
-            if item is not None:
-                item["path"] = str(Path(item["path"]).relative_to(cfg.relative_to))
-    record.update({
-        "inputs": inputs,
-        "variant": {"name": variant.name, "file": variant.source, "sha256": variant.sha256,
-                    "weights": variant.weights.model_dump(), "options": variant.options.model_dump()},
+    record = RunRecord(
+        command=cfg.command,
+        inputs=inputs_record({"households": cfg.households, "state": cfg.state, "locks": cfg.locks,
+                              "previous": cfg.previous, "scores": cfg.scores}, cfg.relative_to),
+        variant={"name": variant.name, "file": variant.source, "sha256": variant.sha256,
+                 "weights": variant.weights.model_dump(), "options": variant.options.model_dump()},
+        status=r.status.value, objective=r.objective, bound=r.bound, gap=r.gap,
+        notes=sol.notes,
+    )
+    extra = {
         "as_of": ctx.as_of,
         "formulation": cfg.formulation,
         "solver": {**r.record(), "build_seconds": sol.build_seconds},
-        "status": r.status.value,
-        "objective": r.objective,
         "objective_from_tables": sol.objective,
-        "bound": r.bound,
-        "gap": r.gap,
         "terms_raw": sol.terms,
         "terms_weighted": sol.weighted,
         "households": {"in_file": len(households), "linked": int(counts.get("linked", 0)),
@@ -180,14 +174,16 @@ def run_propose(cfg: ProposeConfig) -> dict:
                        "persons_linked": int(proposal.loc[proposal["status"] == "linked", "persons"].sum())},
         "model_size": {"units": len(inp.unit_count), "options": len(inp.opt_unit), "zones": int(inp.zone_of.max() + 1),
                        "variables": r.n_variables, "integer_variables": r.n_integer, "constraints": r.n_constraints},
-        "timings_seconds": {"read_validate": t_read, "inputs": t_inputs, "build": sol.build_seconds,
-                            "compile": r.compile_seconds, "solve": r.solve_seconds, "explain": t_explain,
-                            "total": time.perf_counter() - t0},
         "alternatives_method": "one-household move, all other links fixed (exact objective re-evaluation)",
         "fairness": fairness_summary(gem),
-        "notes": sol.notes,
         **cfg.extra_record,
-    })
+    }
+    for key, value in extra.items():
+        setattr(record, key, value)
+    record.timings_seconds = {"read_validate": t_read, "inputs": t_inputs, "build": sol.build_seconds,
+                              "compile": r.compile_seconds, "solve": r.solve_seconds, "explain": t_explain,
+                              "total": time.perf_counter() - t0}
+    record = record.model_dump()
     with atomic_output_dir(cfg.out) as tmp:
         for fmt in cfg.formats:
             write_table(proposal, tmp / f"proposal.{fmt}")

@@ -1,22 +1,19 @@
 """Koppeling variant files: named weight sets for the objective terms (``models/variants/*.toml``).
 
 A variant is a TOML file with ``kind = "koppeling"``, a ``name``, a ``[weights]`` table and an
-``[options]`` table. Every objective term has a weight; 0 switches the term off. Unknown keys,
+``[options]`` table, and a ``[solver]`` table (:class:`optimizer.core.variants.SolverSpec`). Every objective term has a weight; 0 switches the term off. Unknown keys,
 negative weights and wrong types are rejected with a message naming the file and the field.
 Units of every weight are given in the field descriptions and in ``docs/model.md``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from optimizer.core.errors import InputError, Violation
-from optimizer.core.paths import variants_dir
+from optimizer.core.variants import STRICT, SolverSpec, load_variant_file
 
 
 class Weights(BaseModel):
@@ -24,7 +21,7 @@ class Weights(BaseModel):
 
     Strict: numbers only (no quoted numbers or booleans), finite and >= 0."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    model_config = STRICT
     quota: float = Field(100.0, ge=0, description="per unit of relative deviation |persons - target| / max(target, quota_min_scale), per gemeente")
     pressure: float = Field(50.0, ge=0, description="per unit of relative over-shoot times housing pressure (0-1), per gemeente")
     minimax: float = Field(0.0, ge=0, description="per unit of the worst relative deviation over all gemeenten (0 = off)")
@@ -40,7 +37,7 @@ class Weights(BaseModel):
 
 
 class Options(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    model_config = STRICT
     quota_min_scale: float = Field(1.0, gt=0, description="persons; relative deviation divides by max(target, this)")
     ties: Literal["hard", "soft"] = Field("hard", description="family/work/study ties: restrict to the tied gemeenten (hard) or strongly prefer them (soft)")
     medical: Literal["hard", "soft"] = Field("hard", description="medical region: restrict (hard) or strongly prefer (soft)")
@@ -49,56 +46,25 @@ class Options(BaseModel):
                                         description="ages of children counted for continuity (schools)")
 
 
+class KoppelingSolver(SolverSpec):
+    """``[solver]`` of a koppeling variant (defaults of ``spreiding propose``)."""
+
+    time_limit: float = Field(60.0, gt=0, description="seconds for the whole solve (HiGHS may overshoot by ~50%)")
+    mip_rel_gap: float = Field(1e-3, ge=0, lt=1, description="relative MIP gap at which HiGHS stops")
+
+
 class Variant(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = STRICT
     kind: Literal["koppeling"] = "koppeling"
     name: str = "default"
     description: str = ""
     weights: Weights = Field(default_factory=Weights)
     options: Options = Field(default_factory=Options)
+    solver: KoppelingSolver = Field(default_factory=KoppelingSolver)
     source: str = Field("", exclude=True)
     sha256: str = Field("", exclude=True)
 
 
-def resolve_variant_path(name_or_path: str | Path | None) -> Path:
-    """A path, or the name of a file in models/variants (``default`` -> default.toml)."""
-    if name_or_path is None:
-        return variants_dir() / "default.toml"
-    p = Path(name_or_path)
-    if p.suffix == ".toml" and p.exists():
-        return p
-    candidate = variants_dir() / (p.name if p.suffix == ".toml" else f"{p.name}.toml")
-    if candidate.exists():
-        return candidate
-    known = ", ".join(sorted(f.stem for f in variants_dir().glob("*.toml") if not f.stem.startswith("reception")))
-    raise InputError(Violation(str(name_or_path), f"variant not found; give a .toml path or one of: {known}"))
-
-
-def read_toml(path: Path) -> tuple[dict, str]:
-    """Parse a UTF-8 TOML file; return (data, sha256 of its bytes). Bad TOML -> InputError."""
-    raw = path.read_bytes()
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(Violation(str(path), f"not valid TOML: {exc}")) from None
-    return data, hashlib.sha256(raw).hexdigest()
-
-
 def load_variant(name_or_path: str | Path | None = None) -> Variant:
-    """Read and validate a koppeling variant file."""
-    path = resolve_variant_path(name_or_path)
-    data, digest = read_toml(path)
-    if data.get("kind", "koppeling") != "koppeling":
-        raise InputError(Violation(str(path), f"kind is {data.get('kind')!r}; a koppeling variant needs kind = \"koppeling\"",
-                                   column="kind"))
-    try:
-        variant = Variant.model_validate(data)
-    except ValidationError as exc:
-        raise InputError([
-            Violation(str(path), err["msg"], column=".".join(str(x) for x in err["loc"]),
-                      value=err.get("input") if not isinstance(err.get("input"), dict) else None)
-            for err in exc.errors()
-        ]) from None
-    variant.source = str(path)
-    variant.sha256 = digest
-    return variant
+    """Read and validate a koppeling variant file (a path or a name in models/variants)."""
+    return load_variant_file(name_or_path, Variant, "koppeling")

@@ -19,15 +19,15 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from optimizer.core.errors import InputError, Violation
-from optimizer.core.paths import raw_dir, variants_dir
-from optimizer.koppeling.variant import read_toml
+from optimizer.core import variants
+from optimizer.core.paths import raw_dir
+from optimizer.core.variants import SolverSpec
 from optimizer.rules.bonus_malus import PaymentRule, Tier
 from optimizer.rules.keys import COMPONENTS, KEY_NAMES, PRESETS, WEIGHT_TOLERANCE
 
-_STRICT = ConfigDict(extra="forbid")
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 _GM = re.compile(r"^GM\d{4}$")
 PERIOD_PATTERN = r"^\d{4}-H[12]$"
 
@@ -290,10 +290,11 @@ class VereveningSpec(BaseModel):
                                  "when the embedded dataset does not hold it")
 
 
-class SolverSpec(BaseModel):
-    model_config = _STRICT
+class ReceptionSolver(SolverSpec):
+    """``[solver]`` of a reception variant."""
+
     time_limit: float = Field(120.0, gt=0, description="seconds per solve (HiGHS may overshoot by ~50%)")
-    mip_rel_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap at which HiGHS stops")
+    mip_rel_gap: float = Field(1e-4, ge=0, lt=1, description="relative MIP gap at which HiGHS stops")
 
 
 class ReceptionVariant(BaseModel):
@@ -313,7 +314,7 @@ class ReceptionVariant(BaseModel):
     objective: ObjectiveSpec = Field(default_factory=ObjectiveSpec, description="objective weights")
     financing: FinancingSpec | None = Field(None, description="bonus-malus scheme; absent = no payments")
     verevening: VereveningSpec = Field(default_factory=VereveningSpec, description="offset against the taakstelling")
-    solver: SolverSpec = Field(default_factory=SolverSpec, description="HiGHS settings")
+    solver: ReceptionSolver = Field(default_factory=ReceptionSolver, description="HiGHS settings")
     source: str = Field("", exclude=True)
     sha256: str = Field("", exclude=True)
 
@@ -351,53 +352,15 @@ class ReceptionVariant(BaseModel):
         return raw_dir() / p
 
 
-def resolve_variant_path(name_or_path: str | Path) -> Path:
-    """A ``.toml`` path, or a name in models/variants: ``bonus-only`` or ``reception-bonus-only``."""
-    p = Path(name_or_path)
-    if p.exists() and p.is_file():
-        return p
-    stem = p.stem if p.suffix == ".toml" else p.name
-    for candidate in (variants_dir() / f"{stem}.toml", variants_dir() / f"reception-{stem}.toml"):
-        if candidate.exists():
-            return candidate
-    known = ", ".join(sorted(f.stem for f in variants_dir().glob("reception-*.toml")))
-    raise InputError(Violation(str(name_or_path), f"reception variant not found; give a .toml path or one of: {known}"))
-
-
-def _violation_from(path: str, err: dict) -> Violation:
-    loc = ".".join(str(x) for x in err.get("loc", ()))
-    msg = str(err.get("msg", "invalid value"))
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    if err.get("type") == "extra_forbidden":
-        msg = "unknown field (check the spelling; see docs/reception.md for the fields)"
-    value = err.get("input")
-    if isinstance(value, (dict, list)) or err.get("type") == "missing":
-        value = None
-    return Violation(path, msg, column=loc or None, value=value)
-
-
 def parse_variant(data: dict, source: str = "variant") -> ReceptionVariant:
     """Validate a parsed TOML mapping; raise :class:`InputError` listing every problem."""
-    kind = data.get("kind")
-    if kind != "reception":
-        raise InputError(Violation(source, f"kind is {kind!r}; a reception variant needs kind = \"reception\" at the "
-                                   "top of the file", column="kind"))
-    try:
-        variant = ReceptionVariant.model_validate(data)
-    except ValidationError as exc:
-        raise InputError([_violation_from(source, e) for e in exc.errors()]) from None
-    variant.source = source
-    return variant
+    return variants.parse_variant(data, ReceptionVariant, "reception", source)
 
 
 def load_variant(name_or_path: str | Path) -> ReceptionVariant:
-    """Read and validate a reception variant file (path or name in models/variants)."""
-    path = resolve_variant_path(name_or_path)
-    data, digest = read_toml(path)
-    variant = parse_variant(data, str(path))
-    variant.sha256 = digest
-    return variant
+    """Read and validate a reception variant file (path, or name in models/variants with or
+    without its ``reception-`` prefix)."""
+    return variants.load_variant_file(name_or_path, ReceptionVariant, "reception")
 
 
 def field_docs() -> list[tuple[str, str, str]]:

@@ -1,0 +1,126 @@
+"""Variant files (``models/variants/*.toml``): one loader and one error mapper for every kind.
+
+A variant is a TOML file with a ``kind`` (``koppeling`` or ``reception``), a ``name`` and the
+sections its kind defines (a pydantic schema: :class:`optimizer.koppeling.variant.Variant`,
+:class:`optimizer.reception.variant.ReceptionVariant`). Every kind has a ``[solver]`` section
+(:class:`SolverSpec`): time limit, gap, threads, random seed and HiGHS options passed through.
+
+Errors name the file, the field (dotted path) and the value: an unknown field, a wrong type, a
+value out of range, a missing file, bad TOML or the wrong kind all raise one
+:class:`~optimizer.core.errors.InputError` listing every problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+if TYPE_CHECKING:
+    from optimizer.solve.highs import SolverOptions
+
+from optimizer.core.errors import InputError, Violation
+from optimizer.core.paths import variants_dir
+
+V = TypeVar("V", bound=BaseModel)
+
+#: Strict pydantic settings for every variant section: unknown keys rejected, numbers as
+#: numbers (no quoted numbers or booleans), no inf/nan.
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class SolverSpec(BaseModel):
+    """``[solver]``: how HiGHS is run. Command-line options override these values."""
+
+    model_config = STRICT
+    time_limit: float = Field(60.0, gt=0, description="seconds per solve (HiGHS may overshoot by ~50%)")
+    mip_rel_gap: float = Field(1e-3, ge=0, lt=1, description="relative MIP gap at which HiGHS stops")
+    threads: int = Field(1, ge=1, description="HiGHS threads (1 = deterministic)")
+    random_seed: int = Field(0, ge=0, description="HiGHS random seed")
+    highs: dict[str, bool | int | float | str] = Field(
+        default_factory=dict, description="further HiGHS options by their HiGHS name, passed through")
+
+    def options(self, **overrides: Any) -> SolverOptions:
+        """:class:`SolverOptions` from this section; ``overrides`` that are not ``None`` win."""
+        from optimizer.solve.highs import SolverOptions
+
+        values = {"time_limit": self.time_limit, "mip_rel_gap": self.mip_rel_gap, "threads": self.threads,
+                  "random_seed": self.random_seed, "extra": dict(self.highs)}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return SolverOptions(**values)
+
+
+def known_variants(kind: str) -> list[str]:
+    """Names of the variant files of ``kind`` in models/variants (reception files start with
+    ``reception-``)."""
+    names = sorted(f.stem for f in variants_dir().glob("*.toml"))
+    return [n for n in names if n.startswith("reception-") == (kind == "reception")]
+
+
+def resolve_variant_path(name_or_path: str | Path | None, kind: str, default: str = "default") -> Path:
+    """A ``.toml`` path, or a name in models/variants (``default``; for reception also the name
+    without its ``reception-`` prefix)."""
+    p = Path(default if name_or_path is None else name_or_path)
+    if p.suffix == ".toml" and p.is_file():
+        return p
+    stem = p.stem if p.suffix == ".toml" else p.name
+    candidates = [variants_dir() / f"{stem}.toml"]
+    if kind == "reception":
+        candidates.append(variants_dir() / f"reception-{stem}.toml")
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise InputError(Violation(str(name_or_path), f"{kind} variant not found; give a .toml path or one of: "
+                                                  f"{', '.join(known_variants(kind))}"))
+
+
+def read_toml(path: Path) -> tuple[dict, str]:
+    """Parse a UTF-8 TOML file; return (data, sha256 of its bytes). Bad TOML -> InputError."""
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(Violation(str(path), f"not valid TOML: {exc}")) from None
+    return data, hashlib.sha256(raw).hexdigest()
+
+
+def violation_from(source: str, err: dict) -> Violation:
+    """One pydantic error as a :class:`Violation`: the dotted field path as column, the value
+    (not for whole tables or missing fields) and a plain message."""
+    loc = ".".join(str(x) for x in err.get("loc", ()))
+    msg = str(err.get("msg", "invalid value"))
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if err.get("type") == "extra_forbidden":
+        msg = "unknown field (check the spelling; the fields are listed in docs/model.md and docs/reception.md)"
+    value = err.get("input")
+    if isinstance(value, (dict, list)) or err.get("type") == "missing":
+        value = None
+    return Violation(source, msg, column=loc or None, value=value)
+
+
+def parse_variant(data: dict, schema: type[V], kind: str, source: str = "variant") -> V:
+    """Validate a parsed TOML mapping against ``schema``; raise one InputError listing every
+    problem. ``kind`` must match the file's ``kind`` (a koppeling file may leave it out)."""
+    found = data.get("kind", "koppeling" if kind == "koppeling" else None)
+    if found != kind:
+        raise InputError(Violation(source, f"kind is {data.get('kind')!r}; a {kind} variant needs kind = \"{kind}\" "
+                                           "at the top of the file", column="kind"))
+    try:
+        variant = schema.model_validate(data)
+    except ValidationError as exc:
+        raise InputError([violation_from(source, e) for e in exc.errors()]) from None
+    variant.source = source
+    return variant
+
+
+def load_variant_file(name_or_path: str | Path | None, schema: type[V], kind: str) -> V:
+    """Read, validate and fingerprint a variant file of ``kind``."""
+    path = resolve_variant_path(name_or_path, kind)
+    data, digest = read_toml(path)
+    variant = parse_variant(data, schema, kind, str(path))
+    variant.sha256 = digest
+    return variant
