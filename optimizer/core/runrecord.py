@@ -58,11 +58,9 @@ def inputs_record(paths: dict[str, Any], relative_to: Path | None = None) -> dic
 
 def package_versions() -> dict[str, str]:
     """Versions of the packages that decide a result: Pyomo, HiGHS (highspy), pandas."""
-    import highspy
-    import pandas
-    import pyomo
+    from importlib.metadata import version
 
-    return {"pyomo": pyomo.version.version, "highspy": highspy.Highs().version(), "pandas": pandas.__version__}
+    return {name: version(name) for name in ("pyomo", "highspy", "pandas")}
 
 
 def _engine_version() -> str:

@@ -30,7 +30,6 @@ from optimizer.koppeling.tables import (
     provinces_table,
 )
 from optimizer.koppeling.variant import Variant, load_variant
-from optimizer.solve.highs import SolverOptions
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +46,10 @@ class ProposeConfig:
     previous: str | Path | None = None
     scores: str | Path | None = None
     as_of: date | None = None
-    time_limit: float | None = 60.0
-    mip_rel_gap: float = 1e-3
-    threads: int = 1
-    seed: int = 0
+    time_limit: float | None = None  # None: the variant's [solver] section decides
+    mip_rel_gap: float | None = None
+    threads: int | None = None
+    seed: int | None = None
     formulation: Literal["aggregated", "per_household"] = "aggregated"
     strategy: Strategy = "auto"
     formats: tuple[str, ...] = ("csv", "xlsx")
@@ -138,10 +137,10 @@ def run_propose(cfg: ProposeConfig) -> dict:
     log.info("%d households to decide in %d units (%d options); %d excluded, %d context rows",
              len(inp.hh_unit), len(inp.unit_count), len(inp.opt_unit), len(ctx.excluded), len(ctx.context_rows))
     strategy = choose_strategy(cfg, ctx)
-    options = SolverOptions(time_limit=cfg.time_limit, mip_rel_gap=cfg.mip_rel_gap, threads=cfg.threads,
-                            random_seed=cfg.seed, verbose=cfg.verbose)
+    options = variant.solver.options(time_limit=cfg.time_limit, mip_rel_gap=cfg.mip_rel_gap, threads=cfg.threads,
+                                     random_seed=cfg.seed, verbose=cfg.verbose)
     log.info("building and solving with HiGHS (%s, strategy %s, time limit %s s, gap %g)",
-             cfg.formulation, strategy, cfg.time_limit, cfg.mip_rel_gap)
+             cfg.formulation, strategy, options.time_limit, options.mip_rel_gap)
     sol = solve_koppeling(ctx, options, formulation=cfg.formulation, strategy=strategy)
     r = sol.result
     log.info("status %s, objective %.4f, bound %s, gap %s", r.status.value, r.objective, r.bound, r.gap)

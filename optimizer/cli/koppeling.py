@@ -1,0 +1,249 @@
+"""Commands of the housing side: ``taakstelling``, ``state``, ``households``, ``propose``, ``demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from optimizer.cli.common import (
+    Gap,
+    OutDir,
+    OutFile,
+    Quiet,
+    Seed,
+    Threads,
+    TimeLimit,
+    Verbose,
+    check_at_least,
+    check_choice,
+    check_rounding,
+    check_solver_options,
+    command,
+    log,
+    parse_date,
+    parse_period,
+    setup_logging,
+)
+from optimizer.core.errors import InputError, Violation
+
+# Options of the taakstelling rules, shared by ``taakstelling`` and ``state`` ------------------
+Period_ = Annotated[str, typer.Option("--period", help="Half-year, e.g. 2025-H2.")]
+National = Annotated[int | None, typer.Option("--national", help="National number of persons (default: the dataset).")]
+Rounding = Annotated[str, typer.Option("--rounding", help="'up' (Huisvestingswet art. 29: round up) or 'nearest'.")]
+Population = Annotated[Path | None, typer.Option(
+    "--population", help="Population file (gm_code, population) for the period's reference date.")]
+Realised = Annotated[Path | None, typer.Option(
+    "--realised", help="Persons housed in earlier half-years (gm_code, period, housed[, target]).")]
+Swaps = Annotated[Path | None, typer.Option("--swaps", help="Uitruil agreements (swap_id, gm_code, delta).")]
+Linked = Annotated[Path | None, typer.Option("--linked", help="Persons linked so far this half-year (gm_code, linked).")]
+
+
+def _rule_inputs(national: int | None, rounding: str, population: Path | None, realised: Path | None,
+                 swaps: Path | None, linked: Path | None) -> dict[str, Any]:
+    """Keyword arguments of :func:`optimizer.rules.taakstelling.build_targets` and
+    :func:`optimizer.rules.state.build_state`, every file validated."""
+    from optimizer.data import schemas
+
+    return {"national": national, "rounding": check_rounding(rounding), "population_path": population,
+            "realised": schemas.load_realised(realised) if realised else None,
+            "swaps": schemas.load_swaps(swaps) if swaps else None,
+            "linked": schemas.load_linked(linked) if linked else None}
+
+
+def _write_one(table, out: Path) -> None:
+    """Write one output table atomically (nothing on failure)."""
+    from optimizer.core.tables import atomic_output_file, write_table
+
+    with atomic_output_file(out) as tmp:
+        write_table(table, tmp)
+
+
+@command
+def taakstelling(
+    period: Period_,
+    out: OutFile,
+    national: National = None,
+    rounding: Rounding = "up",
+    population: Population = None,
+    realised: Realised = None,
+    swaps: Swaps = None,
+    at: Annotated[str | None, typer.Option("--date", help="Pace date within the half-year (YYYY-MM-DD).")] = None,
+    linked: Linked = None,
+    quiet: Quiet = False,
+) -> None:
+    """Statutory taakstelling per gemeente, with carry-over, uitruil and pace."""
+    setup_logging(quiet)
+    from optimizer.core.tables import check_output_suffix
+    from optimizer.rules.taakstelling import build_targets
+
+    check_output_suffix(out)
+    p = parse_period(period)
+    day = parse_date(at, "--date")
+    table = build_targets(p, day=day, **_rule_inputs(national, rounding, population, realised, swaps, linked))
+    _write_one(table.reset_index(), out)
+    log.info("taakstelling %s: %d gemeenten, national %d, sum %d (rounding: %s) -> %s", p, len(table),
+             int(table["national"].iloc[0]), int(table["taakstelling"].sum()), rounding, out)
+
+
+@command
+def state(
+    period: Period_,
+    at: Annotated[str, typer.Option("--date", help="Batch date (YYYY-MM-DD) within the half-year.")],
+    out: OutFile,
+    national: National = None,
+    rounding: Rounding = "up",
+    population: Population = None,
+    realised: Realised = None,
+    swaps: Swaps = None,
+    linked: Linked = None,
+    housing: Annotated[Path | None, typer.Option(
+        "--housing", help="Own dwelling offers / pressure file replacing the modelled one.")] = None,
+    batch_days: Annotated[int, typer.Option(
+        "--batch-days", help="Days covered by the batch (for the pace increment).")] = 7,
+    leefbaarheid_share: Annotated[float | None, typer.Option(
+        "--leefbaarheid-share",
+        help="Cap households per gemeente at this share of its expected corporation lettings (e.g. 0.25).")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Gemeente state for a koppeling batch (targets, dwellings, pressure) from the embedded data."""
+    setup_logging(quiet)
+    from optimizer.core.tables import check_output_suffix
+    from optimizer.rules.state import build_state
+
+    check_output_suffix(out)
+    check_at_least(batch_days, "--batch-days", 1)
+    table = build_state(parse_period(period), parse_date(at, "--date"), housing_path=housing, batch_days=batch_days,
+                        leefbaarheid_share=leefbaarheid_share,
+                        **_rule_inputs(national, rounding, population, realised, swaps, linked))
+    _write_one(table, out)
+    log.info("state for %s on %s: batch target %.0f persons -> %s", period, at, table["target"].sum(), out)
+
+
+@command
+def households(
+    n: Annotated[int, typer.Option("--n", help="Number of households awaiting a koppeling.")],
+    out: OutFile,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same file.")] = 1,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Date of the batch (YYYY-MM-DD); default 2025-09-01.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Synthetic statushouder households (realistic, no personal data) for demos and benchmarks."""
+    setup_logging(quiet)
+    from optimizer.core.tables import check_output_suffix
+    from optimizer.data.synthetic import generate_households
+
+    check_output_suffix(out)
+    check_at_least(n, "--n", 1)
+    kwargs = {"as_of": parse_date(as_of, "--as-of")} if as_of else {}
+    df = generate_households(n, seed, **kwargs)
+    _write_one(df, out)
+    log.info("%d households (%d persons) -> %s", len(df), int(df["persons"].sum()), out)
+
+
+@command
+def propose(
+    households_file: Annotated[Path, typer.Option("--households", help="Households awaiting a koppeling.")],
+    out: OutDir,
+    state_file: Annotated[Path | None, typer.Option(
+        "--state", help="Gemeente state; default: built from --period/--date.")] = None,
+    period: Annotated[str | None, typer.Option(
+        "--period", help="With --date: build the state from the embedded data.")] = None,
+    at: Annotated[str | None, typer.Option(
+        "--date", help="Batch date (YYYY-MM-DD); also the date for waiting time.")] = None,
+    variant: Annotated[str, typer.Option("--variant", help="Variant name in models/variants or a .toml path.")]
+    = "default",
+    lock: Annotated[Path | None, typer.Option("--lock", help="Locks (household_id, gm_code, action=fix|forbid).")]
+    = None,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="A previous proposal.csv: change as few links as needed.")] = None,
+    scores: Annotated[Path | None, typer.Option(
+        "--scores", help="Own employment scores (household_id, amr_code, score).")] = None,
+    time_limit: TimeLimit = None,
+    gap: Gap = None,
+    threads: Threads = None,
+    seed: Seed = None,
+    formulation: Annotated[str, typer.Option(
+        "--formulation", help="'aggregated' (fast) or 'per_household' (reference).")] = "aggregated",
+    strategy: Annotated[str, typer.Option("--strategy", help="'auto', 'mip' or 'rens' (LP + RENS warm start).")]
+    = "auto",
+    xlsx: Annotated[bool, typer.Option("--xlsx/--no-xlsx", help="Also write .xlsx copies of the tables.")] = True,
+    boundaries: Annotated[Path | None, typer.Option(
+        "--boundaries", help="Gemeente boundaries (GeoJSON/GeoPackage) for map.png; default: the PDOK file in "
+                             "../shared/data/raw if present.")] = None,
+    make_map: Annotated[bool, typer.Option("--map/--no-map", help="Draw map.png when boundaries are available.")]
+    = True,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """Propose a koppeling: every household to a gemeente, explained term by term."""
+    setup_logging(quiet)
+    from optimizer.koppeling.run import ProposeConfig, run_propose
+
+    check_solver_options(time_limit, gap, threads, seed)
+    check_choice(formulation, "--formulation", ("aggregated", "per_household"))
+    check_choice(strategy, "--strategy", ("auto", "mip", "rens"))
+    day = parse_date(at, "--date")
+    if state_file is None:
+        if period is None or day is None:
+            raise InputError(Violation("--state", "give a state file, or --period and --date to build one"))
+        from optimizer.rules.state import build_state
+        state_src = build_state(parse_period(period), day).astype(str)
+    else:
+        state_src = state_file
+    cfg = ProposeConfig(households=households_file, state=state_src, out=out, variant=variant, locks=lock,
+                        previous=previous, scores=scores, as_of=day, time_limit=time_limit, mip_rel_gap=gap,
+                        threads=threads, seed=seed, formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
+                        formats=("csv", "xlsx") if xlsx else ("csv",), verbose=verbose,
+                        boundaries=boundaries, make_map=make_map)
+    _summary(run_propose(cfg))
+
+
+def _summary(record: dict) -> None:
+    h = record["households"]
+    gap = "unknown" if record["gap"] is None else f"{record['gap']:.4%}"
+    bound = "none" if record["bound"] is None else f"{record['bound']:.2f}"
+    typer.echo(f"status {record['status']}, objective {record['objective']:.2f}, bound {bound}, "
+               f"gap {gap}; linked {h['linked']} households ({h['persons_linked']} persons), "
+               f"unplaced {h['unplaced']}, excluded {h['excluded']}; "
+               f"{record['timings_seconds']['total']:.1f} s")
+
+
+@command
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/demo"),
+    n: Annotated[int, typer.Option("--n", help="Households in the synthetic weekly batch.")] = 450,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic batch.")] = 1,
+    period: Annotated[str, typer.Option("--period", help="Half-year.")] = "2025-H2",
+    at: Annotated[str, typer.Option("--date", help="Batch date.")] = "2025-08-04",
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """End to end on the embedded data: taakstelling, synthetic weekly batch, state, proposal."""
+    setup_logging(quiet)
+    from optimizer.core.tables import atomic_output_dir, write_table
+    from optimizer.data.synthetic import generate_households
+    from optimizer.koppeling.run import ProposeConfig, run_propose
+    from optimizer.rules.state import build_state
+    from optimizer.rules.taakstelling import build_targets
+
+    check_at_least(n, "--n", 1)
+    p = parse_period(period)
+    day = parse_date(at, "--date")
+    with atomic_output_dir(out) as tmp:
+        taak = build_targets(p)
+        write_table(taak.reset_index(), tmp / "taakstelling.csv")
+        log.info("taakstelling %s: national %d over %d gemeenten (rounding up, Huisvestingswet art. 29)",
+                 p, int(taak["national"].iloc[0]), len(taak))
+        hh = generate_households(n, seed, as_of=day)
+        write_table(hh, tmp / "households.csv")
+        log.info("synthetic weekly batch: %d rows, %d persons (seed %d)", len(hh), int(hh["persons"].sum()), seed)
+        st = build_state(p, day)
+        write_table(st, tmp / "state.csv")
+        cfg = ProposeConfig(households=tmp / "households.csv", state=tmp / "state.csv", out=tmp / "proposal",
+                            as_of=day, command="demo", relative_to=tmp, verbose=verbose)
+        record = run_propose(cfg)
+    _summary(record)
+    typer.echo(f"demo outputs in {out}/ (taakstelling.csv, households.csv, state.csv, proposal/)")
