@@ -55,12 +55,13 @@ OutFile = Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv, .
 OutDir = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only warnings and errors.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")]
-TimeLimit = Annotated[float | None, typer.Option(
-    "--time-limit", help="Seconds per solve (default: the variant's solver section; HiGHS may overshoot by ~50%).")]
-Gap = Annotated[float | None, typer.Option(
-    "--gap", help="Relative MIP gap at which HiGHS stops (default: the variant's solver section).")]
-Threads = Annotated[int | None, typer.Option("--threads", help="HiGHS threads (1 = deterministic; default: the variant's solver section).")]
-Seed = Annotated[int | None, typer.Option("--seed", help="HiGHS random seed (default: the variant's solver section).")]
+# HiGHS settings: when not given, the variant's [solver] section decides
+TimeLimit, Gap, Threads, Seed = (
+    Annotated[kind, typer.Option(flag, help=f"{text} (default: the variant's solver section).")]
+    for kind, flag, text in ((float | None, "--time-limit", "Seconds per solve; HiGHS may overshoot by ~50%"),
+                             (float | None, "--gap", "Relative MIP gap at which HiGHS stops"),
+                             (int | None, "--threads", "HiGHS threads (1 = deterministic)"),
+                             (int | None, "--seed", "HiGHS random seed")))
 
 
 def setup_logging(quiet: bool) -> None:

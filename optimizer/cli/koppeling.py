@@ -32,12 +32,12 @@ from optimizer.core.errors import InputError, Violation
 Period_ = Annotated[str, typer.Option("--period", help="Half-year, e.g. 2025-H2.")]
 National = Annotated[int | None, typer.Option("--national", help="National number of persons (default: the dataset).")]
 Rounding = Annotated[str, typer.Option("--rounding", help="'up' (Huisvestingswet art. 29: round up) or 'nearest'.")]
-Population = Annotated[Path | None, typer.Option(
-    "--population", help="Population file (gm_code, population) for the period's reference date.")]
-Realised = Annotated[Path | None, typer.Option(
-    "--realised", help="Persons housed in earlier half-years (gm_code, period, housed[, target]).")]
-Swaps = Annotated[Path | None, typer.Option("--swaps", help="Uitruil agreements (swap_id, gm_code, delta).")]
-Linked = Annotated[Path | None, typer.Option("--linked", help="Persons linked so far this half-year (gm_code, linked).")]
+Population, Realised, Swaps, Linked = (
+    Annotated[Path | None, typer.Option(flag, help=text)]
+    for flag, text in (("--population", "Population file (gm_code, population) for the period's reference date."),
+                       ("--realised", "Persons housed in earlier half-years (gm_code, period, housed[, target])."),
+                       ("--swaps", "Uitruil agreements (swap_id, gm_code, delta)."),
+                       ("--linked", "Persons linked so far this half-year (gm_code, linked).")))
 
 
 def _rule_inputs(national: int | None, rounding: str, population: Path | None, realised: Path | None,
@@ -64,11 +64,8 @@ def _write_one(table, out: Path) -> None:
 def taakstelling(
     period: Period_,
     out: OutFile,
-    national: National = None,
-    rounding: Rounding = "up",
-    population: Population = None,
-    realised: Realised = None,
-    swaps: Swaps = None,
+    national: National = None, rounding: Rounding = "up", population: Population = None,  # taakstelling rules
+    realised: Realised = None, swaps: Swaps = None,
     at: Annotated[str | None, typer.Option("--date", help="Pace date within the half-year (YYYY-MM-DD).")] = None,
     linked: Linked = None,
     quiet: Quiet = False,
@@ -92,11 +89,8 @@ def state(
     period: Period_,
     at: Annotated[str, typer.Option("--date", help="Batch date (YYYY-MM-DD) within the half-year.")],
     out: OutFile,
-    national: National = None,
-    rounding: Rounding = "up",
-    population: Population = None,
-    realised: Realised = None,
-    swaps: Swaps = None,
+    national: National = None, rounding: Rounding = "up", population: Population = None,  # taakstelling rules
+    realised: Realised = None, swaps: Swaps = None,
     linked: Linked = None,
     housing: Annotated[Path | None, typer.Option(
         "--housing", help="Own dwelling offers / pressure file replacing the modelled one.")] = None,
@@ -161,10 +155,7 @@ def propose(
         "--previous", help="A previous proposal.csv: change as few links as needed.")] = None,
     scores: Annotated[Path | None, typer.Option(
         "--scores", help="Own employment scores (household_id, amr_code, score).")] = None,
-    time_limit: TimeLimit = None,
-    gap: Gap = None,
-    threads: Threads = None,
-    seed: Seed = None,
+    time_limit: TimeLimit = None, gap: Gap = None, threads: Threads = None, seed: Seed = None,  # HiGHS
     formulation: Annotated[str, typer.Option(
         "--formulation", help="'aggregated' (fast) or 'per_household' (reference).")] = "aggregated",
     strategy: Annotated[str, typer.Option("--strategy", help="'auto', 'mip' or 'rens' (LP + RENS warm start).")]

@@ -43,10 +43,7 @@ def reception(
                                                           "models/variants (e.g. bonus-only or reception-bonus-only).")],
     out: OutDir,
     reception_file: ReceptionFile = None,
-    time_limit: TimeLimit = None,
-    gap: Gap = None,
-    threads: Threads = None,
-    seed: Seed = None,
+    time_limit: TimeLimit = None, gap: Gap = None, threads: Threads = None, seed: Seed = None,  # HiGHS
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:

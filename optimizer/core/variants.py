@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 if TYPE_CHECKING:
     from optimizer.solve.highs import SolverOptions
@@ -25,11 +25,21 @@ if TYPE_CHECKING:
 from optimizer.core.errors import InputError, Violation
 from optimizer.core.paths import variants_dir
 
-V = TypeVar("V", bound=BaseModel)
+V = TypeVar("V", bound="VariantBase")
 
 #: Strict pydantic settings for every variant section: unknown keys rejected, numbers as
 #: numbers (no quoted numbers or booleans), no inf/nan.
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class VariantBase(BaseModel):
+    """What every variant has: a short name, a description, and where it was read from (the
+    file and its SHA-256, set by the loader; not part of the settings)."""
+
+    name: str = Field("variant", description="short name, used for output folders and tables")
+    description: str = ""
+    source: str = Field("", exclude=True)
+    sha256: str = Field("", exclude=True)
 
 
 class SolverSpec(BaseModel):
@@ -51,6 +61,15 @@ class SolverSpec(BaseModel):
                   "random_seed": self.random_seed, "extra": dict(self.highs)}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return SolverOptions(**values)
+
+
+def solver_section(time_limit: float, mip_rel_gap: float) -> type[SolverSpec]:
+    """The ``[solver]`` schema of one kind of variant: :class:`SolverSpec` with the kind's own
+    default time limit and gap."""
+    return create_model(
+        "SolverSection", __base__=SolverSpec,
+        time_limit=(float, Field(time_limit, gt=0, description="seconds per solve (HiGHS may overshoot by ~50%)")),
+        mip_rel_gap=(float, Field(mip_rel_gap, ge=0, lt=1, description="relative MIP gap at which HiGHS stops")))
 
 
 def known_variants(kind: str) -> list[str]:

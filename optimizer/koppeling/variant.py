@@ -8,32 +8,26 @@ Units of every weight are given in the field descriptions and in ``docs/model.md
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
-from optimizer.core.variants import STRICT, SolverSpec, load_variant_file
+from optimizer.core.paths import REPO_ROOT
+from optimizer.core.variants import STRICT, VariantBase, load_variant_file, solver_section
 
 
-class Weights(BaseModel):
-    """Objective weights ("points"); the objective is sum(weight * raw term).
+def _weight_fields() -> dict[str, tuple[type, object]]:
+    """One pydantic field per objective term of ``models/koppeling_terms.toml``: a weight in
+    points (finite, >= 0) with the term's default and unit."""
+    terms = tomllib.loads((REPO_ROOT / "models" / "koppeling_terms.toml").read_text(encoding="utf-8"))
+    return {name: (float, Field(spec["weight"], ge=0, description=spec["unit"])) for name, spec in terms.items()}
 
-    Strict: numbers only (no quoted numbers or booleans), finite and >= 0."""
 
-    model_config = STRICT
-    quota: float = Field(100.0, ge=0, description="per unit of relative deviation |persons - target| / max(target, quota_min_scale), per gemeente")
-    pressure: float = Field(50.0, ge=0, description="per unit of relative over-shoot times housing pressure (0-1), per gemeente")
-    minimax: float = Field(0.0, ge=0, description="per unit of the worst relative deviation over all gemeenten (0 = off)")
-    size_fit: float = Field(4.0, ge=0, description="per dwelling-class step a household is housed above the class it needs")
-    sharing: float = Field(6.0, ge=0, description="per class-2 dwelling shared by two single adults (less than a dwelling of their own)")
-    labour: float = Field(20.0, ge=0, description="per expected employed adult fewer than in the household's best region")
-    continuity: float = Field(3.0, ge=0, description="per household linked outside the COA region of its current location")
-    continuity_per_school_child: float = Field(2.0, ge=0, description="extra, per child aged 4-17 of such a household")
-    tie: float = Field(60.0, ge=0, description="per household whose (soft) tie or medical region is not honoured")
-    change: float = Field(30.0, ge=0, description="per household linked elsewhere than in the previous proposal")
-    unplaced: float = Field(1000.0, ge=0, description="per household left unlinked")
-    waiting: float = Field(20.0, ge=0, description="per month waited since the permit, per household left unlinked")
+#: Objective weights ("points"); the objective is sum(weight * raw term). Strict: numbers only
+#: (no quoted numbers or booleans), finite and >= 0. Fields from models/koppeling_terms.toml.
+Weights = create_model("Weights", __config__=STRICT, **_weight_fields())
 
 
 class Options(BaseModel):
@@ -46,23 +40,19 @@ class Options(BaseModel):
                                         description="ages of children counted for continuity (schools)")
 
 
-class KoppelingSolver(SolverSpec):
-    """``[solver]`` of a koppeling variant (defaults of ``spreiding propose``)."""
-
-    time_limit: float = Field(60.0, gt=0, description="seconds for the whole solve (HiGHS may overshoot by ~50%)")
-    mip_rel_gap: float = Field(1e-3, ge=0, lt=1, description="relative MIP gap at which HiGHS stops")
+#: ``[solver]`` of a koppeling variant (the defaults of ``spreiding propose``).
+KoppelingSolver = solver_section(time_limit=60.0, mip_rel_gap=1e-3)
 
 
-class Variant(BaseModel):
+class Variant(VariantBase):
+    """A koppeling variant: the weights of the objective terms, model options, solver settings."""
+
     model_config = STRICT
     kind: Literal["koppeling"] = "koppeling"
     name: str = "default"
-    description: str = ""
     weights: Weights = Field(default_factory=Weights)
     options: Options = Field(default_factory=Options)
     solver: KoppelingSolver = Field(default_factory=KoppelingSolver)
-    source: str = Field("", exclude=True)
-    sha256: str = Field("", exclude=True)
 
 
 def load_variant(name_or_path: str | Path | None = None) -> Variant:

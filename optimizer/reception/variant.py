@@ -23,13 +23,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from optimizer.core import variants
 from optimizer.core.paths import raw_dir
-from optimizer.core.variants import SolverSpec
 from optimizer.rules.bonus_malus import PaymentRule, Tier
 from optimizer.rules.keys import COMPONENTS, KEY_NAMES, PRESETS, WEIGHT_TOLERANCE
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 _GM = re.compile(r"^GM\d{4}$")
 PERIOD_PATTERN = r"^\d{4}-H[12]$"
+
+
+def _unique(values: list[str], what: str) -> list[str]:
+    """``values`` unchanged; ValueError naming the duplicates if any value occurs twice."""
+    dupes = sorted({x for x in values if values.count(x) > 1})
+    if dupes:
+        raise ValueError(f"duplicate {what} {', '.join(dupes)}")
+    return values
 
 
 class KeySpec(BaseModel):
@@ -122,10 +129,7 @@ class GemeentenSpec(BaseModel):
         bad = [c for c in v if not _GM.match(str(c))]
         if bad:
             raise ValueError(f"gemeente codes must look like GM0014, got {', '.join(map(repr, bad))}")
-        dupes = sorted({c for c in v if v.count(c) > 1})
-        if dupes:
-            raise ValueError(f"duplicate gemeente codes {', '.join(dupes)}")
-        return v
+        return _unique(v, "gemeente codes")
 
     @model_validator(mode="after")
     def _disjoint(self) -> GemeentenSpec:
@@ -290,11 +294,8 @@ class VereveningSpec(BaseModel):
                                  "when the embedded dataset does not hold it")
 
 
-class ReceptionSolver(SolverSpec):
-    """``[solver]`` of a reception variant."""
-
-    time_limit: float = Field(120.0, gt=0, description="seconds per solve (HiGHS may overshoot by ~50%)")
-    mip_rel_gap: float = Field(1e-4, ge=0, lt=1, description="relative MIP gap at which HiGHS stops")
+#: ``[solver]`` of a reception variant.
+ReceptionSolver = variants.solver_section(time_limit=120.0, mip_rel_gap=1e-4)
 
 
 class ReceptionVariant(BaseModel):
@@ -321,10 +322,7 @@ class ReceptionVariant(BaseModel):
     @field_validator("sites")
     @classmethod
     def _unique_sites(cls, v: list[SiteSpec]) -> list[SiteSpec]:
-        names = [s.name for s in v]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"duplicate site names {', '.join(dupes)}")
+        _unique([s.name for s in v], "site names")
         return v
 
     @model_validator(mode="after")

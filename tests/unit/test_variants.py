@@ -151,3 +151,17 @@ def test_boolean_or_quoted_weight_is_rejected(tmp_path, body):
     path = tmp_path / "v.toml"
     path.write_text('kind = "koppeling"\n' + body, encoding="utf-8")
     violations_of(path)
+
+
+def test_weight_table_names_every_model_term_once():
+    """models/koppeling_terms.toml (the [weights] schema) and the model's TERMS agree."""
+    import tomllib
+
+    from models.koppeling import TERMS
+    from optimizer.core.paths import REPO_ROOT
+    from optimizer.koppeling.variant import Weights
+
+    table = tomllib.loads((REPO_ROOT / "models" / "koppeling_terms.toml").read_text(encoding="utf-8"))
+    assert list(table) == list(Weights.model_fields)
+    assert sorted(table) == sorted(TERMS)
+    assert all(spec["weight"] >= 0 and spec["unit"] for spec in table.values())
