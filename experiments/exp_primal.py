@@ -50,8 +50,8 @@ def build_ctx(name: str):
 
     n, seed, kind, gap = bench.INSTANCES[name]
     state_df, as_of = bench.build_state(kind)
-    state = schemas.validate_state(state_df.astype(str), "state")
-    households = schemas.validate_households(generate_households(n, seed, as_of=as_of).astype(str), "households")
+    state = schemas.load_state(state_df, "state")
+    households = schemas.load_households(generate_households(n, seed, as_of=as_of), "households")
     return build_inputs(households, state, load_variant("default"), as_of=as_of), gap
 
 

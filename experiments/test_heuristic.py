@@ -24,8 +24,8 @@ _STATE = {}
 
 def _ctx(n: int, seed: int, variant: str = "default", links: int = 0):
     if "s" not in _STATE:
-        _STATE["s"] = schemas.validate_state(build_state("2025-H2", AS_OF).astype(str), "state")
-    frame = generate_households(n, seed, as_of=AS_OF).astype(str)
+        _STATE["s"] = schemas.load_state(build_state("2025-H2", AS_OF), "state")
+    frame = generate_households(n, seed, as_of=AS_OF)
     if links:  # make households nareizigers of others in the same batch (the generator never does)
         free = frame.index[(frame["linked_gm"] == "") & (frame["referent_id"] == "")
                            & (frame["has_bsn"] == "true") & (frame["has_iban"] == "true")]

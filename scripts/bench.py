@@ -76,8 +76,8 @@ def run_single(name: str, formulation: str, time_limit: float) -> dict:
 
     n, seed, kind, gap = INSTANCES[name]
     state_df, as_of = build_state(kind)
-    state = schemas.validate_state(state_df.astype(str), "state")
-    households = schemas.validate_households(generate_households(n, seed, as_of=as_of).astype(str), "households")
+    state = schemas.load_state(state_df, "state")
+    households = schemas.load_households(generate_households(n, seed, as_of=as_of), "households")
     t_data = time.perf_counter() - t0
     t1 = time.perf_counter()
     ctx = build_inputs(households, state, load_variant("default"), as_of=as_of)

@@ -1,4 +1,5 @@
-"""Generate docs/inputs.md from the input schemas in optimizer/schemas.py (single source).
+"""Generate docs/inputs.md from the input specs (optimizer/data/schemas.py, optimizer/data/dataset.py,
+optimizer/koppeling/scoring.py; single source).
 
     python scripts/gen_docs.py          # rewrite docs/inputs.md
     python scripts/gen_docs.py --check  # exit 1 if docs/inputs.md is out of date
@@ -12,7 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from optimizer.data import schemas  # noqa: E402
+from optimizer.data import dataset, schemas  # noqa: E402
+from optimizer.data.validation import describe  # noqa: E402
 from optimizer.koppeling.scoring import SCORE_COLUMNS  # noqa: E402
 
 SECTIONS = [
@@ -36,17 +38,33 @@ SECTIONS = [
     ("Employment scores (`--scores`)", SCORE_COLUMNS,
      "Optional: your own expected-employment score per household and arbeidsmarktregio, replacing "
      "the embedded transparent score. Every household x arbeidsmarktregio must be present."),
+    ("Housing (`--housing`)", dataset.HOUSING_SPEC,
+     "Dwellings offered to statushouders per half-year and housing pressure, one row per gemeente (all 342), "
+     "replacing the modelled `data/housing_modelled.csv`. Other columns are kept."),
+    ("Population (`--population`)", dataset.POPULATION_SPEC,
+     "Population per gemeente on the reference date of the taakstelling (all 342), replacing `data/population.csv`."),
+    ("Existing reception places (`--reception`)", dataset.RECEPTION_SPEC,
+     "Existing multi-year reception places per gemeente (all 342), replacing `data/reception_modelled.csv`."),
+    ("Spreidingswet figures (reception variant `key.spreidingswet_file`)", dataset.SPREIDINGSWET_SPEC,
+     "In the format of the NOS Nieuwsuur compilation, one row per gemeente (all 342); "
+     "`sw_capaciteit_totaal` = `sw_capaciteit_regulier` + `sw_capaciteit_nood` on every row. Other columns are "
+     "ignored."),
 ]
 
 
 def render() -> str:
     out = ["# Input files", "",
-           "Generated from `optimizer/schemas.py` by `scripts/gen_docs.py`; do not edit by hand.", "",
-           "All inputs may be CSV (UTF-8, `,` or `;` separated), XLSX (first sheet) or Parquet. "
-           "Every violation is reported at once with file, row (header = row 1), column, value and "
-           "the rule; the command exits with code 2 and writes nothing.", ""]
+           "Generated from the specs in `optimizer/data/schemas.py`, `optimizer/data/dataset.py` and "
+           "`optimizer/koppeling/scoring.py` by `scripts/gen_docs.py`; do not edit by hand.", "",
+           "All inputs may be CSV (UTF-8, `,` or `;` separated, decimal comma or point), XLSX (first sheet) "
+           "or Parquet. Every violation is reported at once with file, row (header = row 1), column, value and "
+           "the rule; the command exits with code 2 and writes nothing.", "",
+           "No file may have a column about nationality, ethnicity or migration background, religion or "
+           "gender (e.g. `nationaliteit`, `land van herkomst`, `geslacht`, `M/V`); household-level files "
+           "(households, locks, previous proposal, scores) may have no names, initials, birth data or "
+           "country either. Such a column is rejected, whatever its spelling.", ""]
     for title, cols, text in SECTIONS:
-        out += [f"## {title}", "", text, "", schemas.describe(cols), ""]
+        out += [f"## {title}", "", text, "", describe(cols), ""]
     return "\n".join(out)
 
 

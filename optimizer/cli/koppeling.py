@@ -181,7 +181,7 @@ def propose(
         if period is None or day is None:
             raise InputError(Violation("--state", "give a state file, or --period and --date to build one"))
         from optimizer.rules.state import build_state
-        state_src = build_state(parse_period(period), day).astype(str)
+        state_src = build_state(parse_period(period), day)
     else:
         state_src = state_file
     cfg = ProposeConfig(households=households_file, state=state_src, out=out, variant=variant, locks=lock,

@@ -1,7 +1,7 @@
 """Reading and writing tables (CSV, XLSX, Parquet), and writing outputs atomically.
 
 Input tables are read with every column as text (``str``) so that validation
-(:mod:`optimizer.data.schemas`) can name the exact row, column and value that does not parse.
+(:mod:`optimizer.data.validation`) can name the exact row, column and value that does not parse.
 Outputs are written into a temporary sibling folder and moved into place only when complete,
 so a failed run never leaves half-written output.
 """

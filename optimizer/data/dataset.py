@@ -12,14 +12,18 @@ offered to statushouders per half-year by size class) and ``reception_modelled.c
 (:data:`HOUSING_MODEL`, :data:`RECEPTION_MODEL`) so that run records and reports can cite
 them and tests can recompute the calibration.
 
-User files (``--population``, ``--housing``, ``--reception``, Spreidingswet figures) are read
-with :func:`optimizer.core.tables.read_table` (every cell as text) and validated here; all broken
-rules are collected and raised as one :class:`~optimizer.core.errors.InputError` whose messages name
-file, row (header = row 1), column, value and rule.
+Every file, embedded or a user replacement (``--population``, ``--housing``, ``--reception``,
+Spreidingswet figures), is validated against its spec (``*_SPEC``: tuples of
+:class:`~optimizer.data.validation.Col`) and named ``check_*`` functions with
+:func:`optimizer.data.validation.validate`; all broken rules are collected and raised as one
+:class:`~optimizer.core.errors.InputError` whose messages name file, row (header = row 1),
+column, value and rule. User files may be CSV (``,`` or ``;`` separated, decimal commas),
+XLSX, Parquet or a DataFrame.
 
 Fairness rule (docs/DOMAIN.md): no nationality, ethnicity, religion or gender may be an input to
 any score. The embedded dataset therefore has no such column (the KWB "niet-westerse
-achtergrond" share is dropped at build time) and user files carrying such a column are rejected.
+achtergrond" share is dropped at build time) and files carrying such a column are rejected
+(:func:`optimizer.data.validation.forbidden_column`).
 """
 
 from __future__ import annotations
@@ -27,17 +31,17 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import hashlib
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from optimizer.core.errors import InputError, Violation
+from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.core.paths import data_dir
-from optimizer.core.tables import read_table
+from optimizer.data import validation
+from optimizer.data.validation import Col
 from optimizer.rules.dwellings import DWELLING_COLUMNS
 
 # --------------------------------------------------------------------------------------------
@@ -53,7 +57,8 @@ DATA_FILES: dict[str, str] = {
     "reception_modelled": "reception_modelled.csv",
 }
 
-GM_CODE_PATTERN = re.compile(r"^GM\d{4}$")
+#: Form of a CBS gemeente code (checked on gemeenten.csv, which defines the known codes).
+GM_CODE_PATTERN = r"GM\d{4}"
 
 #: Identifying / regional text columns of ``gemeenten.csv`` (CBS, spatially derived AMR/COROP).
 GEMEENTEN_TEXT_COLUMNS: tuple[str, ...] = (
@@ -86,8 +91,6 @@ HOUSING_COLUMNS: tuple[str, ...] = (
     "gm_code", "households_est", "corporation_stock_est", "corporation_lettings_halfyear_est",
     *DWELLING_COLUMNS, "housing_pressure",
 )
-HOUSING_REQUIRED: tuple[str, ...] = ("gm_code", *DWELLING_COLUMNS, "housing_pressure")
-HOUSING_INT_COLUMNS: tuple[str, ...] = ("households_est", "corporation_stock_est", *DWELLING_COLUMNS)
 
 #: COA's five regions (docs/DOMAIN.md, "Who does what"): province -> region code.
 COA_REGION_BY_PROVINCE: dict[str, str] = {
@@ -97,13 +100,6 @@ COA_REGION_BY_PROVINCE: dict[str, str] = {
     "Zuid-Holland": "ZH-ZE", "Zeeland": "ZH-ZE",
     "Noord-Brabant": "NB-LI", "Limburg": "NB-LI",
 }
-
-#: Column names that would make a score depend on nationality, ethnicity, religion or gender
-#: (docs/DOMAIN.md: forbidden as inputs). Matched case-insensitively as substrings.
-FORBIDDEN_COLUMN_PATTERNS: tuple[str, ...] = (
-    "westers", "western", "migratieachtergrond", "migration_background", "herkomst",
-    "nationalit", "etnic", "ethnic", "religi", "geslacht", "gender",
-)
 
 #: Spreidingswet file (NOS Nieuwsuur compilation, raw/spreidingswet_...csv): source -> our column.
 SPREIDINGSWET_COLUMNS: dict[str, str] = {
@@ -212,115 +208,109 @@ def dataset_hashes() -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading and validating text tables (collect every violation, then raise once)
+# Specs and cross-row checks of the data files
 # --------------------------------------------------------------------------------------------
 
-@dataclass
-class _Table:
-    """A table read as text, with the file row number (header = row 1) of every data row."""
-
-    file: str
-    df: pd.DataFrame
-    rows: list[int]
-
-    def subset(self, mask: np.ndarray) -> _Table:
-        """Rows where ``mask`` is true, keeping their original file row numbers."""
-        mask = np.asarray(mask, dtype=bool)
-        return _Table(self.file, self.df[mask].reset_index(drop=True),
-                      [r for r, keep in zip(self.rows, mask) if keep])
+def _gemeenten_col(name: str) -> Col:
+    if name == "gm_code":  # the known codes come from this file: form and uniqueness only
+        return Col(name, pattern=GM_CODE_PATTERN, rule="expected a CBS code like GM0014 (2024/2025 division)")
+    if name in GEMEENTEN_TEXT_COLUMNS:
+        return Col(name)
+    return Col(name, "int", min=0) if name in GEMEENTEN_INT_COLUMNS else Col(name, "float")
 
 
-def _read(path: str | Path, required: Iterable[str]) -> _Table:
-    """Read ``path`` as text (:func:`read_table`) and check required / forbidden columns."""
-    file = str(path)
-    df = read_table(path)
-    _check_columns(df, required, file)
-    return _Table(file, df.reset_index(drop=True), [i + 2 for i in range(len(df))])
+#: ``gemeenten.csv``: code/name/region columns text, counts whole numbers >= 0, indicators numbers.
+GEMEENTEN_SPEC: tuple[Col, ...] = tuple(_gemeenten_col(c) for c in GEMEENTEN_COLUMNS)
+
+#: The embedded ``population.csv`` (long format: one row per gemeente and reference date).
+POPULATION_FILE_SPEC: tuple[Col, ...] = (
+    _gemeenten_col("gm_code"),
+    Col("reference_date", "date"),
+    Col("population", "int", min=0),
+)
+#: A user population file (``--population``).
+POPULATION_SPEC: tuple[Col, ...] = (
+    Col("gm_code", "gm"),
+    Col("population", "int", min=0, help="inhabitants on the reference date"),
+    Col("reference_date", "date", required=False,
+        help="optional: then only the rows of the run's reference date are used"),
+)
+
+#: ``taakstelling_national.csv``: national taakstelling per half-year, with its source.
+TAAKSTELLING_SPEC: tuple[Col, ...] = (
+    Col("period", "period"),
+    Col("persons", "int", min=0),
+    Col("source", help="where the figure comes from"),
+)
+
+#: Dwellings offered per half-year and housing pressure (``--housing`` or the modelled file).
+#: A user file needs ``gm_code``, the dwelling classes and ``housing_pressure``; other columns
+#: are kept (numeric where every cell is a number).
+HOUSING_SPEC: tuple[Col, ...] = (
+    Col("gm_code", "gm"),
+    Col("households_est", "int", required=False, min=0, help="households (information)"),
+    Col("corporation_stock_est", "int", required=False, min=0, help="corporation dwellings (information)"),
+    Col("corporation_lettings_halfyear_est", "float", required=False, min=0,
+        help="corporation lettings per half-year (for the leefbaarheid caps of `spreiding state`)"),
+    *(Col(c, "int", min=0, help=f"dwellings of class {c[-1]} offered to statushouders per half-year")
+      for c in DWELLING_COLUMNS),
+    Col("housing_pressure", "float", min=0, max=1, help="0 (relaxed) - 1 (tight)"),
+)
+
+#: Existing reception places per gemeente (``--reception`` or the modelled file).
+RECEPTION_SPEC: tuple[Col, ...] = (
+    Col("gm_code", "gm"),
+    Col("reception_places", "int", min=0, help="existing multi-year reception places"),
+)
+
+#: A Spreidingswet file in the format of the NOS Nieuwsuur compilation; other columns are ignored.
+SPREIDINGSWET_SPEC: tuple[Col, ...] = (
+    Col("gm_code", "gm"),
+    Col("sw_indicatieve_verdeling", "int", min=0, help="indicative share of the reception places"),
+    Col("sw_capaciteit_regulier", "int", min=0, help="regular capacity"),
+    Col("sw_capaciteit_nood", "int", min=0, help="emergency capacity"),
+    Col("sw_capaciteit_totaal", "int", min=0, help="sw_capaciteit_regulier + sw_capaciteit_nood"),
+)
 
 
-def _check_columns(df: pd.DataFrame, required: Iterable[str], file: str) -> None:
-    """Raise if required columns are absent or a forbidden (ethnicity etc.) column is present."""
-    violations = [Violation(file, f"required column missing (columns found: {', '.join(map(str, df.columns))})",
-                            column=c) for c in required if c not in df.columns]
-    for c in df.columns:
-        if any(p in str(c).lower() for p in FORBIDDEN_COLUMN_PATTERNS):
-            violations.append(Violation(
-                file, "column not allowed: nationality, ethnicity/migration background, religion and "
-                "gender may not be inputs to any score (docs/DOMAIN.md); remove the column", column=str(c)))
-    if violations:
-        raise InputError(violations)
+def check_every_gemeente_once(frame: pd.DataFrame, file: str) -> list[Violation]:
+    """Every gemeente of the dataset has exactly one row (unknown codes are a cell rule)."""
+    return (validation.check_unique(frame, file, "gm_code")
+            + validation.check_complete(frame, file, "gm_code", gemeente_codes(), "gemeente"))
 
 
-def _ints(t: _Table, column: str, violations: list[Violation], minimum: int | None = 0) -> np.ndarray:
-    """Parse a column as whole numbers (``'12.0'`` accepted; ``'12.5'``, ``''`` rejected)."""
-    out = np.zeros(len(t.df), dtype=np.int64)
-    for i, (raw, row) in enumerate(zip(t.df[column].tolist(), t.rows)):
-        text = str(raw).strip()
-        try:
-            value = float(text)
-            if not np.isfinite(value) or value != int(value):
-                raise ValueError
-        except (ValueError, OverflowError):
-            violations.append(Violation(t.file, "must be a whole number", row, column, text))
-            continue
-        if minimum is not None and value < minimum:
-            violations.append(Violation(t.file, f"must be >= {minimum}", row, column, text))
-            continue
-        out[i] = int(value)
+def check_coa_region(gem: pd.DataFrame, file: str) -> list[Violation]:
+    """A known provincie, and coa_region the COA region of that provincie (docs/DOMAIN.md)."""
+    expected = gem["provincie"].map(COA_REGION_BY_PROVINCE)
+    wrong = expected.notna() & gem["coa_region"].ne(expected)
+    rule = ("coa_region must be '" + expected.fillna("") + "' for provincie '" + gem["provincie"]
+            + "' (COA's five regions, docs/DOMAIN.md)")
+    unknown = f"unknown provincie (expected one of {', '.join(COA_REGION_BY_PROVINCE)})"
+    return (validation.flag(expected.isna(), file, unknown, "provincie", gem["provincie"])
+            + validation.flag(wrong, file, rule, "coa_region", gem["coa_region"]))
+
+
+def check_capacity_total(sw: pd.DataFrame, file: str) -> list[Violation]:
+    """sw_capaciteit_totaal = sw_capaciteit_regulier + sw_capaciteit_nood on every row."""
+    total = sw["sw_capaciteit_regulier"] + sw["sw_capaciteit_nood"]
+    rule = "sw_capaciteit_totaal must equal sw_capaciteit_regulier + sw_capaciteit_nood (= " + total.astype(str) + ")"
+    given = sw["sw_capaciteit_totaal"]
+    return validation.flag(total.ne(given), file, rule, "sw_capaciteit_totaal", given)
+
+
+def _by_gemeente(out: pd.DataFrame, cols: tuple[Col, ...]) -> pd.DataFrame:
+    """A validated frame with numpy dtypes, indexed by gm_code and sorted."""
+    out = validation.to_numpy_dtypes(out, cols).set_index("gm_code").sort_index()
+    out.index = out.index.astype(object)
     return out
 
 
-def _floats(t: _Table, column: str, violations: list[Violation],
-            lo: float | None = None, hi: float | None = None) -> np.ndarray:
-    """Parse a column as finite numbers, optionally within ``[lo, hi]``."""
-    out = np.zeros(len(t.df), dtype=np.float64)
-    for i, (raw, row) in enumerate(zip(t.df[column].tolist(), t.rows)):
-        text = str(raw).strip()
-        try:
-            value = float(text)
-            if not np.isfinite(value):
-                raise ValueError
-        except ValueError:
-            violations.append(Violation(t.file, "must be a number", row, column, text))
-            continue
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            bounds = f"between {lo} and {hi}" if lo is not None and hi is not None else (
-                f">= {lo}" if lo is not None else f"<= {hi}")
-            violations.append(Violation(t.file, f"must be {bounds}", row, column, text))
-            continue
-        out[i] = value
-    return out
-
-
-def _codes(t: _Table, violations: list[Violation], known: Iterable[str] | None) -> list[str]:
-    """Check ``gm_code``: well-formed, unique, known; every known gemeente present.
-
-    With ``known=None`` only format and uniqueness are checked.
-    """
-    known_set = set(known) if known is not None else None
-    seen: dict[str, int] = {}
-    codes = [str(c).strip() for c in t.df["gm_code"].tolist()]
-    for code, row in zip(codes, t.rows):
-        if not GM_CODE_PATTERN.match(code):
-            violations.append(Violation(t.file, "gm_code must look like GM0014 (CBS code, 2024/2025 "
-                                        "division)", row, "gm_code", code))
-        elif known_set is not None and code not in known_set:
-            violations.append(Violation(t.file, "unknown gemeente code (not in the 2024/2025 division "
-                                        "of the dataset)", row, "gm_code", code))
-        if code in seen:
-            violations.append(Violation(t.file, f"duplicate gm_code (first at row {seen[code]}); each "
-                                        "gemeente must appear exactly once", row, "gm_code", code))
-        else:
-            seen.setdefault(code, row)
-    if known_set is not None:
-        for code in sorted(known_set - set(seen)):
-            violations.append(Violation(t.file, "gemeente missing: every gemeente of the dataset must "
-                                        "appear exactly once", column="gm_code", value=code))
-    return codes
-
-
-def _index(codes: list[str]) -> pd.Index:
-    return pd.Index(codes, name="gm_code", dtype=object)
+def _by_gemeente_series(path: str | Path | pd.DataFrame, cols: tuple[Col, Col]) -> pd.Series:
+    """A user file ``gm_code, <value>`` (every gemeente once) as a sorted int Series with ``attrs['source']``."""
+    out, name = validation.validate(path, cols, checks=(check_every_gemeente_once,))
+    series = _by_gemeente(out, cols)[cols[1].name]
+    series.attrs["source"] = name
+    return series
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,30 +319,9 @@ def _index(codes: list[str]) -> pd.Index:
 
 @functools.lru_cache(maxsize=4)
 def _gemeenten_cached(path: str) -> pd.DataFrame:
-    t = _read(path, GEMEENTEN_COLUMNS)
-    violations: list[Violation] = []
-    codes = _codes(t, violations, known=None)
-    data: dict[str, object] = {}
-    for c in GEMEENTEN_TEXT_COLUMNS[1:]:
-        data[c] = t.df[c].astype(str).to_numpy(dtype=object)
-    for c in GEMEENTEN_INT_COLUMNS:
-        data[c] = _ints(t, c, violations)
-    for c in GEMEENTEN_FLOAT_COLUMNS:
-        data[c] = _floats(t, c, violations)
-    for prov, region, row in zip(t.df["provincie"], t.df["coa_region"], t.rows):
-        expected = COA_REGION_BY_PROVINCE.get(prov)
-        if expected is None:
-            violations.append(Violation(t.file, f"unknown provincie (expected one of "
-                                        f"{', '.join(COA_REGION_BY_PROVINCE)})", row, "provincie", prov))
-        elif region != expected:
-            violations.append(Violation(t.file, f"coa_region must be {expected!r} for provincie {prov!r} "
-                                        "(COA's five regions, docs/DOMAIN.md)", row, "coa_region", region))
-    if violations:
-        raise InputError(violations)
-    out = pd.DataFrame(data, index=_index(codes))[list(GEMEENTEN_COLUMNS[1:])]
-    for c in GEMEENTEN_TEXT_COLUMNS[1:]:
-        out[c] = out[c].astype(str)
-    return out.sort_index()
+    out, _ = validation.validate(path, GEMEENTEN_SPEC,
+                                 checks=(partial(validation.check_unique, columns="gm_code"), check_coa_region))
+    return _by_gemeente(out, GEMEENTEN_SPEC)
 
 
 def load_gemeenten() -> pd.DataFrame:
@@ -373,27 +342,10 @@ def gemeente_codes() -> list[str]:
 # Population
 # --------------------------------------------------------------------------------------------
 
-def _dates(t: _Table, violations: list[Violation]) -> list[_dt.date | None]:
-    out: list[_dt.date | None] = []
-    for raw, row in zip(t.df["reference_date"].tolist(), t.rows):
-        try:
-            out.append(_dt.date.fromisoformat(str(raw).strip()))
-        except ValueError:
-            violations.append(Violation(t.file, "must be an ISO date (YYYY-MM-DD)", row, "reference_date", raw))
-            out.append(None)
-    return out
-
-
 @functools.lru_cache(maxsize=4)
 def _population_cached(path: str) -> pd.DataFrame:
-    t = _read(path, ("gm_code", "reference_date", "population"))
-    violations: list[Violation] = []
-    dates = _dates(t, violations)
-    pop = _ints(t, "population", violations)
-    if violations:
-        raise InputError(violations)
-    return pd.DataFrame({"gm_code": [str(c).strip() for c in t.df["gm_code"]],
-                         "reference_date": dates, "population": pop})
+    out, _ = validation.validate(path, POPULATION_FILE_SPEC)
+    return validation.to_numpy_dtypes(out, POPULATION_FILE_SPEC)
 
 
 def available_population_dates() -> list[_dt.date]:
@@ -402,7 +354,7 @@ def available_population_dates() -> list[_dt.date]:
     return sorted(set(table["reference_date"]))
 
 
-def load_population(reference_date: _dt.date, path: str | Path | None = None) -> pd.Series:
+def load_population(reference_date: _dt.date, path: str | Path | pd.DataFrame | None = None) -> pd.Series:
     """Population per gemeente on ``reference_date``: Series gm_code -> int persons (sorted).
 
     Without ``path`` the embedded ``data/population.csv`` (CBS 70072NED) is used; a date it does
@@ -428,29 +380,22 @@ def load_population(reference_date: _dt.date, path: str | Path | None = None) ->
         if sorted(codes) != gemeente_codes():
             raise InputError(Violation(str(file), f"population for {reference_date.isoformat()} does not "
                                        "cover exactly the gemeenten of gemeenten.csv", column="gm_code"))
-        return pd.Series(rows["population"].to_numpy(dtype=np.int64), index=_index(codes),
-                         name="population").sort_index()
+        index = pd.Index(codes, name="gm_code", dtype=object)
+        return pd.Series(rows["population"].to_numpy(dtype=np.int64), index=index, name="population").sort_index()
 
-    t = _read(path, ("gm_code", "population"))
-    if "reference_date" in t.df.columns:
-        violations: list[Violation] = []
-        dates = _dates(t, violations)
-        if violations:
-            raise InputError(violations)
-        keep = np.array([d == reference_date for d in dates])
+    df, name = validation.read_input(path)
+    if "reference_date" in df.columns:  # only the rows of the reference date count (row numbers kept)
+        dates = validation.validate_frame(df, POPULATION_SPEC[2:], name)["reference_date"]
+        keep = (dates == reference_date).to_numpy(dtype=bool)
         if not keep.any():
             found = ", ".join(sorted({d.isoformat() for d in dates if d is not None}))
-            raise InputError(Violation(t.file, f"no rows for reference date {reference_date.isoformat()} "
+            raise InputError(Violation(name, f"no rows for reference date {reference_date.isoformat()} "
                                        f"(dates in file: {found})", column="reference_date",
                                        value=reference_date.isoformat()))
-        t = t.subset(keep)
-    violations = []
-    codes = _codes(t, violations, known=gemeente_codes())
-    pop = _ints(t, "population", violations)
-    if violations:
-        raise InputError(violations)
-    series = pd.Series(pop, index=_index(codes), name="population", dtype=np.int64).sort_index()
-    series.attrs["source"] = t.file
+        df = df[keep]
+    out = validation.validate_frame(df, POPULATION_SPEC[:2], name, checks=(check_every_gemeente_once,))
+    series = _by_gemeente(out, POPULATION_SPEC)["population"]
+    series.attrs["source"] = name
     return series
 
 
@@ -460,26 +405,10 @@ def load_population(reference_date: _dt.date, path: str | Path | None = None) ->
 
 @functools.lru_cache(maxsize=4)
 def _taakstelling_cached(path: str) -> pd.Series:
-    from optimizer.core.periods import Period
-
-    t = _read(path, ("period", "persons", "source"))
-    violations: list[Violation] = []
-    periods: list[str] = []
-    for raw, row in zip(t.df["period"].tolist(), t.rows):
-        try:
-            periods.append(str(Period.parse(raw)))
-        except ValueError as exc:
-            violations.append(Violation(t.file, str(exc), row, "period", raw))
-            periods.append(str(raw))
-    seen: set[str] = set()
-    for p, row in zip(periods, t.rows):
-        if p in seen:
-            violations.append(Violation(t.file, "duplicate period", row, "period", p))
-        seen.add(p)
-    persons = _ints(t, "persons", violations)
-    if violations:
-        raise InputError(violations)
-    return pd.Series(persons, index=pd.Index(periods, name="period", dtype=object),
+    out, _ = validation.validate(path, TAAKSTELLING_SPEC,
+                                 checks=(partial(validation.check_unique, columns="period"),))
+    persons = validation.to_numpy_dtypes(out, TAAKSTELLING_SPEC)["persons"]
+    return pd.Series(persons.to_numpy(), index=pd.Index(out["period"].map(str).to_numpy(), name="period", dtype=object),
                      name="persons").sort_index()
 
 
@@ -495,38 +424,24 @@ def load_national_taakstelling() -> pd.Series:
 # Housing (modelled or user file)
 # --------------------------------------------------------------------------------------------
 
-def _load_housing_table(path: str, required: tuple[str, ...]) -> pd.DataFrame:
-    t = _read(path, required)
-    violations: list[Violation] = []
-    codes = _codes(t, violations, known=gemeente_codes())
-    data: dict[str, np.ndarray] = {}
-    for c in HOUSING_COLUMNS[1:]:
-        if c not in t.df.columns:
-            continue
-        if c in HOUSING_INT_COLUMNS:
-            data[c] = _ints(t, c, violations)
-        elif c == "housing_pressure":
-            data[c] = _floats(t, c, violations, lo=0.0, hi=1.0)
-        else:
-            data[c] = _floats(t, c, violations, lo=0.0)
-    if violations:
-        raise InputError(violations)
-    extras = [c for c in t.df.columns if c not in HOUSING_COLUMNS]
-    out = pd.DataFrame(data, index=_index(codes))
-    for c in extras:  # keep other columns, numeric where every cell parses
-        numeric = pd.to_numeric(t.df[c], errors="coerce")
-        out[c] = numeric.to_numpy() if numeric.notna().all() else t.df[c].to_numpy(dtype=object)
-    out = out.sort_index()
-    out.attrs["source"] = path
+def _load_housing_table(path: str | Path | pd.DataFrame, spec: tuple[Col, ...]) -> pd.DataFrame:
+    df, name = validation.read_input(path)
+    out = validation.validate_frame(df, spec, name, checks=(check_every_gemeente_once,))
+    out = out[[c for c in HOUSING_COLUMNS if c in df.columns]]
+    for c in df.columns.drop(list(HOUSING_COLUMNS), errors="ignore"):  # kept, numeric where every cell parses
+        numeric = pd.to_numeric(df[c], errors="coerce")
+        out[c] = numeric if numeric.notna().all() else df[c]
+    out = _by_gemeente(out, spec)
+    out.attrs["source"] = name
     return out
 
 
 @functools.lru_cache(maxsize=4)
 def _housing_cached(path: str) -> pd.DataFrame:
-    return _load_housing_table(path, HOUSING_COLUMNS)
+    return _load_housing_table(path, tuple(replace(c, required=True) for c in HOUSING_SPEC))
 
 
-def load_housing(path: str | Path | None = None) -> pd.DataFrame:
+def load_housing(path: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
     """Dwellings offered to statushouders per half-year, by size class, and housing pressure.
 
     Index ``gm_code`` (sorted). ``dwellings_c1`` .. ``dwellings_c5`` are ints >= 0 (size classes
@@ -538,31 +453,19 @@ def load_housing(path: str | Path | None = None) -> pd.DataFrame:
     """
     if path is None:
         return _housing_cached(str(dataset_files()["housing_modelled"])).copy()
-    return _load_housing_table(str(path), HOUSING_REQUIRED)
+    return _load_housing_table(path if isinstance(path, pd.DataFrame) else str(path), HOUSING_SPEC)
 
 
 # --------------------------------------------------------------------------------------------
 # Existing reception places (modelled or user file)
 # --------------------------------------------------------------------------------------------
 
-def _load_reception_table(path: str) -> pd.Series:
-    t = _read(path, ("gm_code", "reception_places"))
-    violations: list[Violation] = []
-    codes = _codes(t, violations, known=gemeente_codes())
-    places = _ints(t, "reception_places", violations)
-    if violations:
-        raise InputError(violations)
-    series = pd.Series(places, index=_index(codes), name="reception_places", dtype=np.int64).sort_index()
-    series.attrs["source"] = path
-    return series
-
-
 @functools.lru_cache(maxsize=4)
 def _reception_cached(path: str) -> pd.Series:
-    return _load_reception_table(path)
+    return _by_gemeente_series(path, RECEPTION_SPEC)
 
 
-def load_reception(path: str | Path | None = None) -> pd.Series:
+def load_reception(path: str | Path | pd.DataFrame | None = None) -> pd.Series:
     """Existing reception places per gemeente: Series gm_code -> int (sorted).
 
     Default: the MODELLED ``data/reception_modelled.csv`` (rule in :class:`ReceptionModel`).
@@ -570,14 +473,14 @@ def load_reception(path: str | Path | None = None) -> pd.Series:
     """
     if path is None:
         return _reception_cached(str(dataset_files()["reception_modelled"])).copy()
-    return _load_reception_table(str(path))
+    return _by_gemeente_series(path if isinstance(path, pd.DataFrame) else str(path), RECEPTION_SPEC)
 
 
 # --------------------------------------------------------------------------------------------
 # Spreidingswet figures (user-supplied only; not committed because the licence is unclear)
 # --------------------------------------------------------------------------------------------
 
-def load_spreidingswet(path: str | Path) -> pd.DataFrame:
+def load_spreidingswet(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     """Spreidingswet figures per gemeente from a file in the format of the NOS Nieuwsuur
     compilation (``raw/spreidingswet_coa_capaciteit_per_gemeente_2025-11.csv``).
 
@@ -587,21 +490,10 @@ def load_spreidingswet(path: str | Path) -> pd.DataFrame:
     Validated: every gemeente exactly once, and ``totaal = regulier + nood`` per row.
     These figures are never embedded in ``data/`` (journalistic compilation, licence unclear).
     """
-    t = _read(path, ("gm_code", *SPREIDINGSWET_COLUMNS))
-    violations: list[Violation] = []
-    codes = _codes(t, violations, known=gemeente_codes())
-    values = {dst: _ints(t, src, violations) for src, dst in SPREIDINGSWET_COLUMNS.items()}
-    bad_before = len(violations)
-    if bad_before == 0:
-        total = values["capacity_regular"] + values["capacity_emergency"]
-        for i in np.flatnonzero(total != values["capacity_total"]):
-            violations.append(Violation(
-                t.file, f"sw_capaciteit_totaal must equal sw_capaciteit_regulier + sw_capaciteit_nood "
-                f"(= {int(total[i])})", t.rows[i], "sw_capaciteit_totaal", t.df["sw_capaciteit_totaal"].iloc[i]))
-    if violations:
-        raise InputError(violations)
-    out = pd.DataFrame(values, index=_index(codes)).sort_index()
-    out.attrs["source"] = t.file
+    out, name = validation.validate(path, SPREIDINGSWET_SPEC, checks=(check_every_gemeente_once,))
+    raise_if(check_capacity_total(out, name))
+    out = _by_gemeente(out, SPREIDINGSWET_SPEC).rename(columns=SPREIDINGSWET_COLUMNS)
+    out.attrs["source"] = name
     return out
 
 

@@ -1,187 +1,45 @@
-"""Input schemas and validation: households, gemeente state, realisation, swaps, locks.
+"""Specs and loaders of the user input tables: households, gemeente state, realisation, swaps,
+linked so far, locks, previous proposal, provincial totals.
 
-Each input table is described by a list of :class:`Col` specs (documented for users in
-``docs/inputs.md``). :func:`parse` checks and converts every column at once and returns the
-typed frame plus *all* violations; the ``load_*`` functions add the cross-row and
-cross-table rules and raise one :class:`~optimizer.core.errors.InputError` listing everything
-wrong (file, row, column, value, rule). Rows are numbered as in a spreadsheet: header = row 1.
+Each table is a spec (a tuple of :class:`~optimizer.data.validation.Col`, documented for users in
+``docs/inputs.md``) plus named ``check_*`` functions for its cross-row and cross-table rules; the
+``load_*`` functions read a path or a DataFrame (text or typed cells), run
+:func:`~optimizer.data.validation.validate` and raise one
+:class:`~optimizer.core.errors.InputError` listing everything wrong (file, row, column, value,
+rule). Rows are numbered as in a spreadsheet: header = row 1.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from optimizer.core.errors import InputError, Violation
-from optimizer.core.periods import Period
-from optimizer.core.tables import read_table
+from optimizer.core.errors import Violation, raise_if
 from optimizer.data import dataset
+from optimizer.data.validation import (
+    Col,
+    check_complete,
+    check_known,
+    check_unique,
+    flag,
+    read_input,
+    to_numpy_dtypes,
+    validate,
+    validate_frame,
+)
 from optimizer.rules.dwellings import DWELLING_COLUMNS, required_class
+
+Source = str | Path | pd.DataFrame
 
 EDUCATION_LEVELS = ("basic", "secondary", "vocational", "higher")
 SECTORS = ("agriculture", "industry_energy", "trade_hospitality", "transport_ict", "finance_real_estate",
            "business_services", "public_education_health", "culture_recreation_other", "none")
 DUTCH_LEVELS = ("0", "A1", "A2", "B1")
 ENGLISH_LEVELS = ("none", "basic", "good")
-TRUE_WORDS = {"true", "1", "yes", "ja", "y", "j", "waar"}
-FALSE_WORDS = {"false", "0", "no", "nee", "n", "onwaar"}
-
-#: Columns that may never be read (matched as substrings of the lower-cased column name): the
-#: engine never uses them, and names are personal data. E.g. nationality, achternaam, surname,
-#: birth_country, geslacht are all rejected in a households file.
-FORBIDDEN_COLUMN_WORDS = ("nation", "ethni", "etni", "relig", "geloof", "godsdienst", "gender", "geslacht", "sex",
-                          "sekse", "m_v", "birth", "geboorte", "country", "origin", "herkomst", "afkomst",
-                          "burgerschap", "citizen", "race", "ras_", "passport", "paspoort", "name", "naam",
-                          "voorletter", "initials")
-
-
-@dataclass(frozen=True)
-class Col:
-    """One column: ``kind`` is str|int|float|bool|date|period|gm|amr|choice|list; see :func:`parse`."""
-
-    name: str
-    kind: str = "str"
-    required: bool = True  # column must be present
-    nullable: bool = False  # empty cells allowed (become NA / "")
-    min: float | None = None
-    max: float | None = None
-    choices: tuple[str, ...] = ()
-    default: Any = None  # value for an absent optional column
-    help: str = ""
-
-
-def _rule_for(col: Col) -> str:
-    rng = ""
-    if col.min is not None and col.max is not None:
-        rng = f" between {col.min:g} and {col.max:g}"
-    elif col.min is not None:
-        rng = f" >= {col.min:g}"
-    elif col.max is not None:
-        rng = f" <= {col.max:g}"
-    return {
-        "int": f"expected a whole number{rng}",
-        "float": f"expected a number{rng}",
-        "bool": "expected true or false",
-        "date": "expected a date YYYY-MM-DD",
-        "period": "expected a half-year YYYY-H1 or YYYY-H2",
-        "gm": "expected a known CBS gemeente code (GMxxxx, 2024/2025 division)",
-        "amr": "expected a known arbeidsmarktregio code (AMxx)",
-        "choice": f"expected one of {', '.join(col.choices)}",
-        "str": "text (may be empty)" if col.nullable else "expected a non-empty value",
-        "list": "';'-separated list, one entry per adult or child (see meaning)",
-    }.get(col.kind, "invalid value")
-
-
-def parse(df: pd.DataFrame, cols: Sequence[Col], file: str, *, personal: bool = False) -> tuple[pd.DataFrame, list[Violation]]:
-    """Check presence and type of every column; return the converted frame and all violations.
-
-    With ``personal`` (household data) columns that look like names, nationality, ethnicity,
-    religion or gender are rejected: the engine never reads them.
-    """
-    violations: list[Violation] = []
-    present = set(df.columns)
-    for c in df.columns if personal else ():
-        low = str(c).lower()
-        if any(w in low for w in FORBIDDEN_COLUMN_WORDS) and c not in {x.name for x in cols}:
-            violations.append(Violation(file, "column not allowed: spreiding never reads names, nationality, "
-                                        "ethnicity, religion or gender; remove the column", column=str(c)))
-    missing = [c.name for c in cols if c.required and c.name not in present]
-    for name in missing:
-        violations.append(Violation(file, "required column is missing", column=name))
-    out = pd.DataFrame(index=df.index)
-    codes = set(dataset.gemeente_codes())
-    amrs: set[str] | None = None
-    rows = df.index.to_numpy() + 2
-    for col in cols:
-        if col.name not in present:
-            if not col.required:
-                out[col.name] = col.default
-            continue
-        column = df[col.name]
-        raw = column.astype(object).where(column.notna(), "").astype(str).str.strip()
-        empty = raw.eq("")
-        if col.kind not in ("str", "list", "choice"):
-            empty |= raw.str.lower().isin(["nan", "none", "null", "<na>"])
-        bad = pd.Series(False, index=df.index)
-        if col.kind in ("str", "list"):
-            values: pd.Series = raw.where(~empty, "")
-            if col.kind == "str" and not col.nullable:
-                bad = empty
-        elif col.kind == "int":
-            num = pd.to_numeric(raw.where(~empty), errors="coerce")
-            ok_int = num.notna() & (num == np.floor(num.fillna(0)))
-            bad = ~empty & ~ok_int
-            values = num.where(ok_int).astype("Int64")
-        elif col.kind == "float":
-            num = pd.to_numeric(raw.where(~empty).str.replace(",", ".", regex=False), errors="coerce")
-            bad = ~empty & (num.isna() | ~np.isfinite(num.fillna(0)))
-            values = num.astype("Float64")
-        elif col.kind == "bool":
-            low = raw.str.lower()
-            bad = ~empty & ~low.isin(TRUE_WORDS | FALSE_WORDS)
-            values = low.map(lambda v: True if v in TRUE_WORDS else (False if v in FALSE_WORDS else pd.NA)).astype("boolean")
-        elif col.kind == "date":
-            # a date cell from Excel arrives as 'YYYY-MM-DD 00:00:00'
-            text = raw.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$", r"\1", regex=True)
-            parsed = pd.to_datetime(text.where(~empty), format="%Y-%m-%d", errors="coerce")
-            bad = ~empty & parsed.isna()
-            values = parsed.dt.date.astype(object).where(parsed.notna(), None)
-        elif col.kind == "period":
-            def _p(v: str) -> Period | None:
-                try:
-                    return Period.parse(v)
-                except ValueError:
-                    return None
-            values = raw.map(lambda v: _p(v) if v else None)
-            bad = ~empty & values.isna()
-        elif col.kind == "gm":
-            up = raw.str.upper()
-            bad = ~empty & ~up.isin(codes)
-            values = up.where(~empty, "")
-        elif col.kind == "amr":
-            if amrs is None:
-                amrs = set(dataset.load_gemeenten()["amr_code"])
-            up = raw.str.upper()
-            bad = ~empty & ~up.isin(amrs)
-            values = up.where(~empty, "")
-        elif col.kind == "choice":
-            bad = ~empty & ~raw.isin(col.choices)
-            values = raw.where(~empty, "")
-        else:  # pragma: no cover - programming error
-            raise ValueError(col.kind)
-        if col.kind in ("int", "float"):
-            num_vals = values.astype("Float64")
-            if col.min is not None:
-                bad |= num_vals.lt(col.min).fillna(False).astype(bool)
-            if col.max is not None:
-                bad |= num_vals.gt(col.max).fillna(False).astype(bool)
-        if not col.nullable and col.kind not in ("str", "list"):
-            bad |= empty
-        for i in np.flatnonzero(bad.to_numpy()):
-            value = raw.iloc[i]
-            rule = "required value is empty" if empty.iloc[i] and not col.nullable else _rule_for(col)
-            violations.append(Violation(file, rule, row=int(rows[i]), column=col.name, value=value))
-        out[col.name] = values
-    return out, violations
-
-
-def _read(path: str | Path | pd.DataFrame, file: str | None) -> tuple[pd.DataFrame, str]:
-    if isinstance(path, pd.DataFrame):
-        df = path.astype(object).where(path.notna(), "").astype(str).reset_index(drop=True)
-        return df, file or "input"
-    df = read_table(path)
-    return df.reset_index(drop=True), file or str(path)
-
-
-def _duplicates(series: pd.Series, file: str, column: str) -> list[Violation]:
-    dup = series.duplicated(keep=False) & series.ne("")
-    return [Violation(file, "duplicate value; must be unique", row=int(i) + 2, column=column, value=series.iloc[i])
-            for i in np.flatnonzero(dup.to_numpy())]
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,6 +88,51 @@ def split_list(text: str) -> list[str]:
     return [t.strip() for t in str(text).split(";")] if str(text).strip() else []
 
 
+def check_composition(hh: pd.DataFrame, file: str) -> list[Violation]:
+    """persons = adults + children."""
+    mismatch = (hh["persons"] != hh["adults"] + hh["children"]).fillna(False)
+    rule = ("persons must equal adults + children (" + hh["adults"].astype(str) + " + " + hh["children"].astype(str)
+            + ")")
+    return flag(mismatch, file, rule, "persons", hh["persons"])
+
+
+def check_lists(hh: pd.DataFrame, file: str) -> list[Violation]:
+    """Per-adult lists hold one entry per adult, child_ages one per child, each entry valid."""
+    violations = []
+    for name, (count_col, item_ok, rule) in _LIST_RULES.items():
+        items = hh[name].map(split_list)
+        counts, found = hh[count_col], items.map(len)
+        wrong = counts.notna() & (found != counts.fillna(-1)).astype(bool)
+        count_rule = ("expected " + counts.astype(str) + f" ';'-separated entries (one per {count_col[:-1]}), found "
+                      + found.astype(str))
+        invalid = ~wrong & pd.Series([any(not item_ok(v) for v in xs) for xs in items], index=hh.index)
+        violations += flag(wrong | invalid, file, count_rule.where(wrong, rule), name, hh[name])
+    return violations
+
+
+def check_size_class(hh: pd.DataFrame, file: str) -> list[Violation]:
+    """A given size_class is at least the class the household size needs."""
+    need = pd.Series(required_class(hh["persons"].fillna(1).astype(int).to_numpy()), index=hh.index)
+    small = hh["size_class"].notna() & (hh["size_class"].astype("Float64") < need).fillna(False)
+    rule = "size_class must be at least " + need.astype(str) + " for " + hh["persons"].astype(str) + " persons"
+    return flag(small, file, rule, "size_class", hh["size_class"])
+
+
+def check_referents(hh: pd.DataFrame, file: str) -> list[Violation]:
+    """A referent_id names another household of the file that is not itself a nareiziger."""
+    refs = hh["referent_id"]
+    position = pd.Series(range(len(hh)), index=hh["household_id"])
+    position = position[~position.index.duplicated()]
+    own = refs.ne("") & refs.eq(hh["household_id"])
+    missing = refs.ne("") & ~own & ~refs.isin(position.index)
+    referent_row = position.reindex(refs.where(refs.ne("") & ~own & ~missing)).to_numpy()
+    chained = pd.Series([not np.isnan(j) and refs.iloc[int(j)] != "" for j in referent_row], index=hh.index)
+    return (flag(own, file, "a household cannot be its own referent", "referent_id", refs)
+            + flag(missing, file, "referent missing: no household with this household_id in the file", "referent_id",
+                   refs)
+            + flag(chained, file, "the referent is itself a nareiziger (chains are not allowed)", "referent_id", refs))
+
+
 def validate_households(df: pd.DataFrame, file: str = "households") -> pd.DataFrame:
     """Validate and type a households table; raise :class:`InputError` listing every violation.
 
@@ -238,61 +141,18 @@ def validate_households(df: pd.DataFrame, file: str = "households") -> pd.DataFr
     the household size needs; every gemeente/AMR code known; a referent_id names another
     household of the file that is not itself a nareiziger; booleans and dates parse.
     """
-    out, violations = parse(df, HOUSEHOLD_COLUMNS, file, personal=True)
-    if any(v.column is not None and v.row is None for v in violations):
-        raise InputError(violations)  # missing columns: further checks would only add noise
-    violations += _duplicates(out["household_id"], file, "household_id")
-    ok = out["persons"].notna() & out["adults"].notna() & out["children"].notna()
-    mismatch = ok & (out["persons"] != out["adults"] + out["children"]).fillna(False)
-    for i in np.flatnonzero(mismatch.to_numpy()):
-        violations.append(Violation(file, f"persons must equal adults + children "
-                                          f"({out['adults'].iloc[i]} + {out['children'].iloc[i]})",
-                                    row=i + 2, column="persons", value=str(df['persons'].iloc[i])))
-    for name, (count_col, item_ok, rule) in _LIST_RULES.items():
-        counts = out[count_col]
-        for i, text in enumerate(out[name]):
-            items = split_list(text)
-            n = counts.iloc[i]
-            if pd.notna(n) and len(items) != int(n):
-                violations.append(Violation(file, f"expected {int(n)} ';'-separated entries (one per {count_col[:-1]}),"
-                                                  f" found {len(items)}", row=i + 2, column=name, value=text))
-            elif any(not item_ok(v) for v in items):
-                violations.append(Violation(file, rule, row=i + 2, column=name, value=text))
-    need = pd.Series(required_class(out["persons"].fillna(1).astype(int).to_numpy()), index=out.index)
-    small = out["size_class"].notna() & (out["size_class"].astype("Float64") < need).fillna(False)
-    for i in np.flatnonzero(small.to_numpy()):
-        violations.append(Violation(file, f"size_class must be at least {need.iloc[i]} for {out['persons'].iloc[i]} persons",
-                                    row=i + 2, column="size_class", value=str(df['size_class'].iloc[i])))
+    return load_households(df, file)
+
+
+def load_households(path: Source, file: str | None = None) -> pd.DataFrame:
+    """Read and validate a households file (CSV/XLSX/Parquet) or frame; index household_id."""
+    out, _ = validate(path, HOUSEHOLD_COLUMNS, file, personal=True, checks=(
+        partial(check_unique, columns="household_id"), check_composition, check_lists, check_size_class,
+        check_referents))
+    need = pd.Series(required_class(out["persons"].astype(int).to_numpy()), index=out.index)
     out["size_class"] = out["size_class"].astype("Float64").fillna(need.astype(float)).astype("int64")
-    ids = pd.Series(out.index, index=out["household_id"])
-    is_nareiziger = out["referent_id"].ne("")
-    for i in np.flatnonzero(is_nareiziger.to_numpy()):
-        ref = out["referent_id"].iloc[i]
-        if ref == out["household_id"].iloc[i]:
-            violations.append(Violation(file, "a household cannot be its own referent", row=i + 2, column="referent_id", value=ref))
-        elif ref not in ids.index:
-            violations.append(Violation(file, "referent missing: no household with this household_id in the file",
-                                        row=i + 2, column="referent_id", value=ref))
-        else:
-            j = ids[ref]
-            j = int(j.iloc[0]) if isinstance(j, pd.Series) else int(j)
-            if out["referent_id"].iloc[j] != "":
-                violations.append(Violation(file, "the referent is itself a nareiziger (chains are not allowed)",
-                                            row=i + 2, column="referent_id", value=ref))
-    if violations:
-        raise InputError(violations)
-    out["persons"] = out["persons"].astype("int64")
-    out["adults"] = out["adults"].astype("int64")
-    out["children"] = out["children"].astype("int64")
-    out["has_bsn"] = out["has_bsn"].astype(bool)
-    out["has_iban"] = out["has_iban"].astype(bool)
+    out = to_numpy_dtypes(out, HOUSEHOLD_COLUMNS)
     return out.set_index("household_id", drop=False)
-
-
-def load_households(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.DataFrame:
-    """Read and validate a households file (CSV/XLSX/Parquet); index household_id."""
-    df, name = _read(path, file)
-    return validate_households(df, name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,28 +176,17 @@ STATE_COLUMNS: tuple[Col, ...] = (
 
 def validate_state(df: pd.DataFrame, file: str = "state") -> pd.DataFrame:
     """Validate a gemeente state table: every gemeente of the dataset exactly once."""
-    out, violations = parse(df, STATE_COLUMNS, file)
-    if any(v.column is not None and v.row is None for v in violations):
-        raise InputError(violations)
-    violations += _duplicates(out["gm_code"], file, "gm_code")
-    missing = sorted(set(dataset.gemeente_codes()) - set(out["gm_code"]))
-    if missing:
-        shown = ", ".join(missing[:20]) + (f" and {len(missing) - 20} more" if len(missing) > 20 else "")
-        violations.append(Violation(file, f"every gemeente must have a row; missing: {shown}", column="gm_code"))
-    if violations:
-        raise InputError(violations)
-    out = out.set_index("gm_code").sort_index()
+    return load_state(df, file)
+
+
+def load_state(path: Source, file: str | None = None) -> pd.DataFrame:
+    """Read and validate a gemeente state file or frame (e.g. the output of
+    :func:`optimizer.rules.state.build_state`); index gm_code, sorted."""
+    out, _ = validate(path, STATE_COLUMNS, file, checks=(dataset.check_every_gemeente_once,))
+    out = to_numpy_dtypes(out.set_index("gm_code").sort_index(), STATE_COLUMNS)
     pressure = dataset.load_housing()["housing_pressure"]
     out["housing_pressure"] = out["housing_pressure"].astype("Float64").fillna(pressure.reindex(out.index).astype("Float64")).astype(float)
-    for c in DWELLING_COLUMNS:
-        out[c] = out[c].astype("int64")
-    out["target"] = out["target"].astype(float)
     return out
-
-
-def load_state(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.DataFrame:
-    df, name = _read(path, file)
-    return validate_state(df, name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -353,16 +202,9 @@ REALISED_COLUMNS = (
 )
 
 
-def load_realised(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.DataFrame:
+def load_realised(path: Source, file: str | None = None) -> pd.DataFrame:
     """Persons housed per gemeente in earlier half-years (for achterstand/voorsprong)."""
-    df, name = _read(path, file)
-    out, violations = parse(df, REALISED_COLUMNS, name)
-    if not any(v.row is None for v in violations):
-        parsed = out["period"].notna() & out["gm_code"].ne("")
-        key = (out["gm_code"] + "|" + out["period"].astype(str)).where(parsed, "")
-        violations += _duplicates(key, name, "gm_code+period")
-    if violations:
-        raise InputError(violations)
+    out, name = validate(path, REALISED_COLUMNS, file, checks=(partial(check_unique, columns=("gm_code", "period")),))
     out.attrs["file"] = name
     return out
 
@@ -374,22 +216,18 @@ SWAP_COLUMNS = (
 )
 
 
-def load_swaps(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.DataFrame:
+def check_swaps_balanced(swaps: pd.DataFrame, file: str) -> list[Violation]:
+    """The deltas of each uitruil agreement sum to 0 (Huisvestingswet art. 29(2))."""
+    sums = swaps.groupby("swap_id", sort=True)["delta"].sum()
+    return [Violation(file, f"the deltas of this swap sum to {int(total)}; an uitruil must keep the sum unchanged (0)",
+                      column="swap_id", value=sid) for sid, total in sums.items() if int(total) != 0]
+
+
+def load_swaps(path: Source, file: str | None = None) -> pd.DataFrame:
     """Uitruil agreements (art. 29(2)); rejected unless each agreement sums to zero."""
-    df, name = _read(path, file)
-    out, violations = parse(df, SWAP_COLUMNS, name)
-    if not violations:
-        sums = out.groupby("swap_id", sort=True)["delta"].sum()
-        for sid, total in sums.items():
-            if int(total) != 0:
-                violations.append(Violation(name, f"the deltas of this swap sum to {int(total)}; "
-                                                  "an uitruil must keep the sum unchanged (0)",
-                                            column="swap_id", value=sid))
-        key = out["swap_id"] + "|" + out["gm_code"]
-        violations += _duplicates(key, name, "swap_id+gm_code")
-    if violations:
-        raise InputError(violations)
-    out["delta"] = out["delta"].astype("int64")
+    out, name = validate(path, SWAP_COLUMNS, file)
+    raise_if(check_swaps_balanced(out, name) + check_unique(out, name, ("swap_id", "gm_code")))
+    out = to_numpy_dtypes(out, SWAP_COLUMNS)
     out.attrs["file"] = name
     return out
 
@@ -397,22 +235,21 @@ def load_swaps(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.D
 LINKED_COLUMNS = (Col("gm_code", "gm"), Col("linked", "int", min=0, help="persons linked so far this half-year"))
 
 
-def _load_keyed(path: str | Path | pd.DataFrame, file: str | None, cols: Sequence[Col], key: str,
-                value: str) -> pd.Series:
-    """A two-column table read as a Series ``key -> value``; every key at most once."""
-    df, name = _read(path, file)
-    out, violations = parse(df, cols, name)
-    if not violations:
-        violations += _duplicates(out[key], name, key)
-    if violations:
-        raise InputError(violations)
-    return out.set_index(key)[value]
+def _load_keyed(path: Source, file: str | None, cols: tuple[Col, Col], *, personal: bool = False) -> pd.Series:
+    """A two-column table read as a Series ``first column -> second``; every key at most once."""
+    key, value = cols[0].name, cols[1].name
+    out, name = validate(path, cols, file, personal=personal)
+    raise_if(check_unique(out, name, key))
+    return to_numpy_dtypes(out, cols).set_index(key)[value]
 
 
-def load_linked(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.Series:
+def load_linked(path: Source, file: str | None = None) -> pd.Series:
     """Persons linked so far this half-year: gm_code -> persons."""
-    return _load_keyed(path, file, LINKED_COLUMNS, "gm_code", "linked").astype("int64")
+    return _load_keyed(path, file, LINKED_COLUMNS)
 
+
+#: Rule text of a household_id not in the households file (locks, scores).
+UNKNOWN_HOUSEHOLD = "unknown household_id (not in the households file)"
 
 LOCK_COLUMNS = (
     Col("household_id", "str"),
@@ -437,61 +274,83 @@ def linked_family_gemeenten(households: pd.DataFrame) -> dict[str, set[str]]:
     return out
 
 
-def load_locks(path: str | Path | pd.DataFrame, households: pd.DataFrame, file: str | None = None) -> pd.DataFrame:
+def check_one_fix(locks: pd.DataFrame, file: str) -> list[Violation]:
+    """A household is fixed to one gemeente at most."""
+    fixes = locks["action"].eq("fix")
+    twice = fixes & locks["household_id"].where(fixes).duplicated(keep=False)
+    return flag(twice, file, "a household can be fixed to one gemeente only", "household_id", locks["household_id"])
+
+
+def check_locks_respect_households(locks: pd.DataFrame, file: str, households: pd.DataFrame) -> list[Violation]:
+    """A lock may not change an earlier koppeling, link an incomplete dossier, or separate a
+    family from members linked earlier (families are never split)."""
+    violations = []
+    family = linked_family_gemeenten(households)
+    for i, (hid, gm, action) in enumerate(zip(locks["household_id"], locks["gm_code"], locks["action"])):
+        if hid not in households.index:
+            continue
+        row = int(locks.index[i]) + 2
+        if households.at[hid, "linked_gm"]:
+            violations.append(Violation(file, f"household {hid} was already linked to {households.at[hid, 'linked_gm']}"
+                                              "; a lock cannot change an earlier koppeling", row=row,
+                                        column="household_id", value=hid))
+            continue
+        if not (households.at[hid, "has_bsn"] and households.at[hid, "has_iban"]):
+            violations.append(Violation(file, f"household {hid} has an incomplete dossier (no BSN or IBAN) and "
+                                              "cannot be linked; remove the lock", row=row,
+                                        column="household_id", value=hid))
+            continue
+        family_gms = family.get(hid, set())
+        if family_gms and ((action == "fix" and gm not in family_gms) or (action == "forbid" and gm in family_gms)):
+            violations.append(Violation(
+                file, f"household {hid} must join its family (referent or nareizigers linked earlier) in "
+                      f"{', '.join(sorted(family_gms))}; this lock would separate the family",
+                row=row, column="gm_code", value=gm))
+    return violations
+
+
+def load_locks(path: Source, households: pd.DataFrame, file: str | None = None) -> pd.DataFrame:
     """Planner locks: fix or forbid household-gemeente pairs."""
-    df, name = _read(path, file)
-    out, violations = parse(df, LOCK_COLUMNS, name)
-    if not violations:
-        for i, hid in enumerate(out["household_id"]):
-            if hid not in households.index:
-                violations.append(Violation(name, "unknown household_id (not in the households file)",
-                                            row=i + 2, column="household_id", value=hid))
-        fixes = out[out["action"] == "fix"]
-        dup = fixes["household_id"].duplicated(keep=False)
-        for i in fixes.index[dup.to_numpy()]:
-            violations.append(Violation(name, "a household can be fixed to one gemeente only", row=int(i) + 2,
-                                        column="household_id", value=out["household_id"].iloc[i]))
-        key = out["household_id"] + "|" + out["gm_code"]
-        violations += _duplicates(key, name, "household_id+gm_code")
-        # families are never split: a lock may not move a household away from family members
-        # that are already linked
-        family = linked_family_gemeenten(households)
-        for i, (hid, gm, action) in enumerate(zip(out["household_id"], out["gm_code"], out["action"])):
-            if hid not in households.index:
-                continue
-            if households.at[hid, "linked_gm"]:
-                violations.append(Violation(name, f"household {hid} was already linked to {households.at[hid, 'linked_gm']}"
-                                                  "; a lock cannot change an earlier koppeling", row=i + 2,
-                                            column="household_id", value=hid))
-                continue
-            if not (households.at[hid, "has_bsn"] and households.at[hid, "has_iban"]):
-                violations.append(Violation(name, f"household {hid} has an incomplete dossier (no BSN or IBAN) and "
-                                                  "cannot be linked; remove the lock", row=i + 2,
-                                            column="household_id", value=hid))
-                continue
-            family_gms = family.get(hid, set())
-            if family_gms and ((action == "fix" and gm not in family_gms) or (action == "forbid" and gm in family_gms)):
-                violations.append(Violation(
-                    name, f"household {hid} must join its family (referent or nareizigers linked earlier) in "
-                          f"{', '.join(sorted(family_gms))}; this lock would separate the family",
-                    row=i + 2, column="gm_code", value=gm))
-    if violations:
-        raise InputError(violations)
+    out, name = validate(path, LOCK_COLUMNS, file, personal=True)
+    raise_if(check_known(out, name, "household_id", households.index, UNKNOWN_HOUSEHOLD)
+             + check_one_fix(out, name) + check_unique(out, name, ("household_id", "gm_code"))
+             + check_locks_respect_households(out, name, households))
     return out
 
 
 PREVIOUS_COLUMNS = (Col("household_id", "str"), Col("gm_code", "gm", nullable=True))
 
 
-def load_previous(path: str | Path | pd.DataFrame, file: str | None = None) -> pd.Series:
+def load_previous(path: Source, file: str | None = None) -> pd.Series:
     """A previous proposal (its proposal.csv): household_id -> gm_code ('' = not linked)."""
-    return _load_keyed(path, file, PREVIOUS_COLUMNS, "household_id", "gm_code")
+    return _load_keyed(path, file, PREVIOUS_COLUMNS, personal=True)
 
 
-def describe(cols: Iterable[Col]) -> str:
-    """Markdown table of a schema (used to generate docs/inputs.md)."""
-    lines = ["| column | type | required | rule | meaning |", "|---|---|---|---|---|"]
-    for c in cols:
-        lines.append(f"| `{c.name}` | {c.kind} | {'yes' if c.required else 'no'}"
-                     f"{' (empty allowed)' if c.nullable else ''} | {_rule_for(c)} | {c.help} |")
-    return "\n".join(lines)
+# --------------------------------------------------------------------------------------------
+# Provincial totals (reception variant: provinces.totals = "file")
+# --------------------------------------------------------------------------------------------
+
+def load_provincial_totals(path: Source, column: str, provinces: pd.Series, file: str | None = None) -> pd.Series:
+    """Provincial totals from a table with ``provincie_code`` (or ``provincie``, the name) and
+    ``column`` (places, whole numbers >= 0); every province exactly once.
+
+    ``provinces`` maps provincie_code -> provincie (name). Returns provincie_code -> places
+    (``province_total``) in the order of ``provinces``.
+    """
+    df, name = read_input(path, file)
+    key = next((c for c in ("provincie_code", "provincie") if c in df.columns), None)
+    violations = []
+    if key is None:
+        violations.append(Violation(name, "needs a column provincie_code (PV20..PV31) or provincie (name)"))
+    if column not in df.columns:
+        violations.append(Violation(name, f"column with the places per province not found (columns: "
+                                          f"{', '.join(map(str, df.columns))}); set provinces.column", column=column))
+    raise_if(violations)
+    code_of = {str(c) if key == "provincie_code" else str(n): str(c) for c, n in provinces.items()}
+    cols = (Col(key, "choice", choices=tuple(code_of), rule=f"unknown province; expected one of {', '.join(code_of)}"),
+            Col(column, "int", min=0, help="places in the province"))
+    out = validate_frame(df, cols, name, checks=(partial(check_unique, columns=key),
+                                                 partial(check_complete, column=key, expected=code_of,
+                                                         what="province")))
+    totals = pd.Series(out[column].astype("int64").to_numpy(), index=out[key].map(code_of))
+    return totals.reindex(provinces.index).astype("int64").rename("province_total")

@@ -37,9 +37,6 @@ COLUMNS: tuple[str, ...] = (
 )
 INT_COLUMNS: tuple[str, ...] = ("persons", "adults", "children", "size_class")
 LIST_SEP = ";"
-FORBIDDEN_COLUMN_WORDS: tuple[str, ...] = (
-    "nationality", "ethnic", "religion", "gender", "sex", "name", "country", "birth", "origin",
-)
 
 EDUCATION_LEVELS: tuple[str, ...] = ("basic", "secondary", "vocational", "higher")
 SECTORS: tuple[str, ...] = (

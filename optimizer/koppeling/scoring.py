@@ -35,9 +35,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.core.errors import InputError, Violation
+from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.data import dataset
-from optimizer.data.schemas import Col, _read, parse, split_list
+from optimizer.data.schemas import UNKNOWN_HOUSEHOLD, split_list
+from optimizer.data.validation import Col, check_known, check_unique, validate
 
 SECTOR_COLUMNS = {
     "agriculture": "sector_agriculture_pct",
@@ -117,21 +118,11 @@ def employment_scores(households: pd.DataFrame, gemeenten: pd.DataFrame | None =
 SCORE_COLUMNS = (Col("household_id", "str"), Col("amr_code", "amr"), Col("score", "float", min=0, max=20))
 
 
-def load_scores(path: str | Path, households: pd.DataFrame) -> pd.DataFrame:
+def load_scores(path: str | Path | pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
     """A user's own score file (household_id, amr_code, score) for every household and AMR."""
-    df, name = _read(path, None)
-    out, violations = parse(df, SCORE_COLUMNS, name)
-    if not violations:
-        unknown = ~out["household_id"].isin(households.index)
-        for i in np.flatnonzero(unknown.to_numpy()):
-            violations.append(Violation(name, "unknown household_id", row=i + 2, column="household_id",
-                                        value=out["household_id"].iloc[i]))
-        dup = (out["household_id"] + "|" + out["amr_code"]).duplicated(keep=False)
-        for i in np.flatnonzero(dup.to_numpy()):
-            violations.append(Violation(name, "duplicate household_id+amr_code", row=i + 2, column="amr_code",
-                                        value=out["amr_code"].iloc[i]))
-    if violations:
-        raise InputError(violations)
+    out, name = validate(path, SCORE_COLUMNS, personal=True)
+    raise_if(check_known(out, name, "household_id", households.index, UNKNOWN_HOUSEHOLD)
+             + check_unique(out, name, ("household_id", "amr_code")))
     wide = out.pivot(index="household_id", columns="amr_code", values="score").astype(float)
     amrs = sorted(dataset.load_gemeenten()["amr_code"].unique())
     wide = wide.reindex(index=households.index, columns=amrs)

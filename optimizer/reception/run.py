@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,7 @@ import pyomo.environ as pyo
 
 from models.reception import FinancingInputs, ReceptionInputs, SiteOption, build_model, integral_split, term_values
 from optimizer.core.errors import InputError, Violation
-from optimizer.core.tables import atomic_output_dir, read_table, write_table
+from optimizer.core.tables import atomic_output_dir, write_table
 from optimizer.reception.variant import ReceptionVariant, load_variant
 from optimizer.rules import bonus_malus, keys
 from optimizer.rules.bonus_malus import PaymentRule
@@ -92,47 +91,15 @@ def _sha(path: str | Path) -> str:
 
 
 def load_provincial_totals(path: Path, column: str, provinces: pd.DataFrame) -> pd.Series:
-    """Provincial totals from a table with ``provincie_code`` (or ``provincie``) and ``column``.
+    """Provincial totals from a table with ``provincie_code`` (or ``provincie``) and ``column``
+    (:func:`optimizer.data.schemas.load_provincial_totals`).
 
     ``provinces`` maps provincie_code -> provincie (name). Every province exactly once, whole
     numbers >= 0; violations name file, row, column and value.
     """
-    file = str(path)
-    df = read_table(path)
-    key_col = "provincie_code" if "provincie_code" in df.columns else ("provincie" if "provincie" in df.columns else None)
-    violations: list[Violation] = []
-    if key_col is None:
-        violations.append(Violation(file, "needs a column provincie_code (PV20..PV31) or provincie (name)"))
-    if column not in df.columns:
-        violations.append(Violation(file, f"column with the places per province not found (columns: "
-                                    f"{', '.join(df.columns)}); set provinces.column", column=column))
-    if violations:
-        raise InputError(violations)
-    by_name = {str(n): str(c) for c, n in provinces.items()}
-    out: dict[str, int] = {}
-    for i, (k, v) in enumerate(zip(df[key_col], df[column]), start=2):
-        code = k if key_col == "provincie_code" else by_name.get(k, "")
-        if code not in provinces.index:
-            violations.append(Violation(file, "unknown province", row=i, column=key_col, value=k))
-            continue
-        if code in out:
-            violations.append(Violation(file, "province appears twice", row=i, column=key_col, value=k))
-            continue
-        try:
-            num = float(v)
-            if not math.isfinite(num) or num != int(num) or num < 0:
-                raise ValueError
-        except ValueError:
-            violations.append(Violation(file, "must be a whole number >= 0", row=i, column=column, value=v))
-            continue
-        out[code] = int(num)
-    for code in provinces.index:
-        if code not in out:
-            violations.append(Violation(file, "province missing: every province needs a total",
-                                        column=key_col, value=code))
-    if violations:
-        raise InputError(violations)
-    return pd.Series(out).reindex(provinces.index).astype("int64").rename("province_total")
+    from optimizer.data import schemas
+
+    return schemas.load_provincial_totals(path, column, provinces)
 
 
 def _default_taakstelling(period: str, national: int | None, rounding: str,

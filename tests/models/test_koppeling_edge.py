@@ -17,7 +17,7 @@ def test_batch_with_only_incomplete_dossiers_links_nobody_and_reports_everyone(t
     hh = generate_households(5, 1, as_of=DAY)
     hh["has_bsn"] = "false"
     state = build_state("2025-H2", DAY)
-    record = run_propose(ProposeConfig(households=hh.astype(str), state=state.astype(str), out=tmp_path / "run",
+    record = run_propose(ProposeConfig(households=hh, state=state, out=tmp_path / "run",
                                        formats=("csv",)))
     proposal = pd.read_csv(tmp_path / "run" / "proposal.csv", keep_default_na=False)
     assert len(proposal) == len(hh)  # nothing dropped
@@ -34,7 +34,7 @@ def test_batch_with_only_incomplete_dossiers_links_nobody_and_reports_everyone(t
 def test_every_size_class_gets_a_fitting_dwelling(tmp_path):
     hh = generate_households(120, 11, as_of=DAY)
     state = build_state("2025-H2", DAY)
-    run_propose(ProposeConfig(households=hh.astype(str), state=state.astype(str), out=tmp_path / "run",
+    run_propose(ProposeConfig(households=hh, state=state, out=tmp_path / "run",
                               formats=("csv",)))
     p = pd.read_csv(tmp_path / "run" / "proposal.csv", keep_default_na=False)
     linked = p[p["status"] == "linked"]
@@ -47,7 +47,7 @@ def test_every_size_class_gets_a_fitting_dwelling(tmp_path):
 def test_fairness_tables_add_up(tmp_path):
     hh = generate_households(80, 5, as_of=DAY)
     state = build_state("2025-H2", DAY)
-    record = run_propose(ProposeConfig(households=hh.astype(str), state=state.astype(str), out=tmp_path / "run",
+    record = run_propose(ProposeConfig(households=hh, state=state, out=tmp_path / "run",
                                        formats=("csv",), make_map=False))
     out = tmp_path / "run"
     gem = pd.read_csv(out / "gemeenten.csv")
@@ -86,7 +86,7 @@ def test_waiting_referent_joins_its_already_linked_nareiziger(tmp_path):
     hh.loc[hh["household_id"] == nar, "linked_gm"] = "GM0014"
     hh.loc[hh["household_id"] == ref, "linked_gm"] = ""
     hh.loc[hh["household_id"] == ref, ["has_bsn", "has_iban"]] = "true"
-    run_propose(ProposeConfig(households=hh.astype(str), state=state.astype(str), out=tmp_path / "run",
+    run_propose(ProposeConfig(households=hh, state=state, out=tmp_path / "run",
                               formats=("csv",), make_map=False))
     p = pd.read_csv(tmp_path / "run" / "proposal.csv", keep_default_na=False).set_index("household_id")
     assert p.loc[nar, "status"] == "context"
@@ -101,7 +101,7 @@ def test_locks_on_context_or_incomplete_households_are_rejected():
 
     hh, _ = _batch(40, 3)
     hh.loc[hh.index[0], "has_iban"] = "false"
-    households = schemas.validate_households(hh.astype(str), "hh")
+    households = schemas.validate_households(hh, "hh")
     ctx_id = households.index[households["linked_gm"] != ""][0]
     incomplete = households.index[0]
     locks = pd.DataFrame({"household_id": [incomplete, ctx_id], "gm_code": ["GM0014", "GM0014"],
@@ -114,7 +114,7 @@ def test_locks_on_context_or_incomplete_households_are_rejected():
 
 def test_tiny_time_limit_still_returns_a_feasible_proposal(tmp_path):
     hh, state = _batch(40, 3)
-    record = run_propose(ProposeConfig(households=hh.astype(str), state=state.astype(str), out=tmp_path / "run",
+    record = run_propose(ProposeConfig(households=hh, state=state, out=tmp_path / "run",
                                        formats=("csv",), make_map=False, time_limit=0.001))
     assert record["status"] in ("feasible", "optimal")
     assert record["bound"] is None or record["bound"] <= record["objective"] + 1e-6
@@ -153,7 +153,7 @@ def test_locks_that_would_split_a_family_are_rejected():
 
     hh, _ = _batch(60, 3)
     nar, ref = _first_pair(hh)
-    households = schemas.validate_households(hh.astype(str), "hh")
+    households = schemas.validate_households(hh, "hh")
     ref_gm = households.at[ref, "linked_gm"]
     assert ref_gm  # the generator links referents earlier
     other = "GM0014" if ref_gm != "GM0014" else "GM0034"
@@ -170,7 +170,7 @@ def test_locks_that_would_split_a_family_are_rejected():
     hh2 = hh.copy()
     hh2.loc[hh2["household_id"] == nar, "linked_gm"] = "GM0014"
     hh2.loc[hh2["household_id"] == ref, ["linked_gm", "has_bsn", "has_iban"]] = ["", "true", "true"]
-    households2 = schemas.validate_households(hh2.astype(str), "hh")
+    households2 = schemas.validate_households(hh2, "hh")
     assert schemas.linked_family_gemeenten(households2)[ref] == {"GM0014"}
     locks = pd.DataFrame({"household_id": [ref], "gm_code": ["GM0034"], "action": ["fix"]})
     with pytest.raises(InputError) as err:

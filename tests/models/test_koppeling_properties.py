@@ -69,7 +69,7 @@ _STATE: dict[int, pd.DataFrame] = {}
 def batch(n: int, seed: int) -> pd.DataFrame:
     """Validated synthetic households (cached)."""
     if (n, seed) not in _HH:
-        raw = generate_households(n, seed, as_of=AS_OF).astype(str)
+        raw = generate_households(n, seed, as_of=AS_OF)
         _HH[(n, seed)] = schemas.validate_households(raw, "households")
     return _HH[(n, seed)].copy()
 
@@ -78,7 +78,7 @@ def small_state(seed: int, extra: tuple[str, int, int] | None = None) -> pd.Data
     """Validated state of :func:`small_live` (cached), optionally with ``extra`` dwellings
     (gemeente, class, count) added."""
     if seed not in _STATE:
-        _STATE[seed] = schemas.validate_state(state_frame(small_live(seed)).astype(str), "state")
+        _STATE[seed] = schemas.validate_state(state_frame(small_live(seed)), "state")
     state = _STATE[seed].copy()
     if extra is not None:
         g, cls, n = extra

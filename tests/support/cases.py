@@ -65,7 +65,7 @@ def validated_state(live: dict) -> pd.DataFrame:
     """The validated state table of ``live`` (cached: validating 342 rows is slow)."""
     key = repr(sorted((g, sorted(d.items())) for g, d in live.items()))
     if key not in _STATES:
-        _STATES[key] = schemas.validate_state(state_frame(live).astype(str), "state")
+        _STATES[key] = schemas.validate_state(state_frame(live), "state")
     return _STATES[key].copy()
 
 
@@ -74,7 +74,7 @@ def run_case(tmp_path: Path, rows: list[dict], live: dict, w: dict, *, formulati
              previous: dict[str, str] | None = None, as_of: date = AS_OF, scores: pd.DataFrame | None = None,
              **options) -> Run:
     """Validate, build, solve, tabulate and re-check one tiny instance."""
-    households = schemas.validate_households(pd.DataFrame(rows).astype(str), "households")
+    households = schemas.validate_households(pd.DataFrame(rows), "households")
     state = validated_state(live)
     path = tmp_path / f"v{len(list(tmp_path.glob('v*.toml')))}.toml"
     variant = load_variant(variant_toml(path, w, **options))

@@ -337,6 +337,68 @@ def test_user_reception_file(tmp_path):
         ds.load_reception(path)
 
 
+def test_user_housing_file_dutch_excel_dialect(tmp_path):
+    """';'-separated with decimal commas, as Dutch Excel writes it (like the state file)."""
+    h = ds.load_housing().reset_index()
+    path = tmp_path / "housing.csv"
+    h.to_csv(path, sep=";", decimal=",", index=False)
+    assert "0," in path.read_text(encoding="utf-8").splitlines()[1]
+    loaded = ds.load_housing(path)
+    pd.testing.assert_frame_equal(loaded, ds.load_housing(), check_exact=False, rtol=0, atol=1e-12)
+    assert loaded["dwellings_c1"].dtype == np.int64 and loaded["housing_pressure"].dtype == np.float64
+
+
+def test_user_housing_frame_typed(tmp_path):
+    h = ds.load_housing()
+    loaded = ds.load_housing(h.reset_index())
+    assert (loaded[list(DWELLING_COLUMNS)] == h[list(DWELLING_COLUMNS)]).all().all()
+    assert loaded.attrs["source"] == "input"
+
+
+def test_place_name_columns_accepted_in_gemeente_files(tmp_path, gem):
+    """gm_naam etc. are place names: the embedded gemeenten.csv has them, user files may too."""
+    assert {"gm_naam", "amr_naam", "corop_naam", "provincie"} <= set(gem.columns)
+    r = ds.load_reception().reset_index()
+    path = tmp_path / "r.csv"
+    r.assign(gm_naam=gem["gm_naam"].to_numpy(), provincie=gem["provincie"].to_numpy()).to_csv(path, index=False)
+    assert ds.load_reception(path).equals(ds.load_reception())
+
+
+def test_user_population_with_nationality_column_rejected(tmp_path):
+    path = _population_file(tmp_path, lambda df: df.assign(Nationaliteit="NL"))
+    with pytest.raises(InputError) as exc:
+        ds.load_population(REF_2024, path)
+    assert [(v.column, v.row) for v in exc.value.violations] == [("Nationaliteit", None)]
+    assert "not allowed" in str(exc.value)
+
+
+def test_check_every_gemeente_once():
+    frame = pd.DataFrame({"gm_code": ds.gemeente_codes()})
+    assert ds.check_every_gemeente_once(frame, "f.csv") == []
+    codes = ds.gemeente_codes()
+    frame.loc[1, "gm_code"] = codes[0]
+    vs = ds.check_every_gemeente_once(frame, "f.csv")
+    assert [(v.row, v.value) for v in vs] == [(2, codes[0]), (3, codes[0]), (None, None)]
+    assert "unique" in vs[0].rule and codes[1] in vs[2].rule and "missing" in vs[2].rule
+
+
+def test_check_coa_region(gem):
+    frame = gem.reset_index()
+    assert ds.check_coa_region(frame, "g.csv") == []
+    frame.loc[0, "coa_region"] = "NB-LI"
+    frame.loc[1, "provincie"] = "Holland"
+    vs = ds.check_coa_region(frame, "g.csv")
+    assert [(v.row, v.column, v.value) for v in vs] == [(3, "provincie", "Holland"), (2, "coa_region", "NB-LI")]
+    assert "unknown provincie" in vs[0].rule and "COA's five regions" in vs[1].rule
+
+
+def test_check_capacity_total():
+    sw = pd.DataFrame({"sw_capaciteit_regulier": [3, 5], "sw_capaciteit_nood": [1, 0], "sw_capaciteit_totaal": [4, 6]})
+    vs = ds.check_capacity_total(sw, "sw.csv")
+    assert [(v.row, v.column, v.value) for v in vs] == [(3, "sw_capaciteit_totaal", "6")] and "(= 5)" in vs[0].rule
+    assert ds.check_capacity_total(sw.iloc[:1], "sw.csv") == []
+
+
 SPREIDINGSWET_RAW = RAW / "spreidingswet_coa_capaciteit_per_gemeente_2025-11.csv"
 
 

@@ -18,7 +18,7 @@ DAY = date(2025, 8, 4)
 def _run(tmp_path, **kw):
     hh = generate_households(30, 4, as_of=DAY)
     state = build_state("2025-H2", DAY)
-    return run_propose(ProposeConfig(households=hh.astype(str), state=state.astype(str), out=tmp_path / "run",
+    return run_propose(ProposeConfig(households=hh, state=state, out=tmp_path / "run",
                                      formats=("csv",), **kw))
 
 

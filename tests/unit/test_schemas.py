@@ -14,8 +14,10 @@ import pytest
 
 from optimizer.core.errors import InputError, Violation
 from optimizer.core.paths import data_dir
-from optimizer.data import schemas
+from optimizer.data import dataset, schemas
 from optimizer.data.synthetic import generate_households
+from optimizer.data.validation import parse
+from optimizer.koppeling.scoring import load_scores
 from optimizer.rules.dwellings import DWELLING_COLUMNS
 
 FILE = "households.csv"
@@ -597,3 +599,186 @@ def test_violation_text_names_file_row_column_value_and_rule(hh):
     text = str(exc.value)
     assert text.startswith("households.csv, row 2, column 'coa_location_gm': value 'GM9999': ")
     assert "gemeente code" in text
+
+
+# --------------------------------------------------------------------------------------------
+# Forbidden columns: one matcher for every file, whatever the spelling
+# --------------------------------------------------------------------------------------------
+
+def test_households_file_rejects_gender_origin_nationality_columns(hh, tmp_path):
+    columns = ["M/V", "Geslacht", "land van herkomst", "Nationaliteit"]
+    path = tmp_path / "hh.csv"
+    hh.assign(**{c: "x" for c in columns}).to_csv(path, index=False)
+    with pytest.raises(InputError) as exc:
+        schemas.load_households(path)
+    assert where(exc.value.violations) == [(str(path), None, c, None) for c in columns]
+    assert all("not allowed" in v.rule for v in exc.value.violations)
+
+
+def test_place_name_columns_accepted_in_household_level_files(hh):
+    out = schemas.validate_households(hh.assign(gm_naam="Groningen", provincie="Groningen"), FILE)
+    assert len(out) == len(hh)
+
+
+def test_previous_proposal_file_with_its_own_columns_accepted(tmp_path):
+    """A proposal.csv of an earlier run (gm_naam, provincie, reason, ...) is a valid --previous."""
+    path = tmp_path / "proposal.csv"
+    pd.DataFrame({"household_id": ["H1", "H2"], "status": ["linked", "unplaced"], "gm_code": ["GM0014", ""],
+                  "gm_naam": ["Groningen", ""], "provincie": ["Groningen", ""], "reason": ["x", "y"]}).to_csv(path, index=False)
+    assert schemas.load_previous(path).to_dict() == {"H1": "GM0014", "H2": ""}
+    with pytest.raises(InputError, match="not allowed"):
+        schemas.load_previous(pd.read_csv(path, dtype=str, keep_default_na=False).assign(achternaam="x"), "prev.csv")
+
+
+def test_protected_column_rejected_in_gemeente_level_files(state):
+    vs = state_violations(state.assign(Etniciteit="x"))
+    assert where(vs) == [("state.csv", None, "Etniciteit", None)] and "not allowed" in vs[0].rule
+    assert len(schemas.validate_state(state.assign(gm_naam="x", naam="x"), "state.csv")) == len(CODES)
+
+
+# --------------------------------------------------------------------------------------------
+# Typed frames are validated as they are
+# --------------------------------------------------------------------------------------------
+
+def test_typed_state_frame_equals_its_text_version():
+    from optimizer.rules.state import build_state
+
+    typed = build_state("2025-H2", pd.Timestamp("2025-08-04").date())
+    assert typed["target"].dtype == float and typed["dwellings_c1"].dtype == "int64"
+    out = schemas.load_state(typed)
+    pd.testing.assert_frame_equal(out, schemas.load_state(typed.astype(str)))
+    bad = typed.copy()
+    bad.loc[3, "dwellings_c2"] = -4
+    with pytest.raises(InputError) as exc:
+        schemas.load_state(bad, "state")
+    assert where(exc.value.violations) == [("state", 5, "dwellings_c2", "-4")]
+
+
+def test_typed_households_frame_equals_its_text_version(_generated):
+    typed = generate_households(10, 7)
+    assert typed["persons"].dtype == "int64"
+    pd.testing.assert_frame_equal(schemas.load_households(typed), schemas.load_households(typed.astype(str)))
+    again = schemas.load_households(schemas.load_households(typed))  # a validated frame validates again
+    pd.testing.assert_frame_equal(again, schemas.load_households(typed))
+
+
+# --------------------------------------------------------------------------------------------
+# Household checks: one failing and one passing case each
+# --------------------------------------------------------------------------------------------
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    """The typed frame the checks run on."""
+    out, _ = parse(df, schemas.HOUSEHOLD_COLUMNS, FILE)
+    return out
+
+
+def test_check_composition(hh):
+    assert schemas.check_composition(_typed(hh), FILE) == []
+    hh.loc[1, "persons"] = "5"
+    vs = schemas.check_composition(_typed(hh), FILE)
+    assert where(vs) == [(FILE, 3, "persons", "5")] and "2 + 2" in vs[0].rule
+
+
+def test_check_lists(hh):
+    assert schemas.check_lists(_typed(hh), FILE) == []
+    hh.loc[1, "education"] = "basic"  # 2 adults
+    hh.loc[2, "sector"] = "mining"
+    vs = schemas.check_lists(_typed(hh), FILE)
+    assert where(vs) == [(FILE, 3, "education", "basic"), (FILE, 4, "sector", "mining")]
+    assert "expected 2" in vs[0].rule and "agriculture" in vs[1].rule
+
+
+def test_check_size_class(hh):
+    hh.loc[1, "size_class"] = "3"
+    assert schemas.check_size_class(_typed(hh), FILE) == []
+    hh.loc[1, "size_class"] = "1"
+    vs = schemas.check_size_class(_typed(hh), FILE)
+    assert where(vs) == [(FILE, 3, "size_class", "1")] and "at least 3" in vs[0].rule
+
+
+def test_check_referents(hh):
+    hh.loc[0, "referent_id"] = hh.loc[1, "household_id"]
+    assert schemas.check_referents(_typed(hh), FILE) == []
+    hh.loc[2, "referent_id"] = "NOPE"
+    hh.loc[3, "referent_id"] = hh.loc[3, "household_id"]
+    hh.loc[4, "referent_id"] = hh.loc[0, "household_id"]  # 0 is itself a nareiziger
+    vs = sorted(schemas.check_referents(_typed(hh), FILE), key=lambda v: v.row)
+    assert [(v.row, v.column) for v in vs] == [(4, "referent_id"), (5, "referent_id"), (6, "referent_id")]
+    assert ["referent missing" in vs[0].rule, "own referent" in vs[1].rule, "chains" in vs[2].rule] == [True] * 3
+
+
+# --------------------------------------------------------------------------------------------
+# Swaps and locks checks
+# --------------------------------------------------------------------------------------------
+
+def test_check_swaps_balanced():
+    swaps = pd.DataFrame({"swap_id": ["a", "a", "b"], "gm_code": ["GM0014", "GM0034", "GM0014"], "delta": [2, -2, 1]})
+    vs = schemas.check_swaps_balanced(swaps, "swaps.csv")
+    assert [(v.column, v.value) for v in vs] == [("swap_id", "b")] and "sum to 1" in vs[0].rule
+    assert schemas.check_swaps_balanced(swaps.iloc[:2], "swaps.csv") == []
+
+
+def test_check_one_fix():
+    locks = pd.DataFrame({"household_id": ["H1", "H1", "H2", "H2"], "gm_code": ["GM0014", "GM0034", "GM0014", "GM0034"],
+                          "action": ["fix", "forbid", "fix", "fix"]})
+    assert where(schemas.check_one_fix(locks, "locks.csv")) == [("locks.csv", 4, "household_id", "H2"),
+                                                                ("locks.csv", 5, "household_id", "H2")]
+    assert schemas.check_one_fix(locks.iloc[:3], "locks.csv") == []
+
+
+def test_check_locks_respect_households(households_index):
+    a = households_index.index[0]
+    locks = pd.DataFrame({"household_id": [a], "gm_code": ["GM0014"], "action": ["fix"]})
+    assert schemas.check_locks_respect_households(locks, "locks.csv", households_index) == []
+    linked = households_index.copy()
+    linked.loc[a, "linked_gm"] = "GM0034"
+    vs = schemas.check_locks_respect_households(locks, "locks.csv", linked)
+    assert where(vs) == [("locks.csv", 2, "household_id", a)] and "already linked" in vs[0].rule
+
+
+# --------------------------------------------------------------------------------------------
+# Scores and provincial totals
+# --------------------------------------------------------------------------------------------
+
+def test_load_scores(households_index, tmp_path):
+    amrs = sorted(set(dataset.load_gemeenten()["amr_code"]))
+    rows = [(h, a, 0.5) for h in households_index.index for a in amrs]
+    path = tmp_path / "scores.csv"
+    pd.DataFrame(rows, columns=["household_id", "amr_code", "score"]).to_csv(path, index=False)
+    wide = load_scores(path, households_index)
+    assert wide.shape == (len(households_index), len(amrs)) and (wide == 0.5).all().all()
+    bad = pd.DataFrame(rows[:2] + [rows[0], ("GHOST", amrs[0], "0.1")], columns=["household_id", "amr_code", "score"])
+    with pytest.raises(InputError) as exc:
+        load_scores(bad.astype(str), households_index)
+    assert sorted((v.row, v.column) for v in exc.value.violations) == [
+        (2, "household_id+amr_code"), (4, "household_id+amr_code"), (5, "household_id")]
+
+
+@pytest.fixture(scope="module")
+def provinces() -> pd.Series:
+    gem = dataset.load_gemeenten()
+    return gem.groupby("provincie_code")["provincie"].first().sort_index()
+
+
+def test_provincial_totals_by_code_or_name(provinces):
+    by_code = pd.DataFrame({"provincie_code": provinces.index[::-1], "plaatsen": range(12)})
+    out = schemas.load_provincial_totals(by_code, "plaatsen", provinces)
+    assert list(out.index) == list(provinces.index) and out.name == "province_total"
+    assert out[provinces.index[-1]] == 0 and out[provinces.index[0]] == 11
+    by_name = pd.DataFrame({"provincie": provinces.to_numpy(), "plaatsen": [str(k) for k in range(12)]})
+    assert schemas.load_provincial_totals(by_name, "plaatsen", provinces).tolist() == list(range(12))
+
+
+def test_provincial_totals_violations(provinces):
+    df = pd.DataFrame({"provincie_code": ["PV20", "PV20", "PV99", "PV21"], "places": ["1", "2", "3", "1.5"]})
+    with pytest.raises(InputError) as exc:
+        schemas.load_provincial_totals(df, "places", provinces, "prov.csv")
+    vs = exc.value.violations
+    got = sorted(((v.row or 0), v.column, v.value) for v in vs)
+    assert got == [(0, "provincie_code", None), (2, "provincie_code", "PV20"), (3, "provincie_code", "PV20"),
+                   (4, "provincie_code", "PV99"), (5, "places", "1.5")]
+    assert any("unknown province" in v.rule for v in vs) and any("province missing" in v.rule for v in vs)
+    with pytest.raises(InputError, match="needs a column provincie_code"):
+        schemas.load_provincial_totals(df.rename(columns={"provincie_code": "code"}), "places", provinces)
+    with pytest.raises(InputError, match=r"set provinces\.column"):
+        schemas.load_provincial_totals(df, "plaatsen", provinces)

@@ -23,6 +23,7 @@ from optimizer.data.synthetic import (
     generate_households,
     split_list,
 )
+from optimizer.data.validation import forbidden_column
 from optimizer.rules.dwellings import required_class
 
 AS_OF = datetime.date(2025, 9, 1)
@@ -100,6 +101,7 @@ def test_no_forbidden_columns(small: pd.DataFrame) -> None:
     forbidden = ("nationality", "ethnic", "religion", "gender", "sex", "name", "country", "birth", "origin")
     for col in small.columns:
         assert not any(word in col.lower() for word in forbidden), col
+        assert forbidden_column(col, household=True) is None, col
 
 
 def test_n_honoured_plus_one_row_per_distinct_referent(small: pd.DataFrame) -> None:
