@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import hashlib
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -40,6 +39,7 @@ import pandas as pd
 
 from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.core.paths import data_dir
+from optimizer.core.runrecord import sha256_file
 from optimizer.data import validation
 from optimizer.data.validation import Col
 from optimizer.rules.dwellings import DWELLING_COLUMNS
@@ -188,15 +188,6 @@ def dataset_files() -> dict[str, Path]:
     return {name: base / fname for name, fname in DATA_FILES.items()}
 
 
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 hex digest of a file's bytes (for run records)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def dataset_hashes() -> dict[str, str]:
     """Logical name -> SHA-256 of each embedded data file; InputError if one is missing."""
     files = dataset_files()
@@ -204,7 +195,7 @@ def dataset_hashes() -> dict[str, str]:
                for p in files.values() if not p.exists()]
     if missing:
         raise InputError(missing)
-    return {name: file_sha256(p) for name, p in files.items()}
+    return {name: sha256_file(p) for name, p in files.items()}
 
 
 # --------------------------------------------------------------------------------------------

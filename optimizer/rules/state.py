@@ -55,15 +55,15 @@ def build_state(period: Period | str, day: date, *, national: int | None = None,
     for c in DWELLING_COLUMNS:
         state[c] = np.ceil(housing[c].astype(float) * frac - 1e-9).astype(int)
     state["housing_pressure"] = housing["housing_pressure"].astype(float).round(4)
-    state["cap_persons"] = ""
-    state["cap_households"] = ""
+    state["cap_persons"] = pd.array([pd.NA] * len(state), dtype="Float64")  # no cap
+    state["cap_households"] = pd.array([pd.NA] * len(state), dtype="Int64")
     if leefbaarheid_share is not None:
         if not 0 <= leefbaarheid_share <= 1:
             from optimizer.core.errors import InputError, Violation
             raise InputError(Violation("--leefbaarheid-share", "expected a share between 0 and 1",
                                        value=leefbaarheid_share))
         lettings = housing["corporation_lettings_halfyear_est"].astype(float) * frac
-        state["cap_households"] = np.floor(leefbaarheid_share * lettings + 1e-9).astype(int).astype(str)
+        state["cap_households"] = np.floor(leefbaarheid_share * lettings + 1e-9).astype("int64").astype("Int64")
     state["taakstelling"] = t["taakstelling"]
     state["linked"] = t["linked"]
     state.index.name = "gm_code"

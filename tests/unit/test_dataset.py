@@ -19,6 +19,7 @@ import pytest
 
 from optimizer.core.errors import InputError
 from optimizer.core.paths import REPO_ROOT, data_dir, raw_dir
+from optimizer.core.runrecord import sha256_file
 from optimizer.data import dataset as ds
 from optimizer.rules.dwellings import DWELLING_COLUMNS
 
@@ -424,7 +425,7 @@ def test_dataset_files_and_hashes():
     hashes = ds.dataset_hashes()
     assert set(files) == set(hashes) == set(ds.DATA_FILES)
     for name, path in files.items():
-        assert hashes[name] == hashlib.sha256(path.read_bytes()).hexdigest() == ds.file_sha256(path)
+        assert hashes[name] == hashlib.sha256(path.read_bytes()).hexdigest() == sha256_file(path)
 
 
 def test_default_loads_return_copies():
