@@ -63,11 +63,11 @@ class SolverSpec(BaseModel):
         return SolverOptions(**values)
 
 
-def solver_section(time_limit: float, mip_rel_gap: float) -> type[SolverSpec]:
+def solver_section(name: str, module: str, time_limit: float, mip_rel_gap: float) -> type[SolverSpec]:
     """The ``[solver]`` schema of one kind of variant: :class:`SolverSpec` with the kind's own
-    default time limit and gap."""
+    default time limit and gap; assign it to ``name`` in ``module`` (so that it pickles)."""
     return create_model(
-        "SolverSection", __base__=SolverSpec,
+        name, __base__=SolverSpec, __module__=module,
         time_limit=(float, Field(time_limit, gt=0, description="seconds per solve (HiGHS may overshoot by ~50%)")),
         mip_rel_gap=(float, Field(mip_rel_gap, ge=0, lt=1, description="relative MIP gap at which HiGHS stops")))
 

@@ -41,7 +41,7 @@ class Options(BaseModel):
 
 
 #: ``[solver]`` of a koppeling variant (the defaults of ``spreiding propose``).
-KoppelingSolver = solver_section(time_limit=60.0, mip_rel_gap=1e-3)
+KoppelingSolver = solver_section("KoppelingSolver", __name__, time_limit=60.0, mip_rel_gap=1e-3)
 
 
 class Variant(VariantBase):

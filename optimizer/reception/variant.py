@@ -295,7 +295,7 @@ class VereveningSpec(BaseModel):
 
 
 #: ``[solver]`` of a reception variant.
-ReceptionSolver = variants.solver_section(time_limit=120.0, mip_rel_gap=1e-4)
+ReceptionSolver = variants.solver_section("ReceptionSolver", __name__, time_limit=120.0, mip_rel_gap=1e-4)
 
 
 class ReceptionVariant(BaseModel):
