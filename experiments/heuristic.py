@@ -166,7 +166,7 @@ def warm_start(m: pyo.ConcreteModel, inp: KoppelingInputs, hh_priority: np.ndarr
     if method == "greedy-only":
         gm_of, opt_of, dclass, shared = greedy(inp, hh_priority)
         return set_solution(m, inp, gm_of, opt_of, dclass, shared)
-    if method == "lp" and getattr(m, "_formulation", "aggregated") == "aggregated" and len(inp.opt_unit):
+    if method == "lp" and m.component("assign_count") is not None and len(inp.opt_unit):
         a = _lp_assignment(m)
         info["lp_seconds"] = time.perf_counter() - t0
         if a is None:
@@ -214,7 +214,7 @@ def _lp_assignment(m: pyo.ConcreteModel) -> np.ndarray | None:
             v.setub(ub)
     if not lp.has_solution:
         return None
-    return np.array([0.0 if m.a[o].value is None else float(m.a[o].value) for o in m.O])
+    return np.array([0.0 if m.assign_count[o].value is None else float(m.assign_count[o].value) for o in m.O])
 
 
 def set_solution(m: pyo.ConcreteModel, inp: KoppelingInputs, gm_of: np.ndarray, opt_of: np.ndarray,
@@ -226,7 +226,7 @@ def set_solution(m: pyo.ConcreteModel, inp: KoppelingInputs, gm_of: np.ndarray, 
     need = inp.size_class[size_of]
     persons = inp.size_persons[size_of]
     placed = gm_of >= 0
-    if m._formulation == "aggregated":
+    if m.component("assign_count") is not None:  # the aggregated formulation
         counts: dict[int, int] = {}
         flows: dict[tuple[int, int], int] = {}
         for h in np.flatnonzero(placed):
@@ -236,14 +236,14 @@ def set_solution(m: pyo.ConcreteModel, inp: KoppelingInputs, gm_of: np.ndarray, 
                 key = (int(size_of[h]), int(gm_of[h]))
                 flows[key] = flows.get(key, 0) + 1
         for o, c in counts.items():
-            m.a[o].set_value(c)
+            m.assign_count[o].set_value(c)
         for key, c in flows.items():
-            m.f[key].set_value(c)
+            m.zone_flow[key].set_value(c)
     else:
         for h in np.flatnonzero(placed):
-            m.x[h, int(gm_of[h])].set_value(1)
+            m.assign_pair[h, int(gm_of[h])].set_value(1)
     for h in range(len(gm_of)):
-        m.q[h].set_value(0.0 if placed[h] else 1.0)
+        m.assign_unplaced[h].set_value(0.0 if placed[h] else 1.0)
     use: dict[tuple[int, int, int], int] = {}
     pairs: dict[int, int] = {}
     for h in np.flatnonzero(placed):
@@ -254,15 +254,15 @@ def set_solution(m: pyo.ConcreteModel, inp: KoppelingInputs, gm_of: np.ndarray, 
             key = (g, int(need[h]), int(dclass[h]))
             use[key] = use.get(key, 0) + 1
     for key, c in use.items():
-        m.w[key].set_value(c)
+        m.dwelling_use[key].set_value(c)
     for g, c in pairs.items():
-        m.v[g].set_value(c // 2)
+        m.dwelling_shared[g].set_value(c // 2)
     P = np.bincount(gm_of[placed], weights=persons[placed], minlength=inp.n_gemeenten)
     rel = np.abs(P - inp.target) / inp.scale
     for g in range(inp.n_gemeenten):
-        m.over[g].set_value(max(P[g] - inp.target[g], 0.0))
-        m.under[g].set_value(max(inp.target[g] - P[g], 0.0))
-    m.mu.set_value(float(rel.max()) if len(rel) else 0.0)
+        m.quota_over[g].set_value(max(P[g] - inp.target[g], 0.0))
+        m.quota_under[g].set_value(max(inp.target[g] - P[g], 0.0))
+    m.minimax_deviation.set_value(float(rel.max()) if len(rel) else 0.0)
     return float(pyo.value(m.objective))
 
 

@@ -11,16 +11,19 @@ Full documentation with the reasoning: ``docs/model.md``. Notation:
 * *options* :math:`o \in O_u`: a zone (the unit may go to any gemeente of it) or a single
   gemeente, each with raw own-cost terms :math:`c^t_o` (labour regret, continuity, tie, change).
 
-Aggregated formulation (default): integer :math:`a_o` households of unit u via option o,
-integer :math:`f_{s,g}` households of size type s that zone options bring into gemeente g.
-The per-household formulation (``formulation="per_household"``, for tests and benchmarks)
-has one binary :math:`x_{h,g}` per household and allowed gemeente instead. Both share every
-gemeente-level family, through the expression :math:`H_{s,g}` = households of size type s
-linked to g. Any integer solution of the aggregated model disaggregates into a per-household
-solution of equal objective (households of one unit are interchangeable; within a zone the
-gemeente-level terms only see size types), so both have the same optimum.
+Aggregated formulation (default): integer :math:`a_o` (``assign_count``) households of unit
+u via option o, integer :math:`f_{s,g}` (``zone_flow``) households of size type s that zone
+options bring into gemeente g. The per-household formulation (``formulation="per_household"``,
+for tests and benchmarks) has one binary :math:`x_{h,g}` (``assign_pair``) per household and
+allowed gemeente instead (the pairs: :class:`PairIndex`). Both share every gemeente-level
+family, through the expression :math:`H_{s,g}` (``gemeente_households``) = households of size
+type s linked to g, whose variables the gemeente families receive as a :class:`GemeenteIndex`.
+Any integer solution of the aggregated model disaggregates into a per-household solution of
+equal objective (households of one unit are interchangeable; within a zone the gemeente-level
+terms only see size types), so both have the same optimum.
 
-Objective: :math:`\min \sum_t w_t \cdot T_t` over the named raw terms ``TERMS``.
+Objective: :math:`\min \sum_t w_t \cdot T_t` over the named raw terms ``TERMS``
+(``objective_term[t]``). Component names and conventions: ``models/__init__.py``.
 """
 
 from __future__ import annotations
@@ -144,21 +147,90 @@ def _lin(coefs, variables):
 
 
 # ------------------------------------------------------------------------------------------
+# Index objects passed between families (built once in build_model)
+# ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PairIndex:
+    """Per-household formulation: the allowed (household, gemeente) pairs, from the inputs alone.
+
+    ``pairs`` in household order, gemeenten ascending (the index set ``P``); ``cost[(h, g)]``
+    the raw own terms of the pair (:meth:`KoppelingInputs.household_gemeente_costs`);
+    ``gemeenten[h]`` the allowed gemeenten of household h.
+    """
+
+    pairs: list[tuple[int, int]]
+    cost: dict[tuple[int, int], dict[str, float]]
+    gemeenten: dict[int, list[int]]
+
+    @classmethod
+    def of(cls, inp: KoppelingInputs) -> PairIndex:
+        pairs: list[tuple[int, int]] = []
+        cost: dict[tuple[int, int], dict[str, float]] = {}
+        allowed: dict[int, dict[int, dict[str, float]]] = {}
+        for h, u in enumerate(inp.hh_unit):
+            u = int(u)
+            if u not in allowed:
+                allowed[u] = inp.household_gemeente_costs(u)
+            for g, terms in sorted(allowed[u].items()):
+                pairs.append((h, g))
+                cost[(h, g)] = terms
+        by_h: dict[int, list[int]] = {}
+        for h, g in pairs:
+            by_h.setdefault(h, []).append(g)
+        return cls(pairs=pairs, cost=cost, gemeenten=by_h)
+
+
+@dataclass(frozen=True)
+class GemeenteIndex:
+    r"""What the gemeente families need of :math:`H_{s,g}` (households of size type s linked
+    to g), returned by the formulation's ``add_households_in_gemeente_*`` family.
+
+    ``variables[(s, g)]`` the assignment variables whose sum is :math:`H_{s,g}` (the keys,
+    sorted, are the index set ``SG``); ``keys[g]`` the (s, g) keys of gemeente g, sorted.
+    """
+
+    variables: dict[tuple[int, int], list]
+    keys: dict[int, list[tuple[int, int]]]
+
+    @classmethod
+    def of(cls, variables: dict[tuple[int, int], list]) -> GemeenteIndex:
+        keys: dict[int, list[tuple[int, int]]] = {}
+        for (s, g) in sorted(variables):
+            keys.setdefault(g, []).append((s, g))
+        return cls(variables=variables, keys=keys)
+
+    def h_sum(self, terms) -> object:
+        r"""Flat linear expression :math:`\sum c \cdot H_{s,g}` over ``terms`` = [(c, s, g), ...].
+
+        Written out over the variables behind each :math:`H_{s,g}` (instead of nesting the
+        ``gemeente_households`` expressions), which makes compiling the model to matrices much
+        faster.
+        """
+        return pyo.quicksum(c * v for c, s, g in terms for v in self.variables[(s, g)])
+
+
+# ------------------------------------------------------------------------------------------
 # Assignment families
 # ------------------------------------------------------------------------------------------
 
+def _add_unplaced(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""``assign_unplaced`` :math:`q_h \in [0, 1]` per decision household (set ``Hh``)."""
+    m.Hh = pyo.RangeSet(0, len(inp.hh_unit) - 1) if len(inp.hh_unit) else pyo.Set(initialize=[])
+    m.assign_unplaced = pyo.Var(m.Hh, bounds=(0, 1))
+
+
 def add_option_variables(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""``assign-count`` :math:`a_o \in \{0, \dots, n_{u(o)}\}` households via option o;
-    ``unplaced`` :math:`q_h \in [0, 1]` per household."""
+    r"""``assign_count`` :math:`a_o \in \{0, \dots, n_{u(o)}\}` households via option o (set
+    ``O``); ``assign_unplaced`` :math:`q_h \in [0, 1]` per household."""
     m.O = pyo.RangeSet(0, len(inp.opt_unit) - 1) if len(inp.opt_unit) else pyo.Set(initialize=[])
     bounds = inp.unit_count[inp.opt_unit] if len(inp.opt_unit) else []
-    m.a = pyo.Var(m.O, within=pyo.NonNegativeIntegers, bounds=lambda m, o: (0, int(bounds[o])))
-    m.Hh = pyo.RangeSet(0, len(inp.hh_unit) - 1) if len(inp.hh_unit) else pyo.Set(initialize=[])
-    m.q = pyo.Var(m.Hh, bounds=(0, 1))
+    m.assign_count = pyo.Var(m.O, within=pyo.NonNegativeIntegers, bounds=lambda m, o: (0, int(bounds[o])))
+    _add_unplaced(m, inp)
 
 
 def add_unit_balance(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""``assign-unit``: :math:`\sum_{o \in O_u} a_o + \sum_{h \in u} q_h = n_u` for every unit u.
+    r"""``assign_unit``: :math:`\sum_{o \in O_u} a_o + \sum_{h \in u} q_h = n_u` for every unit u.
 
     Every household is either linked or named as unplaced: nothing is dropped silently.
     """
@@ -167,16 +239,17 @@ def add_unit_balance(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     for h, u in enumerate(inp.hh_unit):
         hh.setdefault(int(u), []).append(h)
     units = sorted(set(opts) | set(hh))
+    a, q = m.assign_count, m.assign_unplaced
 
     def rule(m, u):
-        return (pyo.quicksum(m.a[o] for o in opts.get(u, []))
-                + pyo.quicksum(m.q[h] for h in hh.get(u, [])) == int(inp.unit_count[u]))
-    m.assign_unit = pyo.Constraint(units, rule=rule, name="assign-unit")
+        return (pyo.quicksum(a[o] for o in opts.get(u, []))
+                + pyo.quicksum(q[h] for h in hh.get(u, [])) == int(inp.unit_count[u]))
+    m.assign_unit = pyo.Constraint(units, rule=rule)
 
 
 def add_zone_flows(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""``zone-flow`` :math:`f_{s,g} \ge 0` integer and ``zone-balance`` per zone z, size type s:
-    :math:`\sum_{o: zone\ z,\ s(u(o)) = s} a_o = \sum_{g \in z} f_{s,g}`."""
+    r"""``zone_flow`` :math:`f_{s,g} \ge 0` integer (set ``F``) and ``zone_balance`` per zone
+    z, size type s (set ``ZS``): :math:`\sum_{o: zone\ z,\ s(u(o)) = s} a_o = \sum_{g \in z} f_{s,g}`."""
     members = inp.zone_members()
     zone_opts: dict[tuple[int, int], list[int]] = {}
     for o in np.flatnonzero(inp.opt_is_zone):
@@ -185,76 +258,20 @@ def add_zone_flows(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     keys = sorted(zone_opts)
     flow_index = [(s, int(g)) for (z, s) in keys for g in members[z]]
     m.F = pyo.Set(initialize=flow_index, dimen=2, ordered=True)
-    m.f = pyo.Var(m.F, within=pyo.NonNegativeIntegers)
+    m.zone_flow = pyo.Var(m.F, within=pyo.NonNegativeIntegers)
     m.ZS = pyo.Set(initialize=keys, dimen=2, ordered=True)
+    a, f = m.assign_count, m.zone_flow
 
     def rule(m, z, s):
-        return (pyo.quicksum(m.a[o] for o in zone_opts[(z, s)])
-                == pyo.quicksum(m.f[s, int(g)] for g in members[z]))
-    m.zone_balance = pyo.Constraint(m.ZS, rule=rule, name="zone-balance")
-
-
-def add_households_in_gemeente_aggregated(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""Expression :math:`H_{s,g} = f_{s,g} + \sum_{o: gemeente\ g,\ s(u(o)) = s} a_o`."""
-    terms: dict[tuple[int, int], list] = {}
-    for (s, g) in m.F:
-        terms.setdefault((s, g), []).append(m.f[s, g])
-    for o in np.flatnonzero(~inp.opt_is_zone):
-        key = (int(inp.unit_size[inp.opt_unit[o]]), int(inp.opt_target[o]))
-        terms.setdefault(key, []).append(m.a[int(o)])
-    m.SG = pyo.Set(initialize=sorted(terms), dimen=2, ordered=True)
-    m.H = pyo.Expression(m.SG, rule=lambda m, s, g: pyo.quicksum(terms[(s, g)]))
-    m._h_vars = terms
-
-
-def add_pair_variables(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""Per-household formulation: binary :math:`x_{h,g}` for every allowed pair, and
-    ``assign-household``: :math:`\sum_g x_{h,g} + q_h = 1`; ``link``: linked households share
-    the gemeente, :math:`x_{h,g} = x_{h',g}`."""
-    pairs: list[tuple[int, int]] = []
-    cost: dict[tuple[int, int], dict[str, float]] = {}
-    allowed: dict[int, dict[int, dict[str, float]]] = {}
-    for h, u in enumerate(inp.hh_unit):
-        u = int(u)
-        if u not in allowed:
-            allowed[u] = inp.household_gemeente_costs(u)
-        for g, terms in sorted(allowed[u].items()):
-            pairs.append((h, g))
-            cost[(h, g)] = terms
-    m.P = pyo.Set(initialize=pairs, dimen=2, ordered=True)
-    m.x = pyo.Var(m.P, within=pyo.Binary)
-    m.Hh = pyo.RangeSet(0, len(inp.hh_unit) - 1) if len(inp.hh_unit) else pyo.Set(initialize=[])
-    m.q = pyo.Var(m.Hh, bounds=(0, 1))
-    by_h: dict[int, list[int]] = {}
-    for h, g in pairs:
-        by_h.setdefault(h, []).append(g)
-    m.assign_household = pyo.Constraint(
-        m.Hh, rule=lambda m, h: pyo.quicksum(m.x[h, g] for g in by_h.get(h, [])) + m.q[h] == 1,
-        name="assign-household")
-    m._pair_cost = cost
-    unit_households: dict[int, list[int]] = {}
-    for h, u in enumerate(inp.hh_unit):
-        unit_households.setdefault(int(u), []).append(h)
-    link_rows = []
-    for u1, u2 in inp.links:
-        for h1, h2 in zip(unit_households.get(u1, []), unit_households.get(u2, [])):
-            for g in sorted(set(by_h.get(h1, [])) | set(by_h.get(h2, []))):
-                link_rows.append((h1, h2, g))
-    m.L = pyo.Set(initialize=link_rows, dimen=3, ordered=True)
-    m.link = pyo.Constraint(m.L, rule=lambda m, h1, h2, g: (m.x[h1, g] if (h1, g) in m.P else 0)
-                            == (m.x[h2, g] if (h2, g) in m.P else 0), name="link")
-    terms: dict[tuple[int, int], list] = {}
-    for h, g in pairs:
-        s = int(inp.unit_size[inp.hh_unit[h]])
-        terms.setdefault((s, g), []).append(m.x[h, g])
-    m.SG = pyo.Set(initialize=sorted(terms), dimen=2, ordered=True)
-    m.H = pyo.Expression(m.SG, rule=lambda m, s, g: pyo.quicksum(terms[(s, g)]))
-    m._h_vars = terms
+        return (pyo.quicksum(a[o] for o in zone_opts[(z, s)])
+                == pyo.quicksum(f[s, int(g)] for g in members[z]))
+    m.zone_balance = pyo.Constraint(m.ZS, rule=rule)
 
 
 def add_links_aggregated(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""``link``: a nareiziger and its referent in the same batch go to the same gemeente:
-    :math:`a_{o_1(g)} = a_{o_2(g)}` for every gemeente option g of either unit."""
+    r"""``link`` (set ``LK``, one row per linked pair of units and gemeente): a nareiziger and
+    its referent in the same batch go to the same gemeente, :math:`a_{o_1(g)} = a_{o_2(g)}` for
+    every gemeente option g of either unit."""
     opts = inp.unit_options()
     rows = []
     for u1, u2 in inp.links:
@@ -263,30 +280,85 @@ def add_links_aggregated(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
         for g in sorted(set(g1) | set(g2)):
             rows.append((g1.get(g, -1), g2.get(g, -1)))
     m.LK = pyo.Set(initialize=list(range(len(rows))))
-    m.link = pyo.Constraint(m.LK, rule=lambda m, i: (m.a[rows[i][0]] if rows[i][0] >= 0 else 0)
-                            == (m.a[rows[i][1]] if rows[i][1] >= 0 else 0), name="link")
+    a = m.assign_count
+    m.link = pyo.Constraint(m.LK, rule=lambda m, i: (a[rows[i][0]] if rows[i][0] >= 0 else 0)
+                            == (a[rows[i][1]] if rows[i][1] >= 0 else 0))
+
+
+def _add_households_expression(m: pyo.ConcreteModel, variables: dict[tuple[int, int], list]) -> GemeenteIndex:
+    r"""Set ``SG`` and expression ``gemeente_households`` :math:`H_{s,g}` (the sum of
+    ``variables[(s, g)]``); returns the :class:`GemeenteIndex` of the gemeente families."""
+    m.SG = pyo.Set(initialize=sorted(variables), dimen=2, ordered=True)
+    m.gemeente_households = pyo.Expression(m.SG, rule=lambda m, s, g: pyo.quicksum(variables[(s, g)]))
+    return GemeenteIndex.of(variables)
+
+
+def add_households_in_gemeente_aggregated(m: pyo.ConcreteModel, inp: KoppelingInputs) -> GemeenteIndex:
+    r"""Expression ``gemeente_households``
+    :math:`H_{s,g} = f_{s,g} + \sum_{o: gemeente\ g,\ s(u(o)) = s} a_o` (set ``SG``)."""
+    terms: dict[tuple[int, int], list] = {}
+    for (s, g) in m.F:
+        terms.setdefault((s, g), []).append(m.zone_flow[s, g])
+    for o in np.flatnonzero(~inp.opt_is_zone):
+        key = (int(inp.unit_size[inp.opt_unit[o]]), int(inp.opt_target[o]))
+        terms.setdefault(key, []).append(m.assign_count[int(o)])
+    return _add_households_expression(m, terms)
+
+
+def add_pair_variables(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairIndex) -> None:
+    r"""Per-household formulation: binary ``assign_pair`` :math:`x_{h,g}` for every allowed
+    pair (set ``P``) and ``assign_unplaced`` :math:`q_h \in [0, 1]` per household."""
+    m.P = pyo.Set(initialize=pairs.pairs, dimen=2, ordered=True)
+    m.assign_pair = pyo.Var(m.P, within=pyo.Binary)
+    _add_unplaced(m, inp)
+
+
+def add_household_balance(m: pyo.ConcreteModel, pairs: PairIndex) -> None:
+    r"""``assign_household``: :math:`\sum_g x_{h,g} + q_h = 1` for every household h."""
+    x, q = m.assign_pair, m.assign_unplaced
+    m.assign_household = pyo.Constraint(
+        m.Hh, rule=lambda m, h: pyo.quicksum(x[h, g] for g in pairs.gemeenten.get(h, [])) + q[h] == 1)
+
+
+def add_links_per_household(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairIndex) -> None:
+    r"""``link`` (set ``L`` of (h, h', g)): linked households share the gemeente,
+    :math:`x_{h,g} = x_{h',g}` (a missing pair counts as 0)."""
+    unit_households: dict[int, list[int]] = {}
+    for h, u in enumerate(inp.hh_unit):
+        unit_households.setdefault(int(u), []).append(h)
+    by_h = pairs.gemeenten
+    link_rows = []
+    for u1, u2 in inp.links:
+        for h1, h2 in zip(unit_households.get(u1, []), unit_households.get(u2, [])):
+            for g in sorted(set(by_h.get(h1, [])) | set(by_h.get(h2, []))):
+                link_rows.append((h1, h2, g))
+    m.L = pyo.Set(initialize=link_rows, dimen=3, ordered=True)
+    x = m.assign_pair
+    m.link = pyo.Constraint(m.L, rule=lambda m, h1, h2, g: (x[h1, g] if (h1, g) in m.P else 0)
+                            == (x[h2, g] if (h2, g) in m.P else 0))
+
+
+def add_households_in_gemeente_per_household(m: pyo.ConcreteModel, inp: KoppelingInputs,
+                                             pairs: PairIndex) -> GemeenteIndex:
+    r"""Expression ``gemeente_households`` :math:`H_{s,g} = \sum_{h: s(h) = s} x_{h,g}` (set ``SG``)."""
+    terms: dict[tuple[int, int], list] = {}
+    for h, g in pairs.pairs:
+        s = int(inp.unit_size[inp.hh_unit[h]])
+        terms.setdefault((s, g), []).append(m.assign_pair[h, g])
+    return _add_households_expression(m, terms)
 
 
 # ------------------------------------------------------------------------------------------
 # Gemeente families (shared by both formulations)
 # ------------------------------------------------------------------------------------------
 
-def _h_sum(m: pyo.ConcreteModel, terms) -> object:
-    r"""Flat linear expression :math:`\sum c \cdot H_{s,g}` over ``terms`` = [(c, s, g), ...].
+def add_dwelling_use(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteIndex) -> None:
+    r"""``dwelling_use`` :math:`w_{g,k,d}` integer (set ``W``): households needing class k
+    housed in class :math:`d \ge k` (only where g offers class d); ``dwelling_shared``
+    :math:`v_g` (set ``VG``): class-2 dwellings shared by two single adults.
 
-    Written out over the variables behind each :math:`H_{s,g}` (instead of nesting the
-    ``H`` expressions), which makes compiling the model to matrices much faster.
-    """
-    return pyo.quicksum(c * v for c, s, g in terms for v in m._h_vars[(s, g)])
-
-
-def add_dwelling_use(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""``dwelling-use`` :math:`w_{g,k,d}` integer: households needing class k housed in class
-    :math:`d \ge k` (only where g offers class d); ``share`` :math:`v_g`: class-2 dwellings
-    shared by two single adults.
-
-    ``dwelling-need`` :math:`\sum_{d \ge k} w_{g,k,d} + 2 v_g [k=1] = \sum_{s: k_s = k} H_{s,g}`;
-    ``dwelling-capacity`` :math:`\sum_{k \le d} w_{g,k,d} + v_g [d=2] \le D_{g,d}` (hard).
+    ``dwelling_need`` (set ``GK``) :math:`\sum_{d \ge k} w_{g,k,d} + 2 v_g [k=1] = \sum_{s: k_s = k} H_{s,g}`;
+    ``dwelling_capacity`` (set ``GD``) :math:`\sum_{k \le d} w_{g,k,d} + v_g [d=2] \le D_{g,d}` (hard).
     """
     need_terms: dict[tuple[int, int], list] = {}
     for (s, g) in m.SG:
@@ -294,10 +366,11 @@ def add_dwelling_use(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     w_index = [(g, k, d) for (g, k) in sorted(need_terms) for d in CLASSES
                if d >= k and inp.dwellings[g, d - 1] > 0]
     m.W = pyo.Set(initialize=w_index, dimen=3, ordered=True)
-    m.w = pyo.Var(m.W, within=pyo.NonNegativeIntegers)
+    m.dwelling_use = pyo.Var(m.W, within=pyo.NonNegativeIntegers)
     share_g = sorted({g for (g, k) in need_terms if k == 1 and inp.sharing and inp.dwellings[g, SHARED_CLASS - 1] > 0})
     m.VG = pyo.Set(initialize=share_g)
-    m.v = pyo.Var(m.VG, within=pyo.NonNegativeIntegers)
+    m.dwelling_shared = pyo.Var(m.VG, within=pyo.NonNegativeIntegers)
+    w, v = m.dwelling_use, m.dwelling_shared
     by_gk: dict[tuple[int, int], list[int]] = {}
     by_gd: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
     for (g, k, d) in w_index:
@@ -306,43 +379,41 @@ def add_dwelling_use(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     m.GK = pyo.Set(initialize=sorted(need_terms), dimen=2, ordered=True)
 
     def need_rule(m, g, k):
-        lhs = pyo.quicksum(m.w[g, k, d] for d in by_gk.get((g, k), []))
+        lhs = pyo.quicksum(w[g, k, d] for d in by_gk.get((g, k), []))
         if k == 1 and g in m.VG:
-            lhs = lhs + 2 * m.v[g]
-        return lhs == _h_sum(m, need_terms[(g, k)])
-    m.dwelling_need = pyo.Constraint(m.GK, rule=need_rule, name="dwelling-need")
+            lhs = lhs + 2 * v[g]
+        return lhs == H.h_sum(need_terms[(g, k)])
+    m.dwelling_need = pyo.Constraint(m.GK, rule=need_rule)
     cap_keys = sorted(set(by_gd) | {(g, SHARED_CLASS) for g in share_g})
     m.GD = pyo.Set(initialize=cap_keys, dimen=2, ordered=True)
 
     def cap_rule(m, g, d):
-        lhs = pyo.quicksum(m.w[i] for i in by_gd.get((g, d), []))
+        lhs = pyo.quicksum(w[i] for i in by_gd.get((g, d), []))
         if d == SHARED_CLASS and g in m.VG:
-            lhs = lhs + m.v[g]
+            lhs = lhs + v[g]
         return lhs <= int(inp.dwellings[g, d - 1])
-    m.dwelling_capacity = pyo.Constraint(m.GD, rule=cap_rule, name="dwelling-capacity")
+    m.dwelling_capacity = pyo.Constraint(m.GD, rule=cap_rule)
 
 
-def add_quota(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""``quota-deviation``: persons linked minus target split into over- and under-shoot,
-    :math:`\sum_s p_s H_{s,g} - e^+_g + e^-_g = T_g`, :math:`e^\pm_g \ge 0`, for every gemeente
-    (also those that receive nobody, so their shortfall is counted)."""
+def add_quota(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteIndex) -> None:
+    r"""``quota_over`` :math:`e^+_g \ge 0`, ``quota_under`` :math:`e^-_g \ge 0` and
+    ``quota_deviation``: persons linked minus target split into over- and under-shoot,
+    :math:`\sum_s p_s H_{s,g} - e^+_g + e^-_g = T_g`, for every gemeente (set ``G``; also those
+    that receive nobody, so their shortfall is counted)."""
     G = range(inp.n_gemeenten)
     m.G = pyo.Set(initialize=list(G))
-    m.over = pyo.Var(m.G, within=pyo.NonNegativeReals)
-    m.under = pyo.Var(m.G, within=pyo.NonNegativeReals)
-    by_g: dict[int, list[tuple[int, int]]] = {}
-    for (s, g) in m.SG:
-        by_g.setdefault(g, []).append((s, g))
+    m.quota_over = pyo.Var(m.G, within=pyo.NonNegativeReals)
+    m.quota_under = pyo.Var(m.G, within=pyo.NonNegativeReals)
+    over, under = m.quota_over, m.quota_under
 
     def rule(m, g):
-        persons = _h_sum(m, [(int(inp.size_persons[s]), s, g) for (s, g) in by_g.get(g, [])])
-        return persons - m.over[g] + m.under[g] == float(inp.target[g])
-    m.quota_deviation = pyo.Constraint(m.G, rule=rule, name="quota-deviation")
-    m._sg_by_g = by_g
+        persons = H.h_sum([(int(inp.size_persons[s]), s, g) for (s, g) in H.keys.get(g, [])])
+        return persons - over[g] + under[g] == float(inp.target[g])
+    m.quota_deviation = pyo.Constraint(m.G, rule=rule)
 
 
-def add_oversize_cuts(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""``quota-oversize`` (valid inequality, tightens the LP relaxation):
+def add_oversize_cuts(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteIndex) -> None:
+    r"""``quota_oversize`` (set ``OC``; valid inequality, tightens the LP relaxation):
     :math:`e^+_g \ge \sum_s (p_s - T_g)^+ H_{s,g}`.
 
     Valid for integer :math:`H`: a household larger than the target over-shoots it by at least
@@ -351,98 +422,111 @@ def add_oversize_cuts(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     positive). The LP relaxation otherwise spreads fractions of large households over
     gemeenten with small targets, which makes its bound weak for weekly batches.
     """
-    by_g = m._sg_by_g
     rows = {}
     for g in range(inp.n_gemeenten):
-        terms = [(float(inp.size_persons[s]) - float(inp.target[g]), s) for (s, _) in by_g.get(g, [])]
+        terms = [(float(inp.size_persons[s]) - float(inp.target[g]), s) for (s, _) in H.keys.get(g, [])]
         terms = [(c, s) for c, s in terms if c > 1e-9]
         if terms:
             rows[g] = terms
     m.OC = pyo.Set(initialize=sorted(rows))
-    m.quota_oversize = pyo.Constraint(m.OC, rule=lambda m, g: m.over[g] >= _h_sum(m, [(c, s, g) for c, s in rows[g]]))
+    over = m.quota_over
+    m.quota_oversize = pyo.Constraint(m.OC, rule=lambda m, g: over[g] >= H.h_sum([(c, s, g) for c, s in rows[g]]))
 
 
-def add_caps(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""``cap-persons`` :math:`\sum_s p_s H_{s,g} \le C^p_g` and ``cap-households``
-    :math:`\sum_s H_{s,g} \le C^h_g` where a cap is given (leefbaarheid)."""
-    by_g = m._sg_by_g
+def add_caps(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteIndex) -> None:
+    r"""``cap_persons`` (set ``CP``) :math:`\sum_s p_s H_{s,g} \le C^p_g` and ``cap_households``
+    (set ``CH``) :math:`\sum_s H_{s,g} \le C^h_g` where a cap is given (leefbaarheid)."""
+    by_g = H.keys
     cp = [g for g in range(inp.n_gemeenten) if np.isfinite(inp.cap_persons[g])]
     ch = [g for g in range(inp.n_gemeenten) if np.isfinite(inp.cap_households[g])]
     m.CP = pyo.Set(initialize=cp)
     m.CH = pyo.Set(initialize=ch)
-    m.cap_persons = pyo.Constraint(m.CP, rule=lambda m, g: _h_sum(
-        m, [(int(inp.size_persons[s]), s, g) for (s, g) in by_g.get(g, [])]) <= float(inp.cap_persons[g])
-        if by_g.get(g) else pyo.Constraint.Skip, name="cap-persons")
-    m.cap_households = pyo.Constraint(m.CH, rule=lambda m, g: _h_sum(
-        m, [(1, s, g) for (s, g) in by_g.get(g, [])]) <= float(inp.cap_households[g])
-        if by_g.get(g) else pyo.Constraint.Skip, name="cap-households")
+    m.cap_persons = pyo.Constraint(m.CP, rule=lambda m, g: H.h_sum(
+        [(int(inp.size_persons[s]), s, g) for (s, g) in by_g.get(g, [])]) <= float(inp.cap_persons[g])
+        if by_g.get(g) else pyo.Constraint.Skip)
+    m.cap_households = pyo.Constraint(m.CH, rule=lambda m, g: H.h_sum(
+        [(1, s, g) for (s, g) in by_g.get(g, [])]) <= float(inp.cap_households[g])
+        if by_g.get(g) else pyo.Constraint.Skip)
 
 
 def add_minimax(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""``minimax``: :math:`\mu \ge (e^+_g + e^-_g) / \sigma_g` for every gemeente (only when
-    its weight is positive)."""
-    m.mu = pyo.Var(within=pyo.NonNegativeReals)
+    r"""``minimax_deviation`` :math:`\mu \ge 0` (the worst relative deviation) and, only when
+    the ``minimax`` weight is positive, ``minimax_bound``
+    :math:`\mu \ge (e^+_g + e^-_g) / \sigma_g` for every gemeente."""
+    m.minimax_deviation = pyo.Var(within=pyo.NonNegativeReals)
     if inp.weights.get("minimax", 0.0) > 0:
-        m.minimax = pyo.Constraint(m.G, rule=lambda m, g: (m.over[g] + m.under[g]) / float(inp.scale[g]) <= m.mu,
-                                   name="minimax")
+        mu, over, under = m.minimax_deviation, m.quota_over, m.quota_under
+        m.minimax_bound = pyo.Constraint(m.G, rule=lambda m, g: (over[g] + under[g]) / float(inp.scale[g]) <= mu)
 
 
 # ------------------------------------------------------------------------------------------
 # Objective
 # ------------------------------------------------------------------------------------------
 
-def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, formulation: str) -> None:
-    r"""Raw terms :math:`T_t` (``term-<name>`` expressions) and the objective
-    :math:`\min \sum_t w_t T_t`.
+def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairIndex | None) -> None:
+    r"""Raw terms :math:`T_t` (expression ``objective_term[t]`` for every t in ``TERMS``) and
+    ``objective`` :math:`\min \sum_t w_t T_t`.
 
-    * own terms: :math:`\sum_o c^t_o a_o` (aggregated) or :math:`\sum_{h,g} c^t_{h,g} x_{h,g}`;
+    * own terms: :math:`\sum_o c^t_o a_o` (aggregated, ``pairs`` None) or
+      :math:`\sum_{h,g} c^t_{h,g} x_{h,g}` (per household);
     * quota :math:`\sum_g (e^+_g + e^-_g)/\sigma_g`; pressure :math:`\sum_g \pi_g e^+_g/\sigma_g`;
     * size_fit :math:`\sum (d-k) w_{g,k,d}`; sharing :math:`\sum_g v_g`; minimax :math:`\mu`;
     * unplaced :math:`\sum_h q_h`; waiting :math:`\sum_h \text{months}_h q_h`.
     """
     terms: dict[str, object] = {}
-    if formulation == "aggregated":
+    if pairs is None:
         idx = list(m.O)
         for t in HOUSEHOLD_TERMS:
-            terms[t] = _lin(inp.opt_terms[t][idx], [m.a[o] for o in idx])
+            terms[t] = _lin(inp.opt_terms[t][idx], [m.assign_count[o] for o in idx])
     else:
-        pairs = list(m.P)
+        P = list(m.P)
         for t in HOUSEHOLD_TERMS:
-            terms[t] = _lin([m._pair_cost[p][t] for p in pairs], [m.x[p] for p in pairs])
+            terms[t] = _lin([pairs.cost[p][t] for p in P], [m.assign_pair[p] for p in P])
     G = list(m.G)
-    terms["quota"] = _lin(np.concatenate([1 / inp.scale, 1 / inp.scale]), [m.over[g] for g in G] + [m.under[g] for g in G])
-    terms["pressure"] = _lin(inp.pressure / inp.scale, [m.over[g] for g in G])
+    over, under = m.quota_over, m.quota_under
+    terms["quota"] = _lin(np.concatenate([1 / inp.scale, 1 / inp.scale]), [over[g] for g in G] + [under[g] for g in G])
+    terms["pressure"] = _lin(inp.pressure / inp.scale, [over[g] for g in G])
     W = list(m.W)
-    terms["size_fit"] = _lin([d - k for (_, k, d) in W], [m.w[i] for i in W])
-    terms["sharing"] = pyo.quicksum(m.v[g] for g in m.VG)
-    terms["minimax"] = m.mu if inp.weights.get("minimax", 0.0) > 0 else 0
+    terms["size_fit"] = _lin([d - k for (_, k, d) in W], [m.dwelling_use[i] for i in W])
+    terms["sharing"] = pyo.quicksum(m.dwelling_shared[g] for g in m.VG)
+    terms["minimax"] = m.minimax_deviation if inp.weights.get("minimax", 0.0) > 0 else 0
     hs = list(m.Hh)
-    terms["unplaced"] = _lin(inp.hh_terms["unplaced"][hs], [m.q[h] for h in hs])
-    terms["waiting"] = _lin(inp.hh_terms["waiting"][hs], [m.q[h] for h in hs])
-    m.term = pyo.Expression(list(TERMS), rule=lambda m, t: terms[t])
+    q = m.assign_unplaced
+    terms["unplaced"] = _lin(inp.hh_terms["unplaced"][hs], [q[h] for h in hs])
+    terms["waiting"] = _lin(inp.hh_terms["waiting"][hs], [q[h] for h in hs])
+    m.objective_term = pyo.Expression(list(TERMS), rule=lambda m, t: terms[t])
     m.objective = pyo.Objective(
-        expr=pyo.quicksum(inp.weights.get(t, 0.0) * m.term[t] for t in TERMS if inp.weights.get(t, 0.0) != 0),
+        expr=pyo.quicksum(inp.weights.get(t, 0.0) * m.objective_term[t] for t in TERMS if inp.weights.get(t, 0.0) != 0),
         sense=pyo.minimize)
 
 
 def build_model(inp: KoppelingInputs, formulation: Literal["aggregated", "per_household"] = "aggregated") -> pyo.ConcreteModel:
-    """Build the koppeling model: the families above, in a fixed order."""
+    """Build the koppeling model: the families above, in a fixed order.
+
+    The formulation's assignment families return the :class:`GemeenteIndex` that every
+    gemeente family receives; the per-household formulation first builds its
+    :class:`PairIndex` from the inputs.
+    """
     m = pyo.ConcreteModel(name=f"koppeling-{formulation}")
-    m._formulation = formulation
+    pairs: PairIndex | None = None
     if formulation == "aggregated":
         add_option_variables(m, inp)
         add_unit_balance(m, inp)
         add_zone_flows(m, inp)
         add_links_aggregated(m, inp)
-        add_households_in_gemeente_aggregated(m, inp)
+        households = add_households_in_gemeente_aggregated(m, inp)
     elif formulation == "per_household":
-        add_pair_variables(m, inp)
+        pairs = PairIndex.of(inp)
+        add_pair_variables(m, inp, pairs)
+        add_household_balance(m, pairs)
+        add_links_per_household(m, inp, pairs)
+        households = add_households_in_gemeente_per_household(m, inp, pairs)
     else:
         raise ValueError(f"unknown formulation {formulation!r}")
-    add_quota(m, inp)
-    add_oversize_cuts(m, inp)
-    add_dwelling_use(m, inp)
-    add_caps(m, inp)
+    add_quota(m, inp, households)
+    add_oversize_cuts(m, inp, households)
+    add_dwelling_use(m, inp, households)
+    add_caps(m, inp, households)
     add_minimax(m, inp)
-    add_objective_terms(m, inp, formulation)
+    add_objective_terms(m, inp, pairs)
     return m

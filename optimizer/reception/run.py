@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from models.reception import FinancingInputs, ReceptionInputs, SiteOption, build_model, integral_split, term_values
+from models.reception import FinancingInputs, ReceptionInputs, SiteOption, build_model
 from optimizer.core.errors import InputError, Violation
 from optimizer.core.tables import atomic_output_dir, write_table
+from optimizer.reception.extract_model import integral_split, term_values
 from optimizer.reception.variant import ReceptionVariant, load_variant
 from optimizer.rules import bonus_malus, keys
 from optimizer.rules.bonus_malus import PaymentRule
@@ -357,7 +358,7 @@ def solver_options(variant: ReceptionVariant, **overrides: Any) -> SolverOptions
 
 def _places_by_category(prep: Prepared, model: pyo.ConcreteModel) -> pd.DataFrame:
     """Places per gemeente per place-bonus category (durable / temporary), existing included."""
-    x = model.component("places-new")
+    x = model.places_new
     fin = prep.variant.financing
     existing_cat = fin.existing_category if fin is not None else "none"
     cols = {"durable": np.zeros(prep.inputs.n), "temporary": np.zeros(prep.inputs.n), "none": np.zeros(prep.inputs.n)}
@@ -390,7 +391,7 @@ def solve(prep: Prepared, options: SolverOptions | None = None) -> Solution:
         model = build_model(inputs)
         build_total += time.perf_counter() - t0
         result = solve_model(model, options)
-        split_changes = integral_split(model) if result.has_solution else 0
+        split_changes = integral_split(model, inputs) if result.has_solution else 0
         solves.append({"iteration": it, "status": result.status.value, "objective": result.objective,
                        "integral_split_changes": split_changes,
                        "neutral_rate_eur": rates[-1] if neutral else None,
@@ -459,7 +460,7 @@ def extract(prep: Prepared, sol: Solution) -> ReceptionResult:
     """Tables and figures from the solved model; payments re-computed with bonus_malus."""
     m = sol.model
     inp = prep.inputs
-    x, n = m.component("places-new"), m.component("sites-count")
+    x, n = m.places_new, m.site_count
     frame = prep.frame.copy()
     idx = {g: i for i, g in enumerate(inp.gemeenten)}
     for s in inp.sites:
@@ -517,7 +518,7 @@ def extract(prep: Prepared, sol: Solution) -> ReceptionResult:
         provinces[f"sites_{s.name}"] = grouped[f"sites_{s.name}"].sum()
 
     terms = term_values(m)
-    weights = dict(m.objective_weights)
+    weights = {t: float(inp.weights.get(t, 0.0)) for t in terms}
     summary = {
         "variant": prep.variant.name,
         "status": sol.result.status.value,

@@ -301,17 +301,18 @@ def test_budget_neutral_balances_to_the_euro_with_excess_existing(tmp_path):
 
 
 def test_integral_split_restores_integer_places_per_option():
-    from models.reception import build_model, integral_split
+    from models.reception import build_model
+    from optimizer.reception.extract_model import integral_split
     v = variant(total_places=100, sites=[{"name": "a", "min_size": 10, "max_size": 40, "max_sites": 2},
                                          {"name": "b", "min_size": 5, "max_size": 30, "max_sites": 1}])
     prep = reception.prepare(v, gemeenten=gemeenten([1000]), existing=pd.Series([0], index=["GM0001"]))
     m = build_model(prep.inputs)
-    x, n = m.component("places-new"), m.component("sites-count")
+    x, n = m.places_new, m.site_count
     n["GM0001", "a"].set_value(2)
     n["GM0001", "b"].set_value(1)
     x["GM0001", "a"].set_value(72.4)  # a fractional split of 100 places
     x["GM0001", "b"].set_value(27.6)
-    assert integral_split(m) == 2
+    assert integral_split(m, prep.inputs) == 2
     a, b = x["GM0001", "a"].value, x["GM0001", "b"].value
     assert a == int(a) and b == int(b) and a + b == 100 and 20 <= a <= 80 and 5 <= b <= 30
 
