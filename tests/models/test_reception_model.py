@@ -120,7 +120,7 @@ def check_tables(out: Path, v) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def write(res, tmp_path: Path) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)
-    reception.write_outputs(res, tmp_path)
+    reception.write(res, tmp_path)
     return tmp_path
 
 
