@@ -107,7 +107,8 @@ def load_spreidingswet(variant: ReceptionVariant) -> tuple[pd.DataFrame, Path]:
     return dataset.load_spreidingswet(path), path
 
 
-def needs_spreidingswet(variant: ReceptionVariant, indicative: pd.Series | None, existing: object) -> bool:
+def needs_spreidingswet(variant: ReceptionVariant, indicative: pd.Series | None,
+                        existing: pd.Series | str | Path | None) -> bool:
     """The file is read when the key uses its indicative distribution (not given) or the
     existing places come from it (not given)."""
     from_file = variant.existing.from_spreidingswet_file

@@ -294,8 +294,9 @@ class VereveningSpec(BaseModel):
                                  "when the embedded dataset does not hold it")
 
 
-#: ``[solver]`` of a reception variant.
-ReceptionSolver = variants.solver_section(time_limit=120.0, mip_rel_gap=1e-4)
+class ReceptionSolver(variants.solver_section(time_limit=120.0, mip_rel_gap=1e-4)):
+    """``[solver]`` of a reception variant (a class of this module, so that variants pickle:
+    ``compare`` returns results from worker processes)."""
 
 
 class ReceptionVariant(BaseModel):

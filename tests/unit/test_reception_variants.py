@@ -197,3 +197,10 @@ def test_validate_reports_codes_and_national_total_at_once(tmp_path):
         validate(v, load(v))
     report = err.value.report()
     assert "GM9999" in report and "total_places (100) differs from the sum of the provincial totals (120)" in report
+
+
+def test_variants_pickle_for_worker_processes():
+    import pickle
+    v = load_variant("progressive")
+    back = pickle.loads(pickle.dumps(v))
+    assert back == v and back.solver.options() == v.solver.options()
