@@ -104,7 +104,7 @@ def full_objective(res: ReceptionResult) -> float:
 
 
 @given(instances(limits=True))
-@property_settings(12)
+@property_settings(10)
 def test_places_meet_the_totals_and_the_limits(case):
     v = variant(case["sections"])
     res = solved(v, case["gemeenten"], case["existing"])
@@ -133,7 +133,7 @@ def test_places_meet_the_totals_and_the_limits(case):
 
 
 @given(instances(limits=True), st.data())
-@property_settings(12)
+@property_settings(10)
 def test_raising_a_gemeente_maximum_never_makes_the_objective_worse(case, data):
     v = variant(case["sections"])
     base = solved(v, case["gemeenten"], case["existing"])
@@ -150,7 +150,7 @@ def test_raising_a_gemeente_maximum_never_makes_the_objective_worse(case, data):
 
 
 @given(instances(), st.randoms(use_true_random=False))
-@property_settings(12)
+@property_settings(10)
 def test_relabelling_the_gemeenten_keeps_the_objective(case, rnd):
     v = variant(case["sections"])
     gem, existing = case["gemeenten"], case["existing"]
@@ -166,7 +166,7 @@ def test_relabelling_the_gemeenten_keeps_the_objective(case, rnd):
 
 
 @given(instances(), st.sampled_from([5_000, 20_000, 20_001]), st.sampled_from([0.0, 1.0]))
-@property_settings(12)
+@property_settings(10)
 def test_budget_neutral_payments_sum_to_zero(case, rate, weight):
     sections = {**case["sections"], "objective": {**case["sections"]["objective"], "financing": weight}}
     v = variant(sections, financing={"budget_neutral": True, "shortfall": [{"rate": rate}]})
@@ -188,7 +188,7 @@ SCHEMES = {
 
 
 @given(instances(), st.sampled_from(sorted(SCHEMES)), st.sampled_from([0.0, 1.0]))
-@property_settings(12)
+@property_settings(10)
 def test_model_payments_equal_the_rule(case, scheme, weight):
     sections = {**case["sections"], "objective": {**case["sections"]["objective"], "financing": weight}}
     p = solved(variant(sections, financing=SCHEMES[scheme]), case["gemeenten"], case["existing"]).places
