@@ -16,7 +16,7 @@ Conventions shared by both models:
   :class:`models.koppeling.GemeenteIndex`, :class:`models.reception.ReceptionIndex`); the
   model holds Pyomo components only.
 * No post-solve code: reading a solution back is done in ``optimizer.koppeling.extract`` and
-  ``optimizer.reception.extract_model``.
+  ``optimizer.reception.solve`` (integral_split) and ``optimizer.reception.extract`` (term_values).
 * Every constraint family and the objective of both models have a golden LP snapshot
   (``tests/math``).
 """

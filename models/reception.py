@@ -11,7 +11,7 @@ most :math:`m_o` sites per gemeente, fixed cost :math:`c^{site}_o` and cost per 
 Variables: :math:`n_{go} \in \mathbb{Z}_+` sites and :math:`x_{go} \ge 0` new places of option
 o in g, :math:`N_g = \sum_o x_{go} \in \mathbb{Z}_+` new places of g (an integer split of
 :math:`N_g` over the options always exists and is restored after solving,
-``optimizer.reception.extract_model.integral_split``);
+``optimizer.reception.solve.integral_split``);
 :math:`u^+_g, u^-_g \ge 0` places above / below the share, split into bands of the relative
 deviation; for the financing term tier amounts :math:`\delta_{gk}`, capped amounts, and
 binaries where a piecewise-linear function must be exact whatever the objective pushes.
@@ -211,7 +211,7 @@ def add_site_variables(m: pyo.ConcreteModel, inp: ReceptionInputs, ix: Reception
     The split :math:`x_{go}` is continuous: given integer :math:`n_{go}` and :math:`N_g` its
     constraints are boxes :math:`[\underline z_o n_{go}, \min(\bar z_o, R_{go}) n_{go}]` plus one
     sum with integer data, a totally unimodular system, so an integer split of equal cost exists
-    (``optimizer.reception.extract_model.integral_split`` restores it after solving). Integer
+    (``optimizer.reception.solve.integral_split`` restores it after solving). Integer
     :math:`N_g` instead of integer :math:`x_{go}` cut the integer variables from 2,052 to 1,161
     and the solve time about fourfold (``docs/performance-reception.md``)."""
     new_max = ix.new_max

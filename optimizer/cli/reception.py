@@ -56,7 +56,7 @@ def reception(
     v = load_variant(variant)
     options = v.solver.options(time_limit=time_limit, mip_rel_gap=gap, threads=threads, random_seed=seed,
                                verbose=verbose)
-    res = rec.run(v.source, out, options=options, variant=v, **_data_overrides(reception_file))
+    res = rec.run(v.source, out, options=options, variant=v, existing=reception_file)
     s = res.summary
     typer.echo(f"{s['variant']}: {s['total_places']:,} places ({s['new_places']:,} new) in "
                f"{int((res.places['places'] > 0).sum())} gemeenten; status {s['status']}, gap {s['gap'] or 0:.2e}")
@@ -84,12 +84,10 @@ def compare(
     """Solve several reception variants and compare them (table, Lorenz curves, payments)."""
     setup_logging(quiet)
     from optimizer.reception import compare as cmp
-    from optimizer.solve.highs import SolverOptions
 
     check_solver_options(time_limit, None, None, None)
     sw = cmp.check_sweep(sweep, sweep_from, sweep_to, steps) if sweep is not None else None
-    options = SolverOptions(time_limit=time_limit, threads=1, random_seed=0) if time_limit else None
-    table = cmp.compare(variants, out, sweep=sw, workers=workers, options=options,
+    table = cmp.compare(variants, out, sweep=sw, workers=workers, solver={"time_limit": time_limit},
                         data=_data_overrides(reception_file))
     cols = ["variant", "total_places", "gini", "zero_places", "gemeenten_paying", "gemeenten_receiving",
             "net_cost_state_eur"]

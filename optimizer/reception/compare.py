@@ -33,7 +33,6 @@ Definitions of the metrics (all per year):
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -46,11 +45,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from optimizer.core.runrecord import write_json
 from optimizer.core.tables import atomic_output_dir, write_table
 from optimizer.evaluation import fairness
-from optimizer.reception.run import ReceptionResult, solve_variant, write_outputs
+from optimizer.reception.run import ReceptionResult, solve_variant, write
 from optimizer.reception.variant import ReceptionVariant, load_variant
-from optimizer.solve.highs import SolverOptions
 
 SWEEP_WEIGHTS: tuple[str, ...] = ("deviation", "site_cost", "financing")
 
@@ -71,7 +70,7 @@ class Job:
     label: str
     out_dir: str | None = None
     weight_override: tuple[str, float] | None = None
-    options: SolverOptions | None = None
+    solver: dict[str, Any] = field(default_factory=dict)  # overrides of the variant's [solver], e.g. time_limit
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -115,7 +114,7 @@ def metrics(res: ReceptionResult) -> dict[str, Any]:
         "deviation_key": fairness.dissimilarity(p["places"], p["fair_share"]),
         "site_cost_eur": float(p["site_cost_eur"].sum()),
         "objective": s["objective"],
-        "solve_seconds": float(res.record["timings"]["solve_seconds"]),
+        "solve_seconds": float(res.timings["solve"]),
     }
     row["cost_total_eur"] = row["site_cost_eur"] + row["net_cost_state_eur"]
     return row
@@ -140,11 +139,11 @@ def run_job(job: Job) -> tuple[str, ReceptionResult]:
     variant = load_variant(job.variant_path)
     if job.weight_override is not None:
         variant = _with_weight(variant, *job.weight_override)
-    res = solve_variant(variant, options=job.options, **job.data)
+    res = solve_variant(variant, options=variant.solver.options(**job.solver), **job.data)
     if job.out_dir is not None:
         out = Path(job.out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        write_outputs(res, out)
+        write(res, out)
     return job.label, res
 
 
@@ -280,17 +279,20 @@ def check_sweep(weight: str, start: float | None, stop: float | None, steps: int
 
 
 def compare(variant_paths: Sequence[str | Path], out: str | Path, *, sweep: Sweep | None = None,
-            workers: int | None = None, options: SolverOptions | None = None,
+            workers: int | None = None, solver: dict[str, Any] | None = None,
             data: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Solve and compare variants; write everything into ``out`` atomically. Returns the table."""
+    """Solve and compare variants; write everything into ``out`` atomically. Returns the table.
+
+    ``solver`` overrides every variant's ``[solver]`` settings (e.g. ``{"time_limit": 30}``);
+    ``data`` replaces files for every variant (see :func:`optimizer.reception.run.prepare`)."""
     t0 = time.perf_counter()
     variants = [load_variant(p) for p in variant_paths]  # validate all before any solve
     names = _unique_names(variants)
-    data = data or {}
+    data, solver = data or {}, solver or {}
     with atomic_output_dir(out) as tmp:
-        jobs = [Job(v.source, name, str(tmp / name), options=options, data=data) for v, name in zip(variants, names)]
+        jobs = [Job(v.source, name, str(tmp / name), solver=solver, data=data) for v, name in zip(variants, names)]
         if sweep is not None:
-            jobs += [Job(v.source, f"{name}@{w!r}", None, (sweep.weight, w), options=options, data=data)
+            jobs += [Job(v.source, f"{name}@{w!r}", None, (sweep.weight, w), solver=solver, data=data)
                      for v, name in zip(variants, names) for w in sweep.values()]
         results = run_jobs(jobs, workers)
         main = {name: results[name] for name in names}
@@ -323,5 +325,5 @@ def compare(variant_paths: Sequence[str | Path], out: str | Path, *, sweep: Swee
             plot_pareto(pareto, tmp / "pareto.png")
             record["sweep"] = {"weight": sweep.weight, "values": sweep.values()}
         record["seconds"] = time.perf_counter() - t0
-        (tmp / "compare.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        write_json(tmp / "compare.json", record)
     return table

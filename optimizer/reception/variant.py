@@ -6,7 +6,7 @@ wrong types, an unknown key, key weights that do not sum to 1, negative rates or
 inconsistent tiers are rejected with one :class:`~optimizer.core.errors.InputError` listing every
 problem with the file name and the field path (e.g. ``financing.shortfall.0.rate``).
 Gemeente codes (designated / excluded) are checked against the dataset when the variant is
-prepared (:func:`optimizer.reception.run.prepare`), with the same kind of message.
+prepared (:func:`optimizer.reception.inputs.validate`), with the same kind of message.
 
 Relative file paths in a variant are looked up next to the variant file first, then in the
 raw-data folder (:func:`optimizer.core.paths.raw_dir`).

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from support.reception import gemeenten_frame as gemeenten
 
 from optimizer.core.errors import InputError
 from optimizer.core.tables import read_table
@@ -18,21 +19,6 @@ from optimizer.reception.variant import load_variant, parse_variant
 from optimizer.rules import bonus_malus
 
 ZERO_COST_SITE = {"name": "any", "min_size": 1, "max_size": 1000, "max_sites": 1, "durable": False}
-
-
-def gemeenten(pops, provinces=None, incomes=None) -> pd.DataFrame:
-    n = len(pops)
-    provinces = provinces or ["PV20"] * n
-    return pd.DataFrame({
-        "gm_naam": [f"G{i + 1}" for i in range(n)],
-        "provincie_code": provinces,
-        "provincie": [f"Prov {p}" for p in provinces],
-        "population_2024": pops,
-        "income_per_inhabitant_keur": incomes or [30.0] * n,
-        "ww_per_100_inhabitants": [2.0] * n,
-        "bijstand_per_1000_inhabitants": [20.0] * n,
-        "labour_participation_pct": [70.0] * n,
-    }, index=pd.Index([f"GM{i + 1:04d}" for i in range(n)], name="gm_code"))
 
 
 def variant(**sections):
@@ -120,7 +106,7 @@ def check_tables(out: Path, v) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def write(res, tmp_path: Path) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)
-    reception.write_outputs(res, tmp_path)
+    reception.write(res, tmp_path)
     return tmp_path
 
 
@@ -302,7 +288,7 @@ def test_budget_neutral_balances_to_the_euro_with_excess_existing(tmp_path):
 
 def test_integral_split_restores_integer_places_per_option():
     from models.reception import build_model
-    from optimizer.reception.extract_model import integral_split
+    from optimizer.reception.solve import integral_split
     v = variant(total_places=100, sites=[{"name": "a", "min_size": 10, "max_size": 40, "max_sites": 2},
                                          {"name": "b", "min_size": 5, "max_size": 30, "max_sites": 1}])
     prep = reception.prepare(v, gemeenten=gemeenten([1000]), existing=pd.Series([0], index=["GM0001"]))
@@ -395,6 +381,12 @@ def test_full_bonus_only_via_cli(tmp_path):
     assert run["solver"]["status"] == "optimal"
     assert set(run["objective_terms"]) == {"deviation", "site_cost", "financing"}
     assert run["variant"]["sha256"] == v.sha256 and run["inputs"]
+    # one run record: the solver's own status, objective, bound and gap at the top, stage timings
+    assert run["kind"] == "reception" and run["command"] == "reception"
+    assert all(run[k] == run["solver"][k] for k in ("status", "objective", "bound", "gap"))
+    assert set(run["timings_seconds"]) == {"load", "validate", "inputs", "build", "compile", "solve", "extract", "total"}
+    assert run["dataset_sha256"] and run["inputs"]["existing"] is None  # the embedded modelled places
+    assert run["variant"]["settings"]["solver"]["time_limit"] == 120.0
 
 
 def test_full_budget_neutral_and_verevening(tmp_path):

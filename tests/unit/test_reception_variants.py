@@ -150,6 +150,7 @@ def test_provincial_totals_from_file_used(tmp_path):
     pd.DataFrame({"provincie_code": totals.index, "plaatsen": totals.values}).to_csv(csv, index=False)
     path = write(tmp_path, HEAD + f'[provinces]\ntotals = "file"\nfile = "{csv.name}"\ncolumn = "plaatsen"\n')
     prep = reception.prepare(load_variant(path))
+    assert prep.files["provinces"] == csv  # hashed into run.json
     assert (prep.provinces["province_total"] == totals).all()
     assert prep.frame.groupby("provincie_code")["fair_share"].sum().equals(totals.rename("fair_share"))
 
@@ -174,3 +175,32 @@ def test_field_docs_cover_the_schema():
                  "verevening.factor", "gemeenten.max_places_per_1000", "sites[]", "sites[].min_size",
                  "financing.shortfall[].rate", "financing.place_bonus.<phase>.durable"):
         assert rows.get(path), path
+
+
+def test_solver_options_defaults_and_overrides(tmp_path):
+    v = load_variant(write(tmp_path, HEAD))
+    opts = v.solver.options()
+    assert (opts.time_limit, opts.mip_rel_gap, opts.threads, opts.random_seed) == (120.0, 1e-4, 1, 0)
+    assert v.solver.options(time_limit=None).time_limit == 120.0  # an option not given keeps the variant's
+    v = load_variant(write(tmp_path, HEAD + "[solver]\nmip_rel_gap = 0.01\nhighs = {presolve = \"off\"}\n"))
+    opts = v.solver.options(time_limit=5.0)
+    assert (opts.time_limit, opts.mip_rel_gap, opts.extra) == (5.0, 0.01, {"presolve": "off"})
+
+
+def test_validate_reports_codes_and_national_total_at_once(tmp_path):
+    from optimizer.reception.inputs import load, validate
+    csv = write(tmp_path, "provincie_code,places\n" + "".join(f"PV{p},10\n" for p in range(20, 32)), "prov.csv")
+    path = write(tmp_path, HEAD + f'total_places = 100\n[provinces]\ntotals = "file"\nfile = "{csv.name}"\n'
+                 '[gemeenten]\nexcluded = ["GM9999"]\n')
+    v = load_variant(path)
+    with pytest.raises(InputError) as err:
+        validate(v, load(v))
+    report = err.value.report()
+    assert "GM9999" in report and "total_places (100) differs from the sum of the provincial totals (120)" in report
+
+
+def test_variants_pickle_for_worker_processes():
+    import pickle
+    v = load_variant("progressive")
+    back = pickle.loads(pickle.dumps(v))
+    assert back == v and back.solver.options() == v.solver.options()
