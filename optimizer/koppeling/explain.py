@@ -128,6 +128,12 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     return pd.DataFrame(rows, columns=columns)
 
 
+def labour_scores(ctx: Context) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
+    """Employment scores (decision households x AMR), the column of each AMR, and each
+    household's best AMR."""
+    return ctx.scores.to_numpy(), {a: j for j, a in enumerate(ctx.scores.columns)}, ctx.best_amr.to_numpy()
+
+
 def _fmt_persons(x: float) -> str:
     return f"{x:.0f}" if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
 
@@ -135,25 +141,20 @@ def _fmt_persons(x: float) -> str:
 def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
     """One plain-language line per decision household."""
     inp = ctx.inputs
-    hh = sol.households
     gem = ctx.gemeenten
     names = dict(zip(inp.gemeenten, gem["gm_naam"]))
     coa_of = dict(zip(inp.gemeenten, gem["coa_region"]))
-    P = sol.gemeenten["persons"].to_numpy(dtype=float)
+    ev = sol.evaluation
+    P = ev.gemeente_persons.astype(float)
     amr_of = gem["amr_code"].to_numpy()
     # plain Python rows and arrays, read once (per-row pandas access is slow at national scale)
     rows = ctx.households.to_dict("records")
     alt_rows = alts.to_dict("records")
-    gm_index = hh["gm_index"].to_numpy()
-    persons = hh["persons"].to_numpy()
-    needed = hh["needed_class"].to_numpy()
-    dwelling = hh["dwelling_class"].to_numpy()
-    shared = hh["shared"].to_numpy()
-    scores = ctx.scores.to_numpy()
-    score_col = {a: j for j, a in enumerate(ctx.scores.columns)}
-    best_amrs = ctx.best_amr.to_numpy()
+    gm_index, dwelling, shared = ev.assignment.gemeente, ev.assignment.dwelling_class, ev.assignment.shared
+    persons, needed = ev.persons, ev.need
+    scores, score_col, best_amrs = labour_scores(ctx)
     out = []
-    for h in range(len(hh)):
+    for h in range(len(gm_index)):
         row = rows[h]
         g = int(gm_index[h])
         alt = alt_rows[h]

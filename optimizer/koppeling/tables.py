@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.data.schemas import split_list
-from optimizer.koppeling.explain import METHOD, N_ALTERNATIVES, alternatives, reasons
+from optimizer.koppeling.explain import METHOD, N_ALTERNATIVES, alternatives, labour_scores, reasons
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
 from optimizer.koppeling.objective import PER_HOUSEHOLD
@@ -36,9 +36,7 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.
     hh_rows = hh.to_dict("records")
     alt_rows = alts.to_dict("records")
     gem_rows = gem[["gm_naam", "provincie", "coa_region", "amr_code"]].to_dict("index")
-    scores = ctx.scores.to_numpy()
-    score_col = {a: j for j, a in enumerate(ctx.scores.columns)}
-    best_amrs = ctx.best_amr.to_numpy()
+    scores, score_col, best_amrs = labour_scores(ctx)
     rows = []
     decided = dict(zip(hh["household_id"], range(len(hh))))
     excluded = dict(zip(ctx.excluded["household_id"], ctx.excluded["reason"]))
@@ -186,8 +184,8 @@ def _type_row(label: str, part: pd.DataFrame) -> dict:
         "mean_labour_regret": round(float(regret.mean()), 4) if len(linked) else float("nan"),
         "left_coa_region_share": share(pd.to_numeric(linked["term_continuity"]) > 0),
         "larger_dwelling_share": share((linked["dwelling_class"].astype(int) > linked["needed_class"].astype(int))
-                                       & (linked["shared_dwelling"].astype(str) != "True")),
-        "shared_dwelling_share": share(linked["shared_dwelling"].astype(str) == "True"),
+                                       & linked["shared_dwelling"].ne(True)),
+        "shared_dwelling_share": share(linked["shared_dwelling"].eq(True)),
     }
 
 
