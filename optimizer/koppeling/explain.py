@@ -22,7 +22,7 @@ import pandas as pd
 from models.koppeling import SHARED_CLASS
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
-from optimizer.koppeling.objective import cheapest_dwelling, dwelling_release, gemeente_cost
+from optimizer.koppeling.objective import cheapest_dwelling, dwelling_release, gemeente_cost, relative_deviation
 
 N_ALTERNATIVES = 3
 METHOD = "one-household move, all other links fixed (exact objective re-evaluation)"
@@ -51,7 +51,7 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     sel = (gm_of >= 0) & (need == 1) & (dcls == SHARED_CLASS) & ~shared
     np.add.at(lone, gm_of[sel], 1)
     base_g = gemeente_cost(inp, P)
-    rel = np.abs(P - inp.target) / inp.scale
+    rel = ev.relative_deviation
     top = np.argsort(-rel, kind="stable")[:3]
     cap_p = np.where(np.isfinite(inp.cap_persons), inp.cap_persons, np.inf)
     cap_h = np.where(np.isfinite(inp.cap_households), inp.cap_households, np.inf)
@@ -87,17 +87,17 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
                 else:
                     free_[g, d[g] - 1] -= 1
         ok = (P + p <= cap_p) & (Hn + len(group) <= cap_h) & np.isfinite(own)
-        new_rel_g = np.abs(P + p - inp.target) / inp.scale
+        new_rel_g = relative_deviation(inp, P + p)
         add_g = gemeente_cost(inp, P + p) - base_g
         if g0 >= 0:
-            rem = gemeente_cost(inp, P[g0] - p, g0) - base_g[g0] + sum(dwelling_release(inp, need[x], dcls[x], shared[x])
-                                                                    for x in group)
+            released = sum(dwelling_release(inp, need[x], dcls[x], shared[x]) for x in group)
+            rem = gemeente_cost(inp, P[g0] - p, g0) - base_g[g0] + released
             delta = own - own[g0] + add_g + dwell + rem
             if wmm > 0:
                 key = (g0,)
                 if key not in mm_cache:
                     mm_cache[key] = max_rel_without(key)
-                new_rel_g0 = abs(P[g0] - p - inp.target[g0]) / inp.scale[g0]
+                new_rel_g0 = relative_deviation(inp, P[g0] - p, g0)
                 delta = delta + wmm * (np.maximum(np.maximum(mm_cache[key], new_rel_g0), new_rel_g) - rel.max())
             ok[g0] = False
         else:

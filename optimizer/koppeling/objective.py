@@ -12,8 +12,8 @@ family:
 
 * own terms (labour, continuity, tie, change) of a household at its gemeente: :func:`own_terms`;
 * unplaced terms (unplaced, waiting): :func:`unplaced_terms`;
-* quota and pressure of a gemeente at P persons: :func:`deviation`, :func:`quota_terms`
-  (raw) and :func:`gemeente_cost` (weighted);
+* quota and pressure of a gemeente at P persons: :func:`deviation`, :func:`relative_deviation`,
+  :func:`quota_terms` (raw) and :func:`gemeente_cost` (weighted);
 * dwelling fit and sharing: :func:`dwelling_terms` (raw), :func:`dwelling_cost`,
   :func:`cheapest_dwelling` and :func:`dwelling_release` (weighted);
 * minimax: :func:`minimax`.
@@ -112,10 +112,16 @@ def deviation(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> tuple
     return np.maximum(persons - target, 0.0), np.maximum(target - persons, 0.0)
 
 
+def relative_deviation(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> np.ndarray:
+    """|persons - target| / scale of gemeenten ``g`` (default all): the raw quota term."""
+    over, under = deviation(inp, persons, g)
+    return (over + under) / inp.scale[g]
+
+
 def quota_terms(inp: KoppelingInputs, persons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Raw quota (relative deviation) and pressure terms of every gemeente at ``persons``."""
-    over, under = deviation(inp, persons)
-    return (over + under) / inp.scale, inp.pressure * over / inp.scale
+    over, _ = deviation(inp, persons)
+    return relative_deviation(inp, persons), inp.pressure * over / inp.scale
 
 
 def gemeente_cost(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> np.ndarray:
