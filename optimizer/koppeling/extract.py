@@ -85,8 +85,8 @@ def _disaggregate_aggregated(m: pyo.ConcreteModel, ctx: Context) -> np.ndarray:
     """Turn unit counts and zone flows into one gemeente per household (-1 = unplaced).
 
     Within a unit, the households with the highest unplaced cost are linked first. Households
-    reaching a zone are spread over its gemeenten by the flows ``f[s, g]`` (gemeenten in code
-    order, households in unit order): any such spread has the same objective value.
+    reaching a zone are spread over its gemeenten by the flows ``zone_flow[s, g]`` (gemeenten in
+    code order, households in unit order): any such spread has the same objective value.
     """
     inp = ctx.inputs
     n = len(inp.hh_unit)
@@ -97,7 +97,7 @@ def _disaggregate_aggregated(m: pyo.ConcreteModel, ctx: Context) -> np.ndarray:
         order = _priority(ctx, members)
         k = 0
         for o in opts.get(u, []):
-            cnt = int(round(_value(m.a[int(o)])))
+            cnt = int(round(_value(m.assign_count[int(o)])))
             chosen = order[k:k + cnt]
             k += cnt
             if inp.opt_is_zone[o]:
@@ -111,7 +111,7 @@ def _disaggregate_aggregated(m: pyo.ConcreteModel, ctx: Context) -> np.ndarray:
         hh = sorted(hh)
         k = 0
         for g in members[z]:
-            cnt = int(round(_value(m.f[s, int(g)])))
+            cnt = int(round(_value(m.zone_flow[s, int(g)])))
             gm_of[hh[k:k + cnt]] = int(g)
             k += cnt
         if k != len(hh):
@@ -122,7 +122,7 @@ def _disaggregate_aggregated(m: pyo.ConcreteModel, ctx: Context) -> np.ndarray:
 def _read_per_household(m: pyo.ConcreteModel, ctx: Context) -> np.ndarray:
     gm_of = np.full(len(ctx.inputs.hh_unit), -1, dtype=int)
     for (h, g) in m.P:
-        if _value(m.x[h, g]) > 0.5:
+        if _value(m.assign_pair[h, g]) > 0.5:
             gm_of[h] = g
     return gm_of
 
@@ -131,9 +131,10 @@ def dwellings_from_model(m: pyo.ConcreteModel, inp: KoppelingInputs, gm_of: np.n
                          hh_ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     """Dwelling class and shared flag per linked household, from the model's dwelling use.
 
-    ``w[g, k, d]`` households needing class k get a class-d dwelling and ``v[g]`` pairs of
-    singles share a class-2 dwelling; within a gemeente, households of the same need class
-    are interchangeable, so they are served in household_id order.
+    ``dwelling_use[g, k, d]`` households needing class k get a class-d dwelling and
+    ``dwelling_shared[g]`` pairs of singles share a class-2 dwelling; within a gemeente,
+    households of the same need class are interchangeable, so they are served in household_id
+    order.
     """
     n = len(gm_of)
     dclass = np.zeros(n, dtype=int)
@@ -146,11 +147,11 @@ def dwellings_from_model(m: pyo.ConcreteModel, inp: KoppelingInputs, gm_of: np.n
                 continue
             slots: list[tuple[int, bool]] = []
             if k == 1 and g in m.VG:
-                pairs = int(round(_value(m.v[g])))
+                pairs = int(round(_value(m.dwelling_shared[g])))
                 slots += [(SHARED_CLASS, True)] * (2 * pairs)
             for d in range(k, 6):
                 if (g, k, d) in m.W:
-                    slots += [(d, False)] * int(round(_value(m.w[g, k, d])))
+                    slots += [(d, False)] * int(round(_value(m.dwelling_use[g, k, d])))
             if len(slots) != len(hh):
                 raise AssertionError(f"gemeente {inp.gemeenten[g]} class {k}: {len(hh)} households, "
                                      f"{len(slots)} dwellings in the solution")

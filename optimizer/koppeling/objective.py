@@ -19,7 +19,7 @@ family:
 * minimax: :func:`minimax`.
 
 The tests check, on every solved test instance, that the raw term totals of :func:`evaluate`
-equal the model's own term expressions (``model.term[t]``) for every term with a positive
+equal the model's own term expressions (``model.objective_term[t]``) for every term with a positive
 weight (a term with weight 0 is not determined by the optimum).
 """
 

@@ -234,7 +234,7 @@ def solve(ctx: Context, built: Built, options: SolverOptions | None = None,
     model = built.model
     set_all_unplaced(model, ctx.inputs)  # a feasible start: a time limit always leaves a solution
     if strategy == "rens":
-        restrict = [model.a] if built.formulation == "aggregated" else [model.x]
+        restrict = [model.assign_count] if built.formulation == "aggregated" else [model.assign_pair]
         result = strategies.solve_rens(model, options, restrict=restrict, warm_start=True)
     else:
         result = highs.solve(model, options, warm_start=True)
@@ -338,10 +338,10 @@ def set_all_unplaced(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     for v in m.component_data_objects(pyo.Var, active=True):
         v.set_value(0, skip_validation=True)
     for h in m.Hh:
-        m.q[h].set_value(1.0)
+        m.assign_unplaced[h].set_value(1.0)
     for g in m.G:
-        m.under[g].set_value(float(inp.target[g]))
-    m.mu.set_value(float((inp.target / inp.scale).max()) if inp.n_gemeenten else 0.0)
+        m.quota_under[g].set_value(float(inp.target[g]))
+    m.minimax_deviation.set_value(float((inp.target / inp.scale).max()) if inp.n_gemeenten else 0.0)
 
 
 def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tables: Tables,

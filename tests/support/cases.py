@@ -120,7 +120,7 @@ def assert_evaluator_agrees_with_model(sol: Solution, rel: float = 1e-6, abs_tol
     """The objective evaluator (``optimizer.koppeling.objective``) agrees with the formulation.
 
     At the solver's solution, the evaluator's raw total of every term with a positive weight
-    equals the model's own term expression ``model.term[t]`` (a term with weight 0 is not
+    equals the model's own term expression ``model.objective_term[t]`` (a term with weight 0 is not
     determined by the optimum: the solver may leave its variables anywhere), and the
     evaluator's objective equals the model's objective value.
     """
@@ -128,7 +128,7 @@ def assert_evaluator_agrees_with_model(sol: Solution, rel: float = 1e-6, abs_tol
     w = sol.evaluation.weights
     for t in TERMS:
         if w.get(t, 0.0) > 0:
-            model_value = float(pyo.value(m.term[t]))
+            model_value = float(pyo.value(m.objective_term[t]))
             assert sol.terms[t] == pytest.approx(model_value, rel=rel, abs=abs_tol), (t, sol.terms[t], model_value)
     model_objective = float(pyo.value(m.objective))
     assert sol.objective == pytest.approx(model_objective, rel=rel, abs=abs_tol), (sol.objective, model_objective)
