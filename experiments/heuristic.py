@@ -21,7 +21,12 @@ the LP relaxation's zone choices rounded per unit) and one small exact MIP per z
 (:func:`zone_mips`) that re-spreads a zone's households over its gemeenten. Measured (2-core
 machine): month batch 6,838 in ~12 s (bound 6,682: 2.3%; HiGHS alone reaches 6,752 in
 120 s and the warm start does not improve that); weekly 6,328 in ~5 s (optimum 6,307, which
-HiGHS proves in 2.6 s). So it is not wired in; see scripts/exp_primal.py.
+HiGHS proves in 2.6 s). So it is not wired in; see experiments/exp_primal.py.
+
+Every objective term and delta comes from the engine's one objective evaluator
+(:mod:`optimizer.koppeling.objective`: own costs, quota and pressure of a gemeente at P persons,
+the cheapest dwelling, dwelling fit and sharing), so the heuristic scores solutions exactly as
+extraction and explanations do.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from models.koppeling import SHARED_CLASS, KoppelingInputs
+from optimizer.koppeling.objective import cheapest_dwelling, dwelling_cost, gemeente_cost, household_sizes
+from optimizer.solve.strategies import relaxed
 
 
 def unit_cost_matrix(inp: KoppelingInputs) -> tuple[np.ndarray, np.ndarray]:
@@ -41,8 +48,6 @@ def unit_cost_matrix(inp: KoppelingInputs) -> tuple[np.ndarray, np.ndarray]:
 
 def greedy(inp: KoppelingInputs, hh_priority: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Greedy assignment: (gemeente per household or -1, option used, dwelling class, shared)."""
-    w = inp.weights
-    wq, wp, ws, wsh = (w.get(k, 0.0) for k in ("quota", "pressure", "size_fit", "sharing"))
     n, G = len(inp.hh_unit), inp.n_gemeenten
     cost, best_opt = unit_cost_matrix(inp)
     P = np.zeros(G)
@@ -55,32 +60,15 @@ def greedy(inp: KoppelingInputs, hh_priority: np.ndarray) -> tuple[np.ndarray, n
     opt_of = np.full(n, -1, dtype=int)
     dclass = np.zeros(n, dtype=int)
     shared = np.zeros(n, dtype=bool)
-    persons = inp.size_persons[inp.unit_size[inp.hh_unit]]
-    need = inp.size_class[inp.unit_size[inp.hh_unit]]
+    persons, need = household_sizes(inp)
     unplaced_cost = inp.unplaced_cost
-    T, S, pi = inp.target, inp.scale, inp.pressure
 
     def quota_delta(extra: float) -> np.ndarray:
-        dev0 = np.abs(P - T)
-        dev1 = np.abs(P + extra - T)
-        over0 = np.maximum(P - T, 0)
-        over1 = np.maximum(P + extra - T, 0)
-        return (wq * (dev1 - dev0) + wp * pi * (over1 - over0)) / S
+        return gemeente_cost(inp, P + extra) - gemeente_cost(inp, P)
 
-    def dwelling_cost(k: int) -> tuple[np.ndarray, np.ndarray]:
+    def dwelling(k: int) -> tuple[np.ndarray, np.ndarray]:
         """Cheapest way to house a class-k household in each gemeente: (cost, class; 0 = share)."""
-        avail = free[:, k - 1:] > 0
-        has = avail.any(axis=1)
-        idx = np.argmax(avail, axis=1)
-        c = np.where(has, ws * idx, np.inf)
-        d = np.where(has, idx + k, -1)
-        if k == 1 and inp.sharing:
-            lone = np.array([len(x) > 0 for x in lone_single_c2])
-            c_share = np.where(lone, wsh - ws, np.inf)  # the lone single's size_fit 1 becomes one shared dwelling
-            use = c_share < c
-            c = np.where(use, c_share, c)
-            d = np.where(use, 0, d)
-        return c, d
+        return cheapest_dwelling(inp, k, free, np.array([len(x) for x in lone_single_c2]))
 
     def place(h: int, g: int, d: int) -> None:
         gm_of[h] = g
@@ -111,7 +99,7 @@ def greedy(inp: KoppelingInputs, hh_priority: np.ndarray) -> tuple[np.ndarray, n
         total = quota_delta(extra) + sum(cost[inp.hh_unit[x]] for x in group)
         dwell = []
         for x in group:
-            c, d = dwelling_cost(int(need[x]))
+            c, d = dwelling(int(need[x]))
             total = total + c
             dwell.append(d)
         total = np.where((P + extra <= cap_p) & (Hn + len(group) <= cap_h), total, np.inf)
@@ -121,7 +109,7 @@ def greedy(inp: KoppelingInputs, hh_priority: np.ndarray) -> tuple[np.ndarray, n
             # for a pair, re-check the second dwelling after the first is taken
             ok = True
             for x in group:
-                c, d = dwelling_cost(int(need[x]))
+                c, d = dwelling(int(need[x]))
                 if not np.isfinite(c[g]):
                     ok = False
                     break
@@ -198,20 +186,8 @@ def _lp_assignment(m: pyo.ConcreteModel) -> np.ndarray | None:
     """The LP relaxation's values of ``a`` (integer domains restored afterwards)."""
     from optimizer.solve.highs import SolverOptions, solve
 
-    int_vars = [v for v in m.component_data_objects(pyo.Var, active=True) if v.is_integer() or v.is_binary()]
-    domains = [(v.domain, v.lb, v.ub) for v in int_vars]
-    try:
-        for v in int_vars:
-            lb, ub = v.lb, v.ub
-            v.domain = pyo.Reals
-            v.setlb(lb)
-            v.setub(ub)
+    with relaxed(m):
         lp = solve(m, SolverOptions())
-    finally:
-        for v, (dom, lb, ub) in zip(int_vars, domains):
-            v.domain = dom
-            v.setlb(lb)
-            v.setub(ub)
     if not lp.has_solution:
         return None
     return np.array([0.0 if m.assign_count[o].value is None else float(m.assign_count[o].value) for o in m.O])
@@ -223,8 +199,7 @@ def set_solution(m: pyo.ConcreteModel, inp: KoppelingInputs, gm_of: np.ndarray, 
     for v in m.component_data_objects(pyo.Var, active=True):
         v.set_value(0, skip_validation=True)
     size_of = inp.unit_size[inp.hh_unit]
-    need = inp.size_class[size_of]
-    persons = inp.size_persons[size_of]
+    persons, need = household_sizes(inp)
     placed = gm_of >= 0
     if m.component("assign_count") is not None:  # the aggregated formulation
         counts: dict[int, int] = {}
@@ -280,8 +255,7 @@ class _Dwellings:
     """
 
     def __init__(self, inp: KoppelingInputs):
-        w = inp.weights
-        self.ws, self.wsh = w.get("size_fit", 0.0), w.get("sharing", 0.0)
+        self.inp = inp
         self.D = [tuple(int(x) for x in row) for row in inp.dwellings]
         self.sharing = bool(inp.sharing)
         self.cache: dict[tuple, tuple] = {}
@@ -320,7 +294,7 @@ class _Dwellings:
             r = self._greedy(avail, (n[0] - 2 * v,) + n[1:])
             if r is None:
                 continue
-            c = self.ws * r[0] + self.wsh * v
+            c = dwelling_cost(self.inp, r[0], v)
             if c < best[0] - 1e-12:
                 best = (c, v, r[1])
         self.cache[key] = best
@@ -342,21 +316,15 @@ class LocalSearch:
 
     def __init__(self, inp: KoppelingInputs, gm_of: np.ndarray):
         self.inp = inp
-        w = inp.weights
-        self.wq, self.wp = w.get("quota", 0.0), w.get("pressure", 0.0)
         G = inp.n_gemeenten
         self.G = G
         n = len(inp.hh_unit)
         cost, _ = unit_cost_matrix(inp)
         unplaced = inp.unplaced_cost
         self.own = np.concatenate([cost[inp.hh_unit], unplaced[:, None]], axis=1)  # (n, G + 1)
-        size = inp.unit_size[inp.hh_unit]
-        self.p = inp.size_persons[size].astype(float)
-        self.k = inp.size_class[size].astype(int) - 1  # need class index 0..4
-        self.T = np.append(inp.target.astype(float), 0.0)
-        self.S = np.append(inp.scale.astype(float), 1.0)
-        self.pi = np.append(inp.pressure.astype(float), 0.0)
-        self.qw = np.append(np.ones(G), 0.0)  # the pseudo gemeente has no quota cost
+        persons, need = household_sizes(inp)
+        self.p = persons.astype(float)
+        self.k = need.astype(int) - 1  # need class index 0..4
         self.cap_p = np.append(np.where(np.isfinite(inp.cap_persons), inp.cap_persons, np.inf), np.inf)
         self.cap_h = np.append(np.where(np.isfinite(inp.cap_households), inp.cap_households, np.inf), np.inf)
         self.dw = _Dwellings(inp)
@@ -455,10 +423,11 @@ class LocalSearch:
         self.dadd[g] = np.nan_to_num(self.dadd[g], nan=np.inf)
 
     def _q(self, idx, persons) -> np.ndarray:
-        """Weighted quota + pressure cost of gemeenten ``idx`` with ``persons`` linked."""
-        over = np.maximum(persons - self.T[idx], 0.0)
-        dev = np.abs(persons - self.T[idx])
-        return self.qw[idx] * (self.wq * dev + self.wp * self.pi[idx] * over) / self.S[idx]
+        """Weighted quota + pressure cost of gemeenten ``idx`` with ``persons`` linked (the
+        pseudo gemeente ``G`` of the unplaced has none)."""
+        idx = np.asarray(idx)
+        real = idx < self.G
+        return np.where(real, gemeente_cost(self.inp, persons, np.where(real, idx, 0)), 0.0)
 
     def objective(self) -> float:
         n = len(self.gm)

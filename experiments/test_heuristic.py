@@ -13,7 +13,7 @@ from heuristic import LocalSearch, greedy, warm_start
 from models.koppeling import build_model
 from optimizer.data import schemas
 from optimizer.data.synthetic import generate_households
-from optimizer.koppeling.extract import _disaggregate_aggregated, _read_per_household, _solution_tables
+from optimizer.koppeling.extract import solution_from_model
 from optimizer.koppeling.inputs import build_inputs
 from optimizer.koppeling.variant import load_variant
 from optimizer.rules.state import build_state
@@ -63,8 +63,8 @@ def test_warm_start_feasible_and_exact(n, seed, variant, links, method):
     obj = warm_start(m, inp, np.arange(len(inp.hh_unit)), method=method, time_limit=2.0, info=info)
     assert _violations(m) == []
     assert obj == pytest.approx(pyo.value(m.objective), abs=1e-6)
-    # recomputed independently from the per-household tables of the disaggregated solution
-    sol = _solution_tables(m, ctx, _disaggregate_aggregated(m, ctx), None, 0.0, "aggregated")
+    # the objective evaluator on the disaggregated solution (optimizer.koppeling.objective)
+    sol = solution_from_model(ctx, m, "aggregated", None)
     assert sol.objective == pytest.approx(obj, abs=1e-6)
     if method != "greedy-only" and inp.weights.get("minimax", 0.0) == 0:
         # the local search's own bookkeeping is the model objective (minimax is not modelled)
@@ -90,5 +90,5 @@ def test_per_household_formulation():
     m = build_model(inp, "per_household")
     obj = warm_start(m, inp, np.arange(len(inp.hh_unit)), method="lp", time_limit=1.0)
     assert _violations(m) == []
-    sol = _solution_tables(m, ctx, _read_per_household(m, ctx), None, 0.0, "per_household")
+    sol = solution_from_model(ctx, m, "per_household", None)
     assert sol.objective == pytest.approx(obj, abs=1e-6)

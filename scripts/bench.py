@@ -68,9 +68,8 @@ def run_single(name: str, formulation: str, time_limit: float) -> dict:
     t0 = time.perf_counter()
     from optimizer.data import schemas
     from optimizer.data.synthetic import generate_households
-    from optimizer.koppeling.extract import solve_koppeling
     from optimizer.koppeling.inputs import build_inputs
-    from optimizer.koppeling.run import ProposeConfig, choose_strategy
+    from optimizer.koppeling.run import choose_strategy, optimise
     from optimizer.koppeling.variant import load_variant
     from optimizer.solve.highs import SolverOptions
 
@@ -82,9 +81,9 @@ def run_single(name: str, formulation: str, time_limit: float) -> dict:
     t1 = time.perf_counter()
     ctx = build_inputs(households, state, load_variant("default"), as_of=as_of)
     t_inputs = time.perf_counter() - t1
-    strategy = choose_strategy(ProposeConfig(households="", state="", out="", formulation=formulation), ctx)  # type: ignore[arg-type]
-    sol = solve_koppeling(ctx, SolverOptions(time_limit=time_limit, mip_rel_gap=gap), formulation=formulation,
-                          strategy=strategy)
+    strategy = choose_strategy("auto", formulation, ctx.inputs)  # type: ignore[arg-type]
+    sol = optimise(ctx, SolverOptions(time_limit=time_limit, mip_rel_gap=gap), formulation=formulation,  # type: ignore[arg-type]
+                   strategy=strategy)
     r = sol.result
     linked = int((sol.households["gm_index"] >= 0).sum())
     return {

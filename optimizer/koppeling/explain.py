@@ -22,51 +22,42 @@ import pandas as pd
 from models.koppeling import SHARED_CLASS
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
+from optimizer.koppeling.objective import cheapest_dwelling, dwelling_release, gemeente_cost, relative_deviation
 
 N_ALTERNATIVES = 3
 METHOD = "one-household move, all other links fixed (exact objective re-evaluation)"
-
-
-def _gemeente_cost(P, inp, g=slice(None)):
-    """Weighted quota + pressure term of gemeenten ``g`` (default all) with ``P`` persons linked."""
-    w = inp.weights
-    target = inp.target[g]
-    over = np.maximum(P - target, 0)
-    dev = np.abs(P - target)
-    return (w.get("quota", 0.0) * dev + w.get("pressure", 0.0) * inp.pressure[g] * over) / inp.scale[g]
 
 
 def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.DataFrame:
     """Top-k alternative gemeenten per decision household with the objective change of moving there.
 
     A referent and all its nareizigers in the same batch move *together* (their alternatives
-    are joint moves of the whole family); every other household moves alone.
+    are joint moves of the whole family); every other household moves alone. Every term
+    change comes from the term families of :mod:`optimizer.koppeling.objective`.
     """
     inp = ctx.inputs
-    w = inp.weights
-    ws, wsh, wmm = w.get("size_fit", 0.0), w.get("sharing", 0.0), w.get("minimax", 0.0)
-    hh = sol.households
-    gm_of = hh["gm_index"].to_numpy()
-    persons = hh["persons"].to_numpy().astype(float)
-    need = hh["needed_class"].to_numpy()
-    dcls = hh["dwelling_class"].to_numpy()
-    shared = hh["shared"].to_numpy()
+    wmm = inp.weights.get("minimax", 0.0)
+    ev = sol.evaluation
+    a = ev.assignment
+    gm_of, dcls, shared = a.gemeente, a.dwelling_class, a.shared
+    persons = ev.persons.astype(float)
+    need = ev.need
     G = inp.n_gemeenten
     cost, _ = inp.own_cost
-    P = sol.gemeenten["persons"].to_numpy(dtype=float)
-    Hn = sol.gemeenten["households"].to_numpy(dtype=float)
-    used = sol.gemeenten[[f"used_c{d}" for d in range(1, 6)]].to_numpy()
-    free = inp.dwellings - used
+    P = ev.gemeente_persons.astype(float)
+    Hn = ev.gemeente_households.astype(float)
+    free = inp.dwellings - ev.dwellings_used
     lone = np.zeros(G, dtype=int)  # singles alone in a class-2 dwelling (could take a sharer)
     sel = (gm_of >= 0) & (need == 1) & (dcls == SHARED_CLASS) & ~shared
     np.add.at(lone, gm_of[sel], 1)
-    base_g = _gemeente_cost(P, inp)
-    rel = np.abs(P - inp.target) / inp.scale
+    base_g = gemeente_cost(inp, P)
+    rel = ev.relative_deviation
     top = np.argsort(-rel, kind="stable")[:3]
     cap_p = np.where(np.isfinite(inp.cap_persons), inp.cap_persons, np.inf)
     cap_h = np.where(np.isfinite(inp.cap_households), inp.cap_households, np.inf)
     unplaced_cost = inp.unplaced_cost
     link_group = inp.link_groups()
+    ids = ctx.households.index
 
     def max_rel_without(excl: tuple[int, ...]) -> np.ndarray:
         """Per candidate g: the largest relative deviation over gemeenten not in excl + (g,)."""
@@ -75,26 +66,9 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
             out[g] = next((rel[t] for t in top if t != g and t not in excl), 0.0)
         return out
 
-    def dwelling_cost(kk: int, free_: np.ndarray, lone_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Cheapest dwelling for a class-kk household per gemeente: (cost, class; 0 = share)."""
-        avail = free_[:, kk - 1:] > 0
-        has = avail.any(axis=1)
-        c = np.where(has, ws * np.argmax(avail, axis=1), np.inf)
-        d = np.where(has, np.argmax(avail, axis=1) + kk, -1)
-        if kk == 1 and inp.sharing:
-            c_sh = np.where(lone_ > 0, wsh - ws, np.inf)
-            d = np.where(c_sh < c, 0, d)
-            c = np.minimum(c, c_sh)
-        return c, d
-
-    def removal_dwelling(h: int) -> float:
-        if shared[h]:
-            return -wsh + ws  # the partner now lives alone in a class-2 dwelling
-        return -ws * (dcls[h] - need[h])
-
     rows = []
     mm_cache: dict[tuple[int, ...], np.ndarray] = {}
-    for h in range(len(hh)):
+    for h in range(len(gm_of)):
         group = [h] + [x for x in link_group.get(h, []) if x != h]
         g0 = int(gm_of[h])
         p = float(persons[group].sum())
@@ -103,7 +77,7 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
         free_, lone_ = free.copy(), lone.copy()
         dwell = np.zeros(G)
         for i, x in enumerate(group):
-            c, d = dwelling_cost(int(need[x]), free_, lone_)
+            c, d = cheapest_dwelling(inp, int(need[x]), free_, lone_)
             dwell = dwell + c
             if i == len(group) - 1:
                 break
@@ -113,16 +87,17 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
                 else:
                     free_[g, d[g] - 1] -= 1
         ok = (P + p <= cap_p) & (Hn + len(group) <= cap_h) & np.isfinite(own)
-        new_rel_g = np.abs(P + p - inp.target) / inp.scale
-        add_g = _gemeente_cost(P + p, inp) - base_g
+        new_rel_g = relative_deviation(inp, P + p)
+        add_g = gemeente_cost(inp, P + p) - base_g
         if g0 >= 0:
-            rem = _gemeente_cost(P[g0] - p, inp, g0) - base_g[g0] + sum(removal_dwelling(x) for x in group)
+            released = sum(dwelling_release(inp, need[x], dcls[x], shared[x]) for x in group)
+            rem = gemeente_cost(inp, P[g0] - p, g0) - base_g[g0] + released
             delta = own - own[g0] + add_g + dwell + rem
             if wmm > 0:
                 key = (g0,)
                 if key not in mm_cache:
                     mm_cache[key] = max_rel_without(key)
-                new_rel_g0 = abs(P[g0] - p - inp.target[g0]) / inp.scale[g0]
+                new_rel_g0 = relative_deviation(inp, P[g0] - p, g0)
                 delta = delta + wmm * (np.maximum(np.maximum(mm_cache[key], new_rel_g0), new_rel_g) - rel.max())
             ok[g0] = False
         else:
@@ -133,7 +108,7 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
                 delta = delta + wmm * (np.maximum(mm_cache[()], new_rel_g) - rel.max())
         delta = np.where(ok & np.isfinite(delta), delta, np.inf)
         best = np.argsort(delta, kind="stable")[:k]
-        row = {"household_id": hh["household_id"].iloc[h]}
+        row = {"household_id": ids[h]}
         for i in range(k):
             if i < len(best) and np.isfinite(delta[best[i]]):
                 row[f"alt{i + 1}_gm_code"] = inp.gemeenten[best[i]]
@@ -144,13 +119,19 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
         allowed = np.isfinite(own)
         housable = np.isfinite(dwell)
         under_cap = (P + p <= cap_p) & (Hn + len(group) <= cap_h)
-        row["_moves_with"] = ", ".join(hh["household_id"].iloc[x] for x in group[1:])
+        row["_moves_with"] = ", ".join(ids[x] for x in group[1:])
         row["_dwelling_somewhere"] = bool((allowed & housable).any())
         row["_placeable_somewhere"] = bool((allowed & housable & under_cap).any())
         rows.append(row)
     columns = ["household_id"] + [c for i in range(1, k + 1) for c in (f"alt{i}_gm_code", f"alt{i}_delta")]
     columns += ["_moves_with", "_dwelling_somewhere", "_placeable_somewhere"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def labour_scores(ctx: Context) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
+    """Employment scores (decision households x AMR), the column of each AMR, and each
+    household's best AMR."""
+    return ctx.scores.to_numpy(), {a: j for j, a in enumerate(ctx.scores.columns)}, ctx.best_amr.to_numpy()
 
 
 def _fmt_persons(x: float) -> str:
@@ -160,25 +141,20 @@ def _fmt_persons(x: float) -> str:
 def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
     """One plain-language line per decision household."""
     inp = ctx.inputs
-    hh = sol.households
     gem = ctx.gemeenten
     names = dict(zip(inp.gemeenten, gem["gm_naam"]))
     coa_of = dict(zip(inp.gemeenten, gem["coa_region"]))
-    P = sol.gemeenten["persons"].to_numpy(dtype=float)
+    ev = sol.evaluation
+    P = ev.gemeente_persons.astype(float)
     amr_of = gem["amr_code"].to_numpy()
     # plain Python rows and arrays, read once (per-row pandas access is slow at national scale)
     rows = ctx.households.to_dict("records")
     alt_rows = alts.to_dict("records")
-    gm_index = hh["gm_index"].to_numpy()
-    persons = hh["persons"].to_numpy()
-    needed = hh["needed_class"].to_numpy()
-    dwelling = hh["dwelling_class"].to_numpy()
-    shared = hh["shared"].to_numpy()
-    scores = ctx.scores.to_numpy()
-    score_col = {a: j for j, a in enumerate(ctx.scores.columns)}
-    best_amrs = ctx.best_amr.to_numpy()
+    gm_index, dwelling, shared = ev.assignment.gemeente, ev.assignment.dwelling_class, ev.assignment.shared
+    persons, needed = ev.persons, ev.need
+    scores, score_col, best_amrs = labour_scores(ctx)
     out = []
-    for h in range(len(hh)):
+    for h in range(len(gm_index)):
         row = rows[h]
         g = int(gm_index[h])
         alt = alt_rows[h]

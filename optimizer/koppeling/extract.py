@@ -1,98 +1,71 @@
-"""Koppeling run: inputs -> model -> HiGHS -> per-household solution.
+"""Koppeling extraction: a solved model -> one decision per household -> the solution's tables.
 
-``solve_koppeling`` builds the model (``models.koppeling``), solves it (``optimizer.solve.highs``)
-and disaggregates the solution into one row per household: its gemeente (or why it stays
-unlinked), its dwelling class, and the raw value of every objective term. The explanation of
-each proposal (alternatives, reasons) is in :mod:`optimizer.koppeling.explain`.
+The model's counts are disaggregated into a gemeente per household (or unplaced) and a
+dwelling per linked household (:func:`assignment_from_model`); every term of that assignment
+is evaluated by the one objective evaluator (:mod:`optimizer.koppeling.objective`) and laid
+out per household and per gemeente (:func:`solution_from_model`). Building and solving the
+model are stages of their own (:mod:`optimizer.koppeling.run`); the explanation of each
+proposal (alternatives, reasons) is in :mod:`optimizer.koppeling.explain`.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from models.koppeling import (
-    GEMEENTE_TERMS,
-    HOUSEHOLD_TERMS,
-    SHARED_CLASS,
-    TERMS,
-    UNPLACED_TERMS,
-    KoppelingInputs,
-    build_model,
-)
+from models.koppeling import SHARED_CLASS, KoppelingInputs
 from optimizer.koppeling.inputs import Context
-from optimizer.solve.highs import SolveResult, SolverOptions, solve, solve_rens
+from optimizer.koppeling.objective import CLASSES, PER_HOUSEHOLD, Assignment, Evaluation, evaluate
+from optimizer.solve.highs import SolveResult
 
 
 @dataclass
 class Solution:
-    """A disaggregated koppeling solution."""
+    """A disaggregated koppeling solution, its evaluation and the solve that produced it."""
 
+    evaluation: Evaluation  # every term of the assignment (optimizer.koppeling.objective)
     households: pd.DataFrame  # per decision household: gm_index (-1 unplaced), dwelling_class, shared, raw terms
     gemeenten: pd.DataFrame  # per gemeente: persons, households, over, under, raw gemeente terms, dwellings used
-    terms: dict[str, float]  # raw term totals
-    weighted: dict[str, float]  # weight * raw
-    objective: float  # recomputed from the tables
-    result: SolveResult
-    build_seconds: float
+    result: SolveResult | None  # the solver's numbers, as HiGHS gave them
+    model: pyo.ConcreteModel  # the solved model (its term expressions hold the solver's values)
     formulation: str
+    build_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def terms(self) -> dict[str, float]:
+        """Raw term totals."""
+        return self.evaluation.terms
 
-def solve_koppeling(ctx: Context, options: SolverOptions | None = None,
-                    formulation: Literal["aggregated", "per_household"] = "aggregated",
-                    strategy: Literal["mip", "rens"] = "mip") -> Solution:
-    """Build, solve and disaggregate. Raises ``RuntimeError`` if HiGHS finds no solution
-    (the model always has one: every household may stay unplaced).
+    @property
+    def weighted(self) -> dict[str, float]:
+        """Weight * raw term total."""
+        return self.evaluation.weighted
 
-    ``strategy="rens"`` first solves the LP relaxation and a RENS sub-MIP on the assignment
-    variables (see :func:`optimizer.solve.highs.solve_rens`); ``"mip"`` hands the model to HiGHS.
-    """
-    inp = ctx.inputs
-    t0 = time.perf_counter()
-    model = build_model(inp, formulation)
-    build_seconds = time.perf_counter() - t0
-    set_all_unplaced(model, inp)  # a feasible start: a time limit always leaves a solution
-    if strategy == "rens":
-        restrict = [model.assign_count] if formulation == "aggregated" else [model.assign_pair]
-        result = solve_rens(model, options, restrict=restrict, warm_start=True)
-    else:
-        result = solve(model, options, warm_start=True)
-    if not result.has_solution:
-        raise RuntimeError(f"HiGHS returned no solution (status {result.solver_status}); "
-                           "try a longer --time-limit")
-    if formulation == "aggregated":
-        gm_of = _disaggregate_aggregated(model, ctx)
-    else:
-        gm_of = _read_per_household(model, ctx)
-    sol = _solution_tables(model, ctx, gm_of, result, build_seconds, formulation)
-    # Every term is >= 0, so 0 is a valid bound; and the proposal's own objective (recomputed
-    # from the tables, with minimal deviations) is never worse than the solver's value.
-    if result.bound is not None and result.bound < 0:
-        result.bound = 0.0
-    if result.objective is not None and sol.objective < result.objective:
-        result.objective = sol.objective
-    if result.bound is not None and result.objective is not None:
-        result.gap = max(0.0, result.objective - result.bound) / max(abs(result.objective), 1e-9)
-        if result.objective - result.bound < 1e-9:
-            result.gap = 0.0
-    return sol
+    @property
+    def objective(self) -> float:
+        """The objective recomputed from the tables (minimal over- and under-shoot)."""
+        return self.evaluation.objective
 
 
-def set_all_unplaced(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    """Set the model to its trivial feasible solution: nobody linked, every target unmet."""
-    for v in m.component_data_objects(pyo.Var, active=True):
-        v.set_value(0, skip_validation=True)
-    for h in m.Hh:
-        m.assign_unplaced[h].set_value(1.0)
-    for g in m.G:
-        m.quota_under[g].set_value(float(inp.target[g]))
-    m.minimax_deviation.set_value(float((inp.target / inp.scale).max()) if inp.n_gemeenten else 0.0)
+def solution_from_model(ctx: Context, model: pyo.ConcreteModel, formulation: str, result: SolveResult | None,
+                        build_seconds: float = 0.0) -> Solution:
+    """Disaggregate the solved ``model`` and evaluate every term of the result."""
+    ev = evaluate(ctx.inputs, assignment_from_model(model, ctx, formulation))
+    return Solution(evaluation=ev, households=households_frame(ctx, ev), gemeenten=gemeenten_frame(ctx.inputs, ev),
+                    result=result, model=model, formulation=formulation, build_seconds=build_seconds,
+                    notes=list(ctx.notes))
+
+
+def assignment_from_model(m: pyo.ConcreteModel, ctx: Context, formulation: str) -> Assignment:
+    """Gemeente, dwelling class and sharing per decision household, from the model's values."""
+    gm_of = _disaggregate_aggregated(m, ctx) if formulation == "aggregated" else _read_per_household(m, ctx)
+    need = ctx.inputs.size_class[ctx.hh_size_type] if len(gm_of) else np.zeros(0, dtype=int)
+    dclass, shared = dwellings_from_model(m, ctx.inputs, gm_of, need, ctx.households.index)
+    return Assignment(gemeente=gm_of, dwelling_class=np.where(gm_of >= 0, dclass, 0), shared=shared)
 
 
 def _value(v) -> float:
@@ -168,7 +141,7 @@ def dwellings_from_model(m: pyo.ConcreteModel, inp: KoppelingInputs, gm_of: np.n
     shared = np.zeros(n, dtype=bool)
     for g in np.unique(gm_of[gm_of >= 0]):
         g = int(g)
-        for k in range(1, 6):
+        for k in CLASSES:
             hh = sorted(np.flatnonzero((gm_of == g) & (need == k)), key=lambda h: hh_ids[h])
             if not hh:
                 continue
@@ -188,80 +161,34 @@ def dwellings_from_model(m: pyo.ConcreteModel, inp: KoppelingInputs, gm_of: np.n
     return dclass, shared
 
 
-def _solution_tables(m: pyo.ConcreteModel, ctx: Context, gm_of: np.ndarray, result: SolveResult,
-                     build_seconds: float, formulation: str) -> Solution:
-    inp = ctx.inputs
-    hh = ctx.households
-    n = len(hh)
-    w = inp.weights
-    size_t = ctx.hh_size_type
-    persons = inp.size_persons[size_t] if n else np.zeros(0, dtype=int)
-    need = inp.size_class[size_t] if n else np.zeros(0, dtype=int)
-
-    # household own terms at their gemeente, read from the allowed-cost table of their unit
-    raw = {t: np.zeros(n) for t in HOUSEHOLD_TERMS + UNPLACED_TERMS}
-    cost_cache: dict[int, dict[int, dict[str, float]]] = {}
-    for h in range(n):
-        g = gm_of[h]
-        if g < 0:
-            for t in UNPLACED_TERMS:
-                raw[t][h] = inp.hh_terms[t][h]
-            continue
-        u = int(inp.hh_unit[h])
-        if u not in cost_cache:
-            cost_cache[u] = inp.household_gemeente_costs(u)
-        terms = cost_cache[u][int(g)]
-        for t in HOUSEHOLD_TERMS:
-            raw[t][h] = terms[t]
-
-    dclass, shared = dwellings_from_model(m, inp, gm_of, need, hh.index)
-    size_fit = np.where((gm_of >= 0) & ~shared, dclass - need, 0).astype(float)
-    sharing = np.where(shared, 0.5, 0.0)
-
-    households = pd.DataFrame({
-        "household_id": hh.index,
-        "gm_index": gm_of,
-        "persons": persons,
-        "needed_class": need,
-        "dwelling_class": np.where(gm_of >= 0, dclass, 0),
-        "shared": shared,
-        "size_fit": size_fit,
-        "sharing": sharing,
-        **raw,
+def households_frame(ctx: Context, ev: Evaluation) -> pd.DataFrame:
+    """One row per decision household: its decision and every raw household term."""
+    a = ev.assignment
+    return pd.DataFrame({
+        "household_id": ctx.households.index,
+        "gm_index": a.gemeente,
+        "persons": ev.persons,
+        "needed_class": ev.need,
+        "dwelling_class": a.dwelling_class,
+        "shared": a.shared,
+        **{t: ev.household[t] for t in PER_HOUSEHOLD},
     })
 
-    # gemeente table
-    G = inp.n_gemeenten
-    linked = gm_of >= 0
-    p_g = np.bincount(gm_of[linked], weights=persons[linked], minlength=G)
-    h_g = np.bincount(gm_of[linked], minlength=G)
-    over = np.maximum(p_g - inp.target, 0.0)
-    under = np.maximum(inp.target - p_g, 0.0)
-    rel = (over + under) / inp.scale
+
+def gemeenten_frame(inp: KoppelingInputs, ev: Evaluation) -> pd.DataFrame:
+    """One row per gemeente: persons and households linked, deviation, raw gemeente terms and
+    dwellings used and offered per class."""
     gem = pd.DataFrame({
-        "gm_index": np.arange(G),
-        "persons": p_g.astype(int),
-        "households": h_g.astype(int),
+        "gm_index": np.arange(inp.n_gemeenten),
+        "persons": ev.gemeente_persons.astype(int),
+        "households": ev.gemeente_households.astype(int),
         "target": inp.target,
-        "over": over,
-        "under": under,
-        "relative_deviation": rel,
-        "quota": rel,
-        "pressure": inp.pressure * over / inp.scale,
-        "size_fit": np.bincount(gm_of[linked], weights=size_fit[linked], minlength=G),
-        "sharing": np.bincount(gm_of[linked], weights=sharing[linked], minlength=G),
+        "over": ev.over,
+        "under": ev.under,
+        "relative_deviation": ev.relative_deviation,
+        **ev.gemeente,
     })
-    for d in range(1, 6):
-        used = linked & (dclass == d)
-        # a shared dwelling is one dwelling for two households
-        cnt = np.bincount(gm_of[used], weights=np.where(shared[used], 0.5, 1.0), minlength=G)
-        gem[f"used_c{d}"] = cnt.round().astype(int)
+    for d in CLASSES:
+        gem[f"used_c{d}"] = ev.dwellings_used[:, d - 1]
         gem[f"offered_c{d}"] = inp.dwellings[:, d - 1]
-    terms = {t: float(households[t].sum()) for t in HOUSEHOLD_TERMS + UNPLACED_TERMS}
-    for t in GEMEENTE_TERMS:
-        terms[t] = float(gem[t].sum())
-    terms["minimax"] = float(rel.max()) if w.get("minimax", 0) > 0 and G else 0.0
-    weighted = {t: w.get(t, 0.0) * terms[t] for t in TERMS}
-    objective = float(sum(weighted.values()))
-    return Solution(households=households, gemeenten=gem, terms=terms, weighted=weighted, objective=objective,
-                    result=result, build_seconds=build_seconds, formulation=formulation, notes=list(ctx.notes))
+    return gem

@@ -1,25 +1,48 @@
 """``spreiding propose``: files -> validated frames -> model -> HiGHS -> explained proposal files.
 
-All inputs are validated before anything is built; every violation in every file is reported
-at once. Outputs are written to a temporary folder and moved into place only when complete.
+The run is a chain of stages, each a function of its own that can be called alone::
+
+    load -> validate -> inputs -> build -> solve -> extract -> explain -> write
+
+* :func:`load` reads and types every input file on its own (households, state, variant,
+  previous proposal, gemeente boundaries for the map), collecting every violation;
+* :func:`validate` checks the files against each other (locks and scores against the
+  households) and raises one :class:`InputError` with the violations of all files, before
+  anything is built;
+* :func:`inputs` turns the frames into model inputs (units, options, zones);
+* :func:`build` builds the Pyomo model (:mod:`models.koppeling`);
+* :func:`solve` solves it with HiGHS (:mod:`optimizer.solve`) and keeps HiGHS's numbers;
+* :func:`extract` disaggregates the solution and evaluates every term
+  (:mod:`optimizer.koppeling.extract`, :mod:`optimizer.koppeling.objective`);
+* :func:`explain` makes the output tables with alternatives and reasons;
+* :func:`write` writes the tables, ``map.png`` and ``run.json`` to a temporary folder that is
+  moved into place only when complete.
+
+:func:`run_propose` chains them; :func:`optimise` chains build, solve and extract for tests,
+benchmarks and experiments.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import pandas as pd
+import pyomo.environ as pyo
 
-from optimizer.core.errors import InputError
+from models.koppeling import KoppelingInputs, build_model
+from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.core.runrecord import RunRecord, inputs_record, write_json
 from optimizer.core.tables import atomic_output_dir, write_table
 from optimizer.data import schemas
-from optimizer.koppeling.extract import solve_koppeling
+from optimizer.koppeling.explain import METHOD
+from optimizer.koppeling.extract import Solution, solution_from_model
 from optimizer.koppeling.inputs import Context, build_inputs
 from optimizer.koppeling.scoring import load_scores
 from optimizer.koppeling.tables import (
@@ -30,14 +53,21 @@ from optimizer.koppeling.tables import (
     provinces_table,
 )
 from optimizer.koppeling.variant import Variant, load_variant
+from optimizer.solve import highs, strategies
+from optimizer.solve.highs import SolveResult, SolverOptions
 
 log = logging.getLogger(__name__)
 
 Strategy = Literal["auto", "mip", "rens"]
+Formulation = Literal["aggregated", "per_household"]
+T = TypeVar("T")
 
 
 @dataclass
 class ProposeConfig:
+    """Everything a koppeling run is given. Solver settings left ``None`` take the variant's
+    ``[solver]`` values; a value given here wins."""
+
     households: str | Path | pd.DataFrame
     state: str | Path | pd.DataFrame
     out: str | Path
@@ -46,11 +76,11 @@ class ProposeConfig:
     previous: str | Path | None = None
     scores: str | Path | None = None
     as_of: date | None = None
-    time_limit: float | None = None  # None: the variant's [solver] section decides
+    time_limit: float | None = None
     mip_rel_gap: float | None = None
     threads: int | None = None
     seed: int | None = None
-    formulation: Literal["aggregated", "per_household"] = "aggregated"
+    formulation: Formulation = "aggregated"
     strategy: Strategy = "auto"
     formats: tuple[str, ...] = ("csv", "xlsx")
     verbose: bool = False
@@ -61,95 +91,267 @@ class ProposeConfig:
     boundaries: str | Path | None = None  # GeoJSON/GeoPackage; default: optimizer.data.geo.default_boundaries_path()
 
 
-def load_all(cfg: ProposeConfig) -> tuple[pd.DataFrame, pd.DataFrame, Variant, pd.DataFrame | None,
-                                            pd.Series | None, pd.DataFrame | None]:
-    """Validate every input; raise one InputError with the violations of all files."""
-    errors = []
-    out: dict[str, object] = {}
-    for name, fn in (("households", lambda: schemas.load_households(cfg.households)),
-                     ("state", lambda: schemas.load_state(cfg.state)),
-                     ("variant", lambda: load_variant(cfg.variant))):
+@dataclass
+class Loaded:
+    """The inputs read and typed one file at a time (``None`` where a file is not given or
+    failed), and every violation found."""
+
+    households: pd.DataFrame | None = None
+    state: pd.DataFrame | None = None
+    variant: Variant | None = None
+    previous: pd.Series | None = None
+    boundaries: Any = None  # GeoDataFrame, or None: no map
+    violations: list[Violation] = field(default_factory=list)
+
+
+@dataclass
+class Validated:
+    """Every input of a run, valid on its own and against the others."""
+
+    households: pd.DataFrame
+    state: pd.DataFrame
+    variant: Variant
+    locks: pd.DataFrame | None
+    previous: pd.Series | None
+    scores: pd.DataFrame | None
+    boundaries: Any
+
+
+@dataclass
+class Built:
+    """A built model and how it was formulated."""
+
+    model: pyo.ConcreteModel
+    formulation: Formulation
+    seconds: float
+
+
+@dataclass
+class Tables:
+    """The output tables of a proposal."""
+
+    proposal: pd.DataFrame
+    gemeenten: pd.DataFrame
+    provinces: pd.DataFrame
+    household_types: pd.DataFrame
+
+
+class Timings:
+    """Wall-clock seconds per stage (``with timings("stage"): ...``) and in total."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
         try:
-            out[name] = fn()
-        except InputError as exc:
-            errors += exc.violations
-    hh = out.get("households")
-    for name, path, fn in (("locks", cfg.locks, lambda p: schemas.load_locks(p, hh)),
-                           ("previous", cfg.previous, schemas.load_previous),
-                           ("scores", cfg.scores, lambda p: load_scores(p, hh))):
-        if path is None or (hh is None and name != "previous"):
-            out[name] = None
-            continue
-        try:
-            out[name] = fn(path)
-        except InputError as exc:
-            errors += exc.violations
-    if errors:
-        raise InputError(errors)
-    return (out["households"], out["state"], out["variant"], out["locks"], out["previous"],  # type: ignore[return-value]
-            out["scores"])
+            yield
+        finally:
+            self.seconds[stage] = time.perf_counter() - t0
+
+    def total(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def _collect(violations: list[Violation], read: Callable[[], T]) -> T | None:
+    """``read()``, or ``None`` with its violations added to ``violations``."""
+    try:
+        return read()
+    except InputError as exc:
+        violations += exc.violations
+        return None
+
+
+# ------------------------------------------------------------------------------------------
+# Stages
+# ------------------------------------------------------------------------------------------
+
+def load(cfg: ProposeConfig) -> Loaded:
+    """Read and type every input that stands on its own; collect (do not raise) violations.
+
+    The gemeente boundaries for ``map.png`` are read here too, so that a wrong
+    ``--boundaries`` file is reported before anything is solved.
+    """
+    loaded = Loaded()
+    v = loaded.violations
+    loaded.households = _collect(v, lambda: schemas.load_households(cfg.households))
+    loaded.state = _collect(v, lambda: schemas.load_state(cfg.state))
+    loaded.variant = _collect(v, lambda: load_variant(cfg.variant))
+    if cfg.previous is not None:
+        loaded.previous = _collect(v, lambda: schemas.load_previous(cfg.previous))
+    if cfg.make_map:
+        from optimizer.data.geo import load_boundaries
+
+        loaded.boundaries = _collect(v, lambda: load_boundaries(cfg.boundaries))
+    return loaded
+
+
+def validate(cfg: ProposeConfig, loaded: Loaded) -> Validated:
+    """Check locks and scores against the households; raise one :class:`InputError` listing
+    the violations of every file."""
+    violations = list(loaded.violations)
+    hh = loaded.households
+    locks = scores = None
+    if hh is not None and cfg.locks is not None:
+        locks = _collect(violations, lambda: schemas.load_locks(cfg.locks, hh))
+    if hh is not None and cfg.scores is not None:
+        scores = _collect(violations, lambda: load_scores(cfg.scores, hh))
+    raise_if(violations)
+    assert hh is not None and loaded.state is not None and loaded.variant is not None
+    log.info("read %d households, %d gemeenten, variant %s", len(hh), len(loaded.state), loaded.variant.name)
+    return Validated(households=hh, state=loaded.state, variant=loaded.variant, locks=locks,
+                     previous=loaded.previous, scores=scores, boundaries=loaded.boundaries)
+
+
+def inputs(cfg: ProposeConfig, data: Validated) -> Context:
+    """Model inputs: decision households in units with options, gemeenten in zones."""
+    ctx = build_inputs(data.households, data.state, data.variant, scores=data.scores, locks=data.locks,
+                       previous=data.previous, as_of=cfg.as_of)
+    inp = ctx.inputs
+    log.info("%d households to decide in %d units (%d options); %d excluded, %d context rows",
+             len(inp.hh_unit), len(inp.unit_count), len(inp.opt_unit), len(ctx.excluded), len(ctx.context_rows))
+    return ctx
+
+
+def build(ctx: Context, formulation: Formulation = "aggregated") -> Built:
+    """Build the koppeling model of ``ctx``."""
+    t0 = time.perf_counter()
+    model = build_model(ctx.inputs, formulation)
+    return Built(model=model, formulation=formulation, seconds=time.perf_counter() - t0)
+
+
+def solve(ctx: Context, built: Built, options: SolverOptions | None = None,
+          strategy: Literal["mip", "rens"] = "mip") -> SolveResult:
+    """Solve the model with HiGHS from the all-unplaced start; return HiGHS's result unchanged.
+
+    ``"mip"`` hands the model to HiGHS; ``"rens"`` first solves the LP relaxation and a RENS
+    sub-MIP on the assignment variables (:func:`optimizer.solve.strategies.solve_rens`).
+    Raises ``RuntimeError`` if HiGHS returns no solution (the model always has one: every
+    household may stay unplaced, and that start is handed to HiGHS).
+    """
+    model = built.model
+    set_all_unplaced(model, ctx.inputs)  # a feasible start: a time limit always leaves a solution
+    if strategy == "rens":
+        restrict = [model.assign_count] if built.formulation == "aggregated" else [model.assign_pair]
+        result = strategies.solve_rens(model, options, restrict=restrict, warm_start=True)
+    else:
+        result = highs.solve(model, options, warm_start=True)
+    if not result.has_solution:
+        raise RuntimeError(f"HiGHS returned no solution (status {result.solver_status}); "
+                           "try a longer --time-limit")
+    log.info("status %s, objective %.4f, bound %s, gap %s", result.status.value, result.objective, result.bound,
+             result.gap)
+    return result
+
+
+def extract(ctx: Context, built: Built, result: SolveResult) -> Solution:
+    """One decision per household and every term of it (the solver's numbers stay in
+    ``result``)."""
+    return solution_from_model(ctx, built.model, built.formulation, result, built.seconds)
+
+
+def explain(ctx: Context, sol: Solution, data: Validated) -> Tables:
+    """The output tables: proposal (with alternatives and reasons), gemeenten, provinces and
+    household types."""
+    proposal = proposal_table(ctx, sol, data.households)
+    gem = gemeenten_table(ctx, sol, data.households, data.state)
+    return Tables(proposal=proposal, gemeenten=gem, provinces=provinces_table(gem),
+                  household_types=household_types_table(proposal))
+
+
+def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tables: Tables,
+          timings: Timings) -> dict:
+    """Write the tables, map.png and run.json into ``cfg.out`` (all or nothing); return the
+    run record."""
+    record = run_record(cfg, data, ctx, sol, tables, timings)
+    with atomic_output_dir(cfg.out) as tmp:
+        for fmt in cfg.formats:
+            for name, table in (("proposal", tables.proposal), ("gemeenten", tables.gemeenten),
+                                ("provinces", tables.provinces), ("household_types", tables.household_types)):
+                write_table(table, tmp / f"{name}.{fmt}")
+        record["map"] = _write_map(cfg, data, tables.gemeenten, tmp, record)
+        write_json(tmp / "run.json", record)
+    if cfg.relative_to is None:  # the demo reports its own (final) folder
+        h = record["households"]
+        log.info("wrote %s (linked %d, unplaced %d, excluded %d)", cfg.out, h["linked"], h["unplaced"], h["excluded"])
+    return record
+
+
+def run_propose(cfg: ProposeConfig) -> dict:
+    """Run a koppeling proposal end to end; return the run record (also written as run.json)."""
+    timings = Timings()
+    with timings("read_validate"):
+        data = validate(cfg, load(cfg))
+    with timings("inputs"):
+        ctx = inputs(cfg, data)
+    with timings("build"):
+        built = build(ctx, cfg.formulation)
+    options = solver_options(cfg, data.variant)
+    strategy = choose_strategy(cfg.strategy, cfg.formulation, ctx.inputs)
+    log.info("solving with HiGHS (%s, strategy %s, time limit %s s, gap %g)", cfg.formulation, strategy,
+             options.time_limit, options.mip_rel_gap)
+    result = solve(ctx, built, options, strategy)
+    with timings("extract"):
+        sol = extract(ctx, built, result)
+    with timings("explain"):
+        tables = explain(ctx, sol, data)
+    return write(cfg, data, ctx, sol, tables, timings)
+
+
+def optimise(ctx: Context, options: SolverOptions | None = None, formulation: Formulation = "aggregated",
+             strategy: Literal["mip", "rens"] = "mip") -> Solution:
+    """Build, solve and extract in one call (tests, benchmarks, experiments)."""
+    built = build(ctx, formulation)
+    return extract(ctx, built, solve(ctx, built, options, strategy))
+
+
+# ------------------------------------------------------------------------------------------
+# Helpers of the stages
+# ------------------------------------------------------------------------------------------
+
+def solver_options(cfg: ProposeConfig, variant: Variant) -> SolverOptions:
+    """The variant's ``[solver]`` settings, overridden by those given in ``cfg``."""
+    return variant.solver.options(time_limit=cfg.time_limit, mip_rel_gap=cfg.mip_rel_gap, threads=cfg.threads,
+                                  random_seed=cfg.seed, verbose=cfg.verbose)
 
 
 #: Mean positive target (persons) from which the LP relaxation is tight enough for LP + RENS.
 RENS_MIN_MEAN_TARGET = 20.0
 
 
-def choose_strategy(cfg: ProposeConfig, ctx: Context) -> str:
+def choose_strategy(strategy: Strategy, formulation: Formulation, inp: KoppelingInputs) -> Literal["mip", "rens"]:
     """``auto``: LP + RENS when targets are large compared with households (the LP relaxation is
     then within ~0.1% of the optimum, e.g. a national half-year: mean target ~44 persons);
     HiGHS branch-and-cut otherwise (weekly batches: targets of a few persons, weak LP that
     HiGHS's cuts close)."""
-    if cfg.strategy != "auto":
-        return cfg.strategy
-    targets = ctx.inputs.target[ctx.inputs.target > 0]
+    if strategy != "auto":
+        return strategy
+    targets = inp.target[inp.target > 0]
     large = len(targets) > 0 and float(targets.mean()) >= RENS_MIN_MEAN_TARGET
-    return "rens" if large and cfg.formulation == "aggregated" else "mip"
+    return "rens" if large and formulation == "aggregated" else "mip"
 
 
-def _write_map(cfg: ProposeConfig, gem: pd.DataFrame, folder: Path, record: dict) -> str | None:
-    """map.png of the deviation from target per gemeente, when boundaries are available."""
-    if not cfg.make_map:
-        return None
-    from optimizer.data.geo import load_boundaries
-    from optimizer.report.maps import deviation_map
-
-    boundaries = load_boundaries(cfg.boundaries)
-    if boundaries is None:
-        record["notes"].append("no gemeente boundaries available: map.png not drawn (give --boundaries FILE)")
-        return None
-    h = record["households"]
-    title = (f"Koppeling proposal: persons linked vs batch target per gemeente\n"
-             f"{h['linked']} households ({h['persons_linked']} persons) linked, variant {record['variant']['name']}")
-    deviation_map(gem, boundaries, folder / "map.png", title)
-    return "map.png"
+def set_all_unplaced(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    """Set the model to its trivial feasible solution: nobody linked, every target unmet."""
+    for v in m.component_data_objects(pyo.Var, active=True):
+        v.set_value(0, skip_validation=True)
+    for h in m.Hh:
+        m.assign_unplaced[h].set_value(1.0)
+    for g in m.G:
+        m.quota_under[g].set_value(float(inp.target[g]))
+    m.minimax_deviation.set_value(float((inp.target / inp.scale).max()) if inp.n_gemeenten else 0.0)
 
 
-def run_propose(cfg: ProposeConfig) -> dict:
-    """Run a koppeling proposal end to end; return the run record (also written as run.json)."""
-    t0 = time.perf_counter()
-    households, state, variant, locks, previous, scores = load_all(cfg)
-    t_read = time.perf_counter() - t0
-    log.info("read %d households, %d gemeenten, variant %s", len(households), len(state), variant.name)
-    t1 = time.perf_counter()
-    ctx = build_inputs(households, state, variant, scores=scores, locks=locks, previous=previous, as_of=cfg.as_of)
-    t_inputs = time.perf_counter() - t1
-    inp = ctx.inputs
-    log.info("%d households to decide in %d units (%d options); %d excluded, %d context rows",
-             len(inp.hh_unit), len(inp.unit_count), len(inp.opt_unit), len(ctx.excluded), len(ctx.context_rows))
-    strategy = choose_strategy(cfg, ctx)
-    options = variant.solver.options(time_limit=cfg.time_limit, mip_rel_gap=cfg.mip_rel_gap, threads=cfg.threads,
-                                     random_seed=cfg.seed, verbose=cfg.verbose)
-    log.info("building and solving with HiGHS (%s, strategy %s, time limit %s s, gap %g)",
-             cfg.formulation, strategy, options.time_limit, options.mip_rel_gap)
-    sol = solve_koppeling(ctx, options, formulation=cfg.formulation, strategy=strategy)
+def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tables: Tables,
+               timings: Timings) -> dict:
+    """The run record: inputs, variant, the solver's status, objective, bound and gap as HiGHS
+    gave them, the objective recomputed from the tables, terms, counts and timings."""
     r = sol.result
-    log.info("status %s, objective %.4f, bound %s, gap %s", r.status.value, r.objective, r.bound, r.gap)
-    t2 = time.perf_counter()
-    proposal = proposal_table(ctx, sol, households)
-    gem = gemeenten_table(ctx, sol, households, state)
-    provinces = provinces_table(gem)
-    types = household_types_table(proposal)
-    t_explain = time.perf_counter() - t2
+    variant = data.variant
+    inp = ctx.inputs
+    proposal = tables.proposal
     counts = proposal["status"].value_counts().to_dict()
     record = RunRecord(
         command=cfg.command,
@@ -167,31 +369,36 @@ def run_propose(cfg: ProposeConfig) -> dict:
         "objective_from_tables": sol.objective,
         "terms_raw": sol.terms,
         "terms_weighted": sol.weighted,
-        "households": {"in_file": len(households), "linked": int(counts.get("linked", 0)),
+        "households": {"in_file": len(data.households), "linked": int(counts.get("linked", 0)),
                        "unplaced": int(counts.get("unplaced", 0)), "excluded": int(counts.get("excluded", 0)),
                        "context": int(counts.get("context", 0)),
                        "persons_linked": int(proposal.loc[proposal["status"] == "linked", "persons"].sum())},
         "model_size": {"units": len(inp.unit_count), "options": len(inp.opt_unit), "zones": int(inp.zone_of.max() + 1),
                        "variables": r.n_variables, "integer_variables": r.n_integer, "constraints": r.n_constraints},
-        "alternatives_method": "one-household move, all other links fixed (exact objective re-evaluation)",
-        "fairness": fairness_summary(gem),
+        "alternatives_method": METHOD,
+        "fairness": fairness_summary(tables.gemeenten),
         **cfg.extra_record,
     }
     for key, value in extra.items():
         setattr(record, key, value)
-    record.timings_seconds = {"read_validate": t_read, "inputs": t_inputs, "build": sol.build_seconds,
-                              "compile": r.compile_seconds, "solve": r.solve_seconds, "explain": t_explain,
-                              "total": time.perf_counter() - t0}
-    record = record.model_dump()
-    with atomic_output_dir(cfg.out) as tmp:
-        for fmt in cfg.formats:
-            write_table(proposal, tmp / f"proposal.{fmt}")
-            write_table(gem, tmp / f"gemeenten.{fmt}")
-            write_table(provinces, tmp / f"provinces.{fmt}")
-            write_table(types, tmp / f"household_types.{fmt}")
-        record["map"] = _write_map(cfg, gem, tmp, record)
-        write_json(tmp / "run.json", record)
-    if cfg.relative_to is None:  # the demo reports its own (final) folder
-        log.info("wrote %s (linked %d, unplaced %d, excluded %d)", cfg.out, record["households"]["linked"],
-                 record["households"]["unplaced"], record["households"]["excluded"])
-    return record
+    t = timings.seconds
+    record.timings_seconds = {"read_validate": t["read_validate"], "inputs": t["inputs"], "build": t["build"],
+                              "compile": r.compile_seconds, "solve": r.solve_seconds, "extract": t["extract"],
+                              "explain": t["explain"], "total": timings.total()}
+    return record.model_dump()
+
+
+def _write_map(cfg: ProposeConfig, data: Validated, gem: pd.DataFrame, folder: Path, record: dict) -> str | None:
+    """map.png of the deviation from target per gemeente, when boundaries are available."""
+    if not cfg.make_map:
+        return None
+    if data.boundaries is None:
+        record["notes"].append("no gemeente boundaries available: map.png not drawn (give --boundaries FILE)")
+        return None
+    from optimizer.report.maps import deviation_map
+
+    h = record["households"]
+    title = (f"Koppeling proposal: persons linked vs batch target per gemeente\n"
+             f"{h['linked']} households ({h['persons_linked']} persons) linked, variant {record['variant']['name']}")
+    deviation_map(gem, data.boundaries, folder / "map.png", title)
+    return "map.png"

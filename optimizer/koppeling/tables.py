@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.koppeling import HOUSEHOLD_TERMS, UNPLACED_TERMS
 from optimizer.data.schemas import split_list
-from optimizer.koppeling.explain import METHOD, N_ALTERNATIVES, alternatives, reasons
+from optimizer.koppeling.explain import METHOD, N_ALTERNATIVES, alternatives, labour_scores, reasons
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
+from optimizer.koppeling.objective import PER_HOUSEHOLD
 
 AGE_BANDS = ((0, 3), (4, 11), (12, 17))
 
@@ -26,9 +26,9 @@ AGE_BANDS = ((0, 3), (4, 11), (12, 17))
 def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.DataFrame:
     """One row per input household (same order as the input file)."""
     inp = ctx.inputs
-    w = inp.weights
     gem = ctx.gemeenten
     hh = sol.households
+    points = sol.evaluation.weighted_household()
     alts = alternatives(ctx, sol)
     why = reasons(ctx, sol, alts)
     codes = np.array(inp.gemeenten)
@@ -36,9 +36,7 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.
     hh_rows = hh.to_dict("records")
     alt_rows = alts.to_dict("records")
     gem_rows = gem[["gm_naam", "provincie", "coa_region", "amr_code"]].to_dict("index")
-    scores = ctx.scores.to_numpy()
-    score_col = {a: j for j, a in enumerate(ctx.scores.columns)}
-    best_amrs = ctx.best_amr.to_numpy()
+    scores, score_col, best_amrs = labour_scores(ctx)
     rows = []
     decided = dict(zip(hh["household_id"], range(len(hh))))
     excluded = dict(zip(ctx.excluded["household_id"], ctx.excluded["reason"]))
@@ -55,8 +53,8 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.
                    "needed_class": int(r["needed_class"]),
                    "dwelling_class": int(r["dwelling_class"]) if g >= 0 else "",
                    "shared_dwelling": bool(r["shared"]) if g >= 0 else ""}
-            for t in HOUSEHOLD_TERMS + ("size_fit", "sharing") + UNPLACED_TERMS:
-                row[f"term_{t}"] = round(w.get(t, 0.0) * float(r[t]), 6)
+            for t in PER_HOUSEHOLD:
+                row[f"term_{t}"] = round(float(points[t][i]), 6)
             row["employment_score_here"] = round(float(scores[i, score_col[place["amr_code"]]]), 4) if code else ""
             row["employment_score_best"] = round(float(scores[i].max()), 4)
             row["best_amr"] = best_amrs[i]
@@ -74,7 +72,7 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.
     out = pd.DataFrame(rows)
     order = ["household_id", "status", "gm_code", "gm_naam", "provincie", "coa_region", "amr_code", "persons",
              "adults", "children", "needed_class", "dwelling_class", "shared_dwelling"]
-    order += [f"term_{t}" for t in HOUSEHOLD_TERMS + ("size_fit", "sharing") + UNPLACED_TERMS]
+    order += [f"term_{t}" for t in PER_HOUSEHOLD]
     order += ["employment_score_here", "employment_score_best", "best_amr"]
     order += [c for k in range(1, N_ALTERNATIVES + 1) for c in (f"alt{k}_gm_code", f"alt{k}_delta")]
     order += ["reason"]
@@ -90,9 +88,9 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.
 def gemeenten_table(ctx: Context, sol: Solution, households: pd.DataFrame, state: pd.DataFrame) -> pd.DataFrame:
     """One row per gemeente: target, result, deviation, terms, dwellings, children by age band."""
     inp = ctx.inputs
-    w = inp.weights
     gem = ctx.gemeenten
     g = sol.gemeenten
+    points = sol.evaluation.weighted_gemeente()
     out = pd.DataFrame({"gm_code": inp.gemeenten, "gm_naam": gem["gm_naam"].to_numpy(),
                         "provincie": gem["provincie"].to_numpy(), "coa_region": gem["coa_region"].to_numpy()})
     out["target"] = g["target"].to_numpy()
@@ -104,9 +102,9 @@ def gemeenten_table(ctx: Context, sol: Solution, households: pd.DataFrame, state
     # gemeente-level objective terms; size_fit and sharing are attributed to households in
     # proposal.csv (term_size_fit, term_sharing) and only summed here for information
     for t in ("quota", "pressure"):
-        out[f"term_{t}"] = (w.get(t, 0.0) * g[t]).round(6).to_numpy()
+        out[f"term_{t}"] = np.round(points[t], 6)
     for t in ("size_fit", "sharing"):
-        out[f"{t}_points_of_households"] = (w.get(t, 0.0) * g[t]).round(6).to_numpy()
+        out[f"{t}_points_of_households"] = np.round(points[t], 6)
     for d in range(1, 6):
         out[f"dwellings_used_c{d}"] = g[f"used_c{d}"].to_numpy()
         out[f"dwellings_offered_c{d}"] = g[f"offered_c{d}"].to_numpy()
@@ -186,8 +184,8 @@ def _type_row(label: str, part: pd.DataFrame) -> dict:
         "mean_labour_regret": round(float(regret.mean()), 4) if len(linked) else float("nan"),
         "left_coa_region_share": share(pd.to_numeric(linked["term_continuity"]) > 0),
         "larger_dwelling_share": share((linked["dwelling_class"].astype(int) > linked["needed_class"].astype(int))
-                                       & (linked["shared_dwelling"].astype(str) != "True")),
-        "shared_dwelling_share": share(linked["shared_dwelling"].astype(str) == "True"),
+                                       & linked["shared_dwelling"].ne(True)),
+        "shared_dwelling_share": share(linked["shared_dwelling"].eq(True)),
     }
 
 

@@ -1,18 +1,25 @@
 """Solve a Pyomo model with HiGHS and return a typed, solver-neutral result.
 
-Route (the fastest Pyomo route measured here, see PERFORMANCE-NOTES): Pyomo's
+Route (the fastest Pyomo route measured here, see docs/performance.md): Pyomo's
 ``LinearStandardFormCompiler`` (mixed form) turns the model into sparse matrices, which are
 handed to ``highspy`` in one ``passModel`` call. The solution is loaded back into the Pyomo
 variables, so result extraction reads ``var.value`` as usual.
 
+The result states what HiGHS reported, unchanged: the model status (raw, and mapped to the
+neutral :class:`Status`), the objective value, and for a MIP HiGHS's own dual bound
+(``mip_dual_bound``) and relative gap (``mip_gap``); which limit stopped the solve, if any;
+and the HiGHS version. Options are passed through (:class:`SolverOptions`, ``extra`` by
+HiGHS option name). Strategies that combine several solves are in
+:mod:`optimizer.solve.strategies`.
+
 Determinism: HiGHS is run single-threaded by default with a fixed ``random_seed``; the same
 model and options give the same solution. A time limit can cut a run at a machine-dependent
-point; the result then says so (status ``time_limit``) and states the proven gap.
+point; the result then says so (status ``feasible``, ``limit`` ``time_limit``) and states the
+proven gap.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -23,8 +30,6 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
-
-log = logging.getLogger(__name__)
 
 
 class Status(str, Enum):
@@ -38,8 +43,12 @@ class Status(str, Enum):
     ERROR = "error"
 
 
-_LIMITS = {"kTimeLimit", "kIterationLimit", "kSolutionLimit", "kInterrupt", "kMemoryLimit",
-           "kHighsInterrupt", "kObjectiveBound", "kObjectiveTarget", "kUnknown"}
+#: HiGHS model statuses that mean "stopped by a limit", and the limit's neutral name.
+LIMITS = {"kTimeLimit": "time_limit", "kIterationLimit": "iteration_limit", "kSolutionLimit": "solution_limit",
+          "kInterrupt": "interrupt", "kHighsInterrupt": "interrupt", "kMemoryLimit": "memory_limit",
+          "kObjectiveBound": "objective_bound", "kObjectiveTarget": "objective_target"}
+_STATUS = {"kOptimal": Status.OPTIMAL, "kModelEmpty": Status.OPTIMAL, "kInfeasible": Status.INFEASIBLE,
+           "kUnbounded": Status.UNBOUNDED, "kUnboundedOrInfeasible": Status.UNBOUNDED}
 
 
 @dataclass
@@ -54,15 +63,30 @@ class SolverOptions:
     verbose: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def highs_settings(self) -> dict[str, Any]:
+        """The HiGHS option names and values these options set (``extra`` last, so it wins)."""
+        settings: dict[str, Any] = {"output_flag": bool(self.verbose), "mip_rel_gap": float(self.mip_rel_gap),
+                                    "threads": int(self.threads), "random_seed": int(self.random_seed),
+                                    "presolve": self.presolve}
+        if self.time_limit is not None:
+            settings["time_limit"] = float(self.time_limit)
+        return {**settings, **self.extra}
+
+    def record(self) -> dict[str, Any]:
+        """The options as recorded in a run record (without ``verbose``)."""
+        return {k: v for k, v in asdict(self).items() if k != "verbose"}
+
 
 @dataclass
 class SolveResult:
+    """What HiGHS reported for one solve (or a strategy for several), as it reported it."""
+
     status: Status
-    solver_status: str  # raw HiGHS model status
-    solver: str  # "HiGHS 1.15.1"
-    objective: float | None
-    bound: float | None  # best proven lower bound (minimisation)
-    gap: float | None  # relative gap |objective - bound| / max(|objective|, 1e-9)
+    solver_status: str  # raw HiGHS model status, e.g. "kOptimal", "kTimeLimit"
+    solver: str  # "HiGHS 1.16.0"
+    objective: float | None  # objective value of the solution HiGHS returned
+    bound: float | None  # best proven lower bound (minimisation): HiGHS's mip_dual_bound; an LP's optimum
+    gap: float | None  # HiGHS's own relative gap (mip_gap: |objective - bound| / |objective|); 0 for an LP
     compile_seconds: float
     solve_seconds: float
     n_variables: int
@@ -72,6 +96,8 @@ class SolveResult:
     node_count: int | None
     options: dict[str, Any]
     duals: dict[str, float] | None = None  # LP only: constraint name -> dual value
+    limit: str | None = None  # the limit that stopped the solve (``LIMITS``), None if none did
+    version: str = ""  # HiGHS version, e.g. "1.16.0"
 
     @property
     def has_solution(self) -> bool:
@@ -86,8 +112,71 @@ class SolveResult:
 
 
 def solver_version() -> str:
-    h = highspy.Highs()
-    return f"HiGHS {h.version()}"
+    return f"HiGHS {highspy.Highs().version()}"
+
+
+@dataclass
+class _Compiled:
+    """A model in HiGHS's form, and the Pyomo variable behind each column."""
+
+    lp: highspy.HighsLp
+    columns: list
+    rows: list
+    is_int: np.ndarray
+    n_nonzeros: int
+    seconds: float
+
+
+def _compile(model: pyo.ConcreteModel) -> _Compiled:
+    """Compile ``model`` (one active minimisation objective) to a ``HighsLp``."""
+    t0 = time.perf_counter()
+    info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize)
+    columns = info.columns
+    A = info.A.tocsc()
+    n_rows, n_cols = A.shape
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_cols
+    lp.num_row_ = n_rows
+    cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n_cols)
+    lp.col_cost_ = cost.astype(float)
+    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    lp.col_lower_ = np.array([-math.inf if v.lb is None else v.lb for v in columns], dtype=float)
+    lp.col_upper_ = np.array([math.inf if v.ub is None else v.ub for v in columns], dtype=float)
+    rhs = np.asarray(info.rhs, dtype=float)
+    mult = np.array([m for _, m in info.rows], dtype=int)
+    lp.row_lower_ = np.where(mult == 1, -math.inf, rhs)
+    lp.row_upper_ = np.where(mult == -1, math.inf, rhs)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    is_int = np.array([v.is_integer() or v.is_binary() for v in columns], dtype=bool)
+    if is_int.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in is_int]
+    return _Compiled(lp, columns, info.rows, is_int, int(A.nnz), time.perf_counter() - t0)
+
+
+def _status(raw: str, has_primal: bool) -> Status:
+    """The neutral status of a raw HiGHS model status."""
+    if raw in LIMITS or raw == "kUnknown":
+        return Status.FEASIBLE if has_primal else Status.NO_SOLUTION
+    return _STATUS.get(raw, Status.ERROR)
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def _row_duals(rows: list, row_dual) -> dict[str, float]:
+    """Row duals by constraint name (for a range constraint split into two rows the non-zero one)."""
+    out: dict[str, float] = {}
+    for (con, _), d in zip(rows, row_dual):
+        name = con.name
+        if abs(d) > abs(out.get(name, 0.0)):
+            out[name] = float(d)
+        else:
+            out.setdefault(name, 0.0)
+    return out
 
 
 def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, duals: bool = False,
@@ -102,50 +191,16 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
     two rows the non-zero one is kept).
     """
     options = options or SolverOptions()
-    t0 = time.perf_counter()
-    info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize)
-    columns = info.columns
-    A = info.A.tocsc()
-    n_rows, n_cols = A.shape
-
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = n_rows
-    cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n_cols)
-    lp.col_cost_ = cost.astype(float)
-    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-    lower = np.array([-math.inf if v.lb is None else v.lb for v in columns], dtype=float)
-    upper = np.array([math.inf if v.ub is None else v.ub for v in columns], dtype=float)
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    rhs = np.asarray(info.rhs, dtype=float)
-    mult = np.array([m for _, m in info.rows], dtype=int)
-    lp.row_lower_ = np.where(mult == 1, -math.inf, rhs)
-    lp.row_upper_ = np.where(mult == -1, math.inf, rhs)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    is_int = np.array([v.is_integer() or v.is_binary() for v in columns], dtype=bool)
-    if is_int.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in is_int]
-    compile_seconds = time.perf_counter() - t0
-
+    c = _compile(model)
     h = highspy.Highs()
-    settings: dict[str, Any] = {"output_flag": bool(options.verbose), "mip_rel_gap": float(options.mip_rel_gap),
-                                "threads": int(options.threads), "random_seed": int(options.random_seed),
-                                "presolve": options.presolve}
-    if options.time_limit is not None:
-        settings["time_limit"] = float(options.time_limit)
-    settings.update(options.extra)
-    for key, value in settings.items():
+    for key, value in options.highs_settings().items():
         if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
             raise ValueError(f"HiGHS rejected option {key} = {value!r}")
     t1 = time.perf_counter()
-    h.passModel(lp)
+    h.passModel(c.lp)
     if warm_start:
         start = highspy.HighsSolution()
-        start.col_value = [0.0 if v.value is None else float(v.value) for v in columns]
+        start.col_value = [0.0 if v.value is None else float(v.value) for v in c.columns]
         start.value_valid = True
         h.setSolution(start)
     h.run()
@@ -154,142 +209,25 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
     model_status = h.getModelStatus()
     raw = model_status.name if hasattr(model_status, "name") else str(model_status)
     hinfo = h.getInfo()
-    has_primal = hinfo.primal_solution_status == 2  # kSolutionStatusFeasible
-    if raw == "kOptimal":
-        status = Status.OPTIMAL
-    elif raw in ("kInfeasible",):
-        status = Status.INFEASIBLE
-    elif raw in ("kUnbounded", "kUnboundedOrInfeasible"):
-        status = Status.UNBOUNDED
-    elif raw in _LIMITS:
-        status = Status.FEASIBLE if has_primal else Status.NO_SOLUTION
-    elif raw == "kModelEmpty":
-        status = Status.OPTIMAL
-    else:
-        status = Status.ERROR
-
-    objective = bound = gap = None
-    node_count = None
-    row_duals = None
+    status = _status(raw, hinfo.primal_solution_status == 2)  # kSolutionStatusFeasible
+    mip = bool(c.is_int.any())
+    objective = bound = gap = node_count = row_duals = None
     if status in (Status.OPTIMAL, Status.FEASIBLE):
         sol = h.getSolution()
         values = np.asarray(sol.col_value, dtype=float)
-        if is_int.any():
-            values = np.where(is_int, np.round(values), values)
-        for var, val in zip(columns, values):
+        if mip:
+            values = np.where(c.is_int, np.round(values), values)
+        for var, val in zip(c.columns, values):
             var.set_value(float(val), skip_validation=True)
         objective = float(hinfo.objective_function_value)
-        if is_int.any():
-            bound = float(hinfo.mip_dual_bound)
-            node_count = int(hinfo.mip_node_count)
-            gap = abs(objective - bound) / max(abs(objective), 1e-9) if math.isfinite(bound) else None
-            if gap is not None and abs(objective - bound) < 1e-9:
-                gap = 0.0
+        if mip:
+            bound, gap, node_count = _finite(hinfo.mip_dual_bound), _finite(hinfo.mip_gap), int(hinfo.mip_node_count)
         elif status is Status.OPTIMAL:
             bound, gap = objective, 0.0
-            if duals:
-                row_duals = {}
-                for (con, _), d in zip(info.rows, sol.row_dual):
-                    name = con.name
-                    if abs(d) > abs(row_duals.get(name, 0.0)):
-                        row_duals[name] = float(d)
-                    else:
-                        row_duals.setdefault(name, 0.0)
+            row_duals = _row_duals(c.rows, sol.row_dual) if duals else None
     return SolveResult(
-        status=status,
-        solver_status=raw,
-        solver=f"HiGHS {h.version()}",
-        objective=objective,
-        bound=bound,
-        gap=gap,
-        compile_seconds=compile_seconds,
-        solve_seconds=solve_seconds,
-        n_variables=n_cols,
-        n_integer=int(is_int.sum()),
-        n_constraints=n_rows,
-        n_nonzeros=int(A.nnz),
-        node_count=node_count,
-        options={k: v for k, v in asdict(options).items() if k != "verbose"},
-        duals=row_duals,
+        status=status, solver_status=raw, solver=f"HiGHS {h.version()}", objective=objective, bound=bound, gap=gap,
+        compile_seconds=c.seconds, solve_seconds=solve_seconds, n_variables=len(c.columns),
+        n_integer=int(c.is_int.sum()), n_constraints=len(c.rows), n_nonzeros=c.n_nonzeros, node_count=node_count,
+        options=options.record(), duals=row_duals, limit=LIMITS.get(raw), version=h.version(),
     )
-
-
-def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
-               restrict: list | None = None, warm_start: bool = False) -> SolveResult:
-    """LP relaxation -> RENS sub-MIP -> (if needed) full MIP warm-started from it.
-
-    1. Solve the LP relaxation: its optimum is a valid lower bound for the MIP.
-    2. RENS (relaxation enforced neighbourhood search): bound every integer variable to
-       ``[floor(x*), ceil(x*)]`` of its LP value and solve that much smaller MIP.
-    3. If the RENS solution is within ``mip_rel_gap`` of the LP bound it is returned as
-       optimal-within-gap, with the LP bound as the proven bound. Otherwise the full MIP is
-       solved with the RENS solution as a warm start (HiGHS then proves its own gap).
-
-    Where the aggregated koppeling model's LP is tight (national scale) this avoids a long
-    root cut loop; where it is weak (small batches) HiGHS's cuts still do the proving.
-    ``restrict`` names the variable components whose bounds RENS tightens (default: every
-    integer variable); leaving the others free keeps the neighbourhood feasible.
-    The returned timings add up all stages; ``options`` records the strategy.
-    """
-    options = options or SolverOptions()
-    int_vars = [v for v in model.component_data_objects(pyo.Var, active=True) if v.is_integer() or v.is_binary()]
-    domains = [(v.domain, v.lb, v.ub) for v in int_vars]
-    t_start = time.perf_counter()
-    for v in int_vars:
-        lb, ub = v.lb, v.ub
-        v.domain = pyo.Reals
-        v.setlb(lb)
-        v.setub(ub)
-    lp = solve(model, SolverOptions(threads=options.threads, random_seed=options.random_seed, verbose=options.verbose,
-                                    time_limit=options.time_limit))
-    for v, (dom, lb, ub) in zip(int_vars, domains):
-        v.domain = dom
-        v.setlb(lb)
-        v.setub(ub)
-    if lp.status is not Status.OPTIMAL:  # no valid bound: plain MIP instead
-        return solve(model, options, warm_start=warm_start)
-    lp_bound = float(lp.objective)
-    lp_values = [v.value for v in int_vars]
-    restricted = None if restrict is None else {id(v) for comp in restrict for v in comp.values()}
-    for v, x, (_, lb, ub) in zip(int_vars, lp_values, domains):
-        if restricted is not None and id(v) not in restricted:
-            continue
-        x = 0.0 if x is None else x
-        lo, hi = math.floor(x + 1e-6), math.ceil(x - 1e-6)
-        v.setlb(lo if lb is None else max(lb, lo))
-        v.setub(hi if ub is None else min(ub, hi))
-    elapsed = time.perf_counter() - t_start
-    remaining = None if options.time_limit is None else max(1.0, options.time_limit - elapsed)
-    # the sub-MIP is small: solve it tightly so that its solution is as good as it can be
-    sub_opts = SolverOptions(**{**asdict(options), "time_limit": remaining,
-                                "mip_rel_gap": options.mip_rel_gap / 3})
-    sub = solve(model, sub_opts)
-    log.info("RENS: LP bound %.4f (%.1fs), sub-MIP %s objective %s (%.1fs, %d of %d integers free)", lp_bound,
-             lp.solve_seconds, sub.status.value, sub.objective, sub.solve_seconds,
-             sum(1 for v in int_vars if v.lb != v.ub), len(int_vars))
-    for v, (_, lb, ub) in zip(int_vars, domains):
-        v.setlb(lb)
-        v.setub(ub)
-    elapsed = time.perf_counter() - t_start
-    strategy = {**asdict(options), "strategy": "lp+rens"}
-    strategy.pop("verbose", None)
-    if sub.has_solution:
-        gap = max(0.0, sub.objective - lp_bound) / max(abs(sub.objective), 1e-9)
-        if gap <= options.mip_rel_gap:
-            return SolveResult(
-                status=Status.OPTIMAL, solver_status=f"rens:{sub.solver_status}", solver=sub.solver,
-                objective=sub.objective, bound=lp_bound, gap=gap,
-                compile_seconds=lp.compile_seconds + sub.compile_seconds,
-                solve_seconds=lp.solve_seconds + sub.solve_seconds,
-                n_variables=lp.n_variables, n_integer=len(int_vars), n_constraints=lp.n_constraints,
-                n_nonzeros=lp.n_nonzeros, node_count=sub.node_count, options=strategy)
-    remaining = None if options.time_limit is None else max(1.0, options.time_limit - elapsed)
-    full = solve(model, SolverOptions(**{**asdict(options), "time_limit": remaining}), warm_start=sub.has_solution)
-    full.compile_seconds += lp.compile_seconds + sub.compile_seconds
-    full.solve_seconds += lp.solve_seconds + sub.solve_seconds
-    if full.bound is not None:
-        full.bound = max(full.bound, lp_bound)
-        if full.objective is not None:
-            full.gap = max(0.0, full.objective - full.bound) / max(abs(full.objective), 1e-9)
-    full.options = {**strategy, "strategy": "lp+rens+mip"}
-    return full

@@ -1,6 +1,7 @@
-"""End to end: ``run_propose``, ``spreiding propose`` and ``spreiding demo``; bad variant
-files; LP+RENS against plain MIP. Every proposal written is re-checked independently from the
-files on disk (``koppeling_checks.check_proposal``)."""
+"""End to end: ``run_propose`` and its stages, ``spreiding propose`` and ``spreiding demo``; bad
+variant and boundary files; solver settings from the variant; LP+RENS against plain MIP. Every
+proposal written is re-checked independently from the files on disk
+(``support.checker.check_proposal``)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from optimizer.cli import app
 from optimizer.core.paths import variants_dir
 from optimizer.data import schemas
 from optimizer.data.synthetic import generate_households
-from optimizer.koppeling.extract import solve_koppeling
+from optimizer.koppeling import run as stages
 from optimizer.koppeling.inputs import build_inputs
-from optimizer.koppeling.run import ProposeConfig, run_propose
+from optimizer.koppeling.run import ProposeConfig, optimise, run_propose
 from optimizer.koppeling.tables import gemeenten_table, proposal_table
 from optimizer.koppeling.variant import load_variant
 from optimizer.rules.state import build_state
@@ -55,16 +56,24 @@ def inputs(tmp_path_factory, national_state):
 
 
 def check_written(out: Path, households: pd.DataFrame, state: pd.DataFrame, record: dict) -> None:
-    """Re-check the written files: rules, bookkeeping, terms adding up to run.json."""
+    """Re-check the written files: rules, bookkeeping, terms adding up to run.json, and the
+    solver's numbers (as HiGHS gave them) bounding the tables' objective."""
     proposal = read_csv(out / "proposal.csv")
     gem = read_csv(out / "gemeenten.csv")
     check_proposal(proposal, gem, households, state)
     w = record["variant"]["weights"]
+    tables = record["objective_from_tables"]
+    tol = 1e-6 * max(1.0, abs(record["objective"]))
     assert objective_from_tables(proposal, gem, w["minimax"]) == pytest.approx(
-        record["objective"], abs=tables_rounding(proposal, gem, w["minimax"]) + 1e-6 * abs(record["objective"]))
+        tables, abs=tables_rounding(proposal, gem, w["minimax"]) + tol)
+    # the tables hold the solver's solution with the smallest deviations: never worse than the
+    # solver's objective, never better than its proven bound
+    assert tables <= record["objective"] + tol
+    if record["bound"] is not None:
+        assert record["bound"] <= tables + tol and record["bound"] <= record["objective"] + tol
     assert not dwelling_terms_agree(proposal, gem)
     if record["status"] == "optimal":
-        slack = record["objective"] - record["bound"]
+        slack = tables - record["bound"]
         for k in (1, 2, 3):
             deltas = pd.to_numeric(proposal[f"alt{k}_delta"].replace("", None), errors="coerce").dropna()
             assert (deltas >= -slack - 1e-6).all()
@@ -95,6 +104,8 @@ def test_run_propose_writes_files_and_run_record(inputs, first_run):
     assert run["variant"]["weights"] == load_variant("default").weights.model_dump()
     import highspy
     assert run["solver"]["solver"] == f"HiGHS {highspy.Highs().version()}"
+    assert run["solver"]["version"] == highspy.Highs().version()
+    assert run["solver"]["limit"] is None  # solved to optimality: no limit stopped it
     assert run["packages"]["highspy"] == highspy.Highs().version()
     assert run["status"] in ("optimal", "feasible")
     for key in ("objective", "bound", "gap"):
@@ -102,9 +113,10 @@ def test_run_propose_writes_files_and_run_record(inputs, first_run):
     assert run["bound"] <= run["objective"] + 1e-6
     assert run["gap"] == pytest.approx(abs(run["objective"] - run["bound"]) / max(abs(run["objective"]), 1e-9),
                                        abs=1e-9)
+    # solved to a gap of 1e-9: the tables' objective is the solver's
     assert run["objective_from_tables"] == pytest.approx(run["objective"], rel=1e-6)
-    assert sum(run["terms_weighted"].values()) == pytest.approx(run["objective"], rel=1e-6)
-    for key in ("read_validate", "inputs", "build", "compile", "solve", "explain", "total"):
+    assert sum(run["terms_weighted"].values()) == pytest.approx(run["objective_from_tables"], rel=1e-12)
+    for key in ("read_validate", "inputs", "build", "compile", "solve", "extract", "explain", "total"):
         assert run["timings_seconds"][key] >= 0
     assert run["as_of"] == DAY.isoformat()
     h = run["households"]
@@ -118,6 +130,59 @@ def test_run_propose_writes_files_and_run_record(inputs, first_run):
     assert "adult_ages" not in text and "education" not in text
 
 
+def test_stages_called_one_by_one_give_the_run_propose_result(tmp_path, inputs, first_run):
+    households, state = inputs
+    first, record = first_run
+    cfg = ProposeConfig(households=households, state=state, out=tmp_path / "staged", as_of=DAY, formats=("csv",),
+                        time_limit=60, mip_rel_gap=1e-9)
+    timings = stages.Timings()
+    timings.seconds = dict.fromkeys(("read_validate", "inputs", "build", "extract", "explain"), 0.0)
+    data = stages.validate(cfg, stages.load(cfg))
+    ctx = stages.inputs(cfg, data)
+    built = stages.build(ctx, cfg.formulation)
+    options = stages.solver_options(cfg, data.variant)
+    result = stages.solve(ctx, built, options, stages.choose_strategy(cfg.strategy, cfg.formulation, ctx.inputs))
+    sol = stages.extract(ctx, built, result)
+    tables = stages.explain(ctx, sol, data)
+    staged = stages.write(cfg, data, ctx, sol, tables, timings)
+    assert staged["objective"] == pytest.approx(record["objective"], rel=1e-9)
+    assert staged["terms_raw"] == record["terms_raw"]
+    assert (tmp_path / "staged" / "proposal.csv").read_bytes() == (first / "proposal.csv").read_bytes()
+
+
+def test_solver_settings_come_from_the_variant_unless_given(tmp_path):
+    path = tmp_path / "slow.toml"
+    path.write_text('kind = "koppeling"\nname = "slow"\n[solver]\ntime_limit = 7.5\nmip_rel_gap = 0.01\n'
+                    'threads = 2\nrandom_seed = 3\nhighs = { mip_heuristic_effort = 0.1 }\n', encoding="utf-8")
+    variant = load_variant(path)
+    base = ProposeConfig(households="", state="", out="")
+    options = stages.solver_options(base, variant)
+    assert (options.time_limit, options.mip_rel_gap, options.threads, options.random_seed) == (7.5, 0.01, 2, 3)
+    assert options.extra == {"mip_heuristic_effort": 0.1}
+    given = ProposeConfig(households="", state="", out="", time_limit=30, mip_rel_gap=1e-6, threads=1, seed=0)
+    options = stages.solver_options(given, variant)
+    assert (options.time_limit, options.mip_rel_gap, options.threads, options.random_seed) == (30, 1e-6, 1, 0)
+    # the default variant's [solver] values are the engine's long-standing defaults
+    default = stages.solver_options(base, load_variant("default"))
+    assert (default.time_limit, default.mip_rel_gap, default.threads, default.random_seed) == (60.0, 1e-3, 1, 0)
+
+
+def test_bad_boundaries_file_exits_2_before_anything_is_solved(tmp_path, inputs, monkeypatch):
+    households, state = inputs
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the model was built although an input is wrong")
+
+    monkeypatch.setattr(stages, "build", no_build)
+    out = tmp_path / "out"
+    missing = tmp_path / "gemeenten.geojson"
+    result = CliRunner().invoke(app, ["propose", "--households", str(households), "--state", str(state),
+                                      "--boundaries", str(missing), "--out", str(out), "--no-xlsx", "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert str(missing) in result.output and "boundary file not found" in result.output
+    assert not out.exists()
+
+
 def test_cli_propose_with_period_and_date(tmp_path, inputs, national_state):
     households, _ = inputs
     out = tmp_path / "cli"
@@ -128,7 +193,7 @@ def test_cli_propose_with_period_and_date(tmp_path, inputs, national_state):
     assert "status optimal" in result.output or "status feasible" in result.output
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["as_of"] == DAY.isoformat()
-    check_written(out, schemas.load_households(households), schemas.load_state(national_state.astype(str)), run)
+    check_written(out, schemas.load_households(households), schemas.load_state(national_state), run)
 
 
 def test_cli_previous_proposal_is_reproduced(tmp_path, inputs, first_run):
@@ -222,14 +287,14 @@ def test_unknown_variant_name_exits_2_listing_the_known_ones(tmp_path, inputs):
 
 
 def test_rens_and_mip_agree_within_the_gap(national_state):
-    households = schemas.validate_households(generate_households(150, 21, as_of=DAY).astype(str))
-    state = schemas.validate_state(national_state.astype(str))
+    households = schemas.load_households(generate_households(150, 21, as_of=DAY))
+    state = schemas.load_state(national_state)
     variant = load_variant("default")
     gap = 1e-3
     results = {}
     for strategy in ("mip", "rens"):
         ctx = build_inputs(households, state, variant, as_of=DAY)
-        sol = solve_koppeling(ctx, SolverOptions(time_limit=60, mip_rel_gap=gap), strategy=strategy)
+        sol = optimise(ctx, SolverOptions(time_limit=60, mip_rel_gap=gap), strategy=strategy)
         assert sol.result.status == Status.OPTIMAL, strategy
         proposal = proposal_table(ctx, sol, households)
         check_proposal(proposal, gemeenten_table(ctx, sol, households, state), households, state)

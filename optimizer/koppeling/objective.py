@@ -1,0 +1,216 @@
+"""The koppeling objective of a given assignment: the one evaluator every caller uses.
+
+The model (:mod:`models.koppeling`) is the formulation HiGHS optimises. This module computes
+the same named terms (``TERMS``) for any *assignment* — the gemeente of each decision household
+(or none), the dwelling class it gets and whether it shares a class-2 dwelling — raw and
+weighted, per household, per gemeente and in total (:func:`evaluate`).
+
+Extraction (the proposal's term columns and totals, :mod:`optimizer.koppeling.extract`), the
+explanations (the objective change of a one-household move, :mod:`optimizer.koppeling.explain`)
+and the heuristic (``experiments/heuristic.py``) call the same small functions, one per term
+family:
+
+* own terms (labour, continuity, tie, change) of a household at its gemeente: :func:`own_terms`;
+* unplaced terms (unplaced, waiting): :func:`unplaced_terms`;
+* quota and pressure of a gemeente at P persons: :func:`deviation`, :func:`relative_deviation`,
+  :func:`quota_terms` (raw) and :func:`gemeente_cost` (weighted);
+* dwelling fit and sharing: :func:`dwelling_terms` (raw), :func:`dwelling_cost`,
+  :func:`cheapest_dwelling` and :func:`dwelling_release` (weighted);
+* minimax: :func:`minimax`.
+
+The tests check, on every solved test instance, that the raw term totals of :func:`evaluate`
+equal the model's own term expressions (``model.objective_term[t]``) for every term with a positive
+weight (a term with weight 0 is not determined by the optimum).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.koppeling import GEMEENTE_TERMS, HOUSEHOLD_TERMS, TERMS, UNPLACED_TERMS, KoppelingInputs
+
+#: Raw terms reported per household: own terms, dwelling fit and sharing, unplaced terms.
+PER_HOUSEHOLD = HOUSEHOLD_TERMS + ("size_fit", "sharing") + UNPLACED_TERMS
+CLASSES = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A complete decision for every decision household (model order)."""
+
+    gemeente: np.ndarray  # gemeente index, -1 = unplaced
+    dwelling_class: np.ndarray  # class 1..5 of the dwelling it gets (0 when unplaced)
+    shared: np.ndarray  # bool: shares a class-2 dwelling with another single adult
+
+
+@dataclass
+class Evaluation:
+    """Every named term of an assignment, raw and weighted."""
+
+    assignment: Assignment
+    weights: dict[str, float]
+    persons: np.ndarray  # per household
+    need: np.ndarray  # per household: dwelling class needed
+    household: dict[str, np.ndarray]  # raw term per household (PER_HOUSEHOLD)
+    gemeente: dict[str, np.ndarray]  # raw term per gemeente (GEMEENTE_TERMS)
+    gemeente_persons: np.ndarray  # persons linked per gemeente
+    gemeente_households: np.ndarray  # households linked per gemeente
+    over: np.ndarray  # persons above the target, per gemeente
+    under: np.ndarray  # persons below the target, per gemeente
+    relative_deviation: np.ndarray  # (over + under) / scale, per gemeente
+    dwellings_used: np.ndarray  # (gemeenten, 5): dwellings of class 1..5 used (a shared one once)
+    terms: dict[str, float]  # raw totals (TERMS)
+    weighted: dict[str, float]  # weight * raw total
+    objective: float  # sum of the weighted totals
+
+    def weighted_household(self) -> dict[str, np.ndarray]:
+        """Weighted term per household (objective points)."""
+        return {t: self.weights.get(t, 0.0) * v for t, v in self.household.items()}
+
+    def weighted_gemeente(self) -> dict[str, np.ndarray]:
+        """Weighted term per gemeente (objective points)."""
+        return {t: self.weights.get(t, 0.0) * v for t, v in self.gemeente.items()}
+
+
+# ------------------------------------------------------------------------------------------
+# Term families
+# ------------------------------------------------------------------------------------------
+
+def household_sizes(inp: KoppelingInputs) -> tuple[np.ndarray, np.ndarray]:
+    """Persons and needed dwelling class of every decision household."""
+    size = inp.unit_size[inp.hh_unit]
+    return inp.size_persons[size], inp.size_class[size]
+
+
+def own_terms(inp: KoppelingInputs, gemeente: np.ndarray) -> dict[str, np.ndarray]:
+    """Raw own terms (labour, continuity, ..., change) of each household at its gemeente (0 when
+    unplaced): those of the cheapest option of its unit covering that gemeente
+    (:attr:`KoppelingInputs.own_cost`)."""
+    _, best = inp.own_cost
+    linked = gemeente >= 0
+    option = best[inp.hh_unit[linked], gemeente[linked]]
+    if (option < 0).any():
+        raise ValueError("a household is linked to a gemeente it may not go to")
+    out = {}
+    for t in HOUSEHOLD_TERMS:
+        values = np.zeros(len(gemeente))
+        values[linked] = inp.opt_terms[t][option]
+        out[t] = values
+    return out
+
+
+def unplaced_terms(inp: KoppelingInputs, gemeente: np.ndarray) -> dict[str, np.ndarray]:
+    """Raw unplaced terms (one household, months waited) of each household left unplaced."""
+    return {t: np.where(gemeente < 0, inp.hh_terms[t], 0.0) for t in UNPLACED_TERMS}
+
+
+def deviation(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> tuple[np.ndarray, np.ndarray]:
+    """Over- and under-shoot of the targets of gemeenten ``g`` (default all) at ``persons``."""
+    target = inp.target[g]
+    return np.maximum(persons - target, 0.0), np.maximum(target - persons, 0.0)
+
+
+def relative_deviation(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> np.ndarray:
+    """|persons - target| / scale of gemeenten ``g`` (default all): the raw quota term."""
+    over, under = deviation(inp, persons, g)
+    return (over + under) / inp.scale[g]
+
+
+def quota_terms(inp: KoppelingInputs, persons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Raw quota (relative deviation) and pressure terms of every gemeente at ``persons``."""
+    over, _ = deviation(inp, persons)
+    return relative_deviation(inp, persons), inp.pressure * over / inp.scale
+
+
+def gemeente_cost(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> np.ndarray:
+    """Weighted quota + pressure terms of gemeenten ``g`` (default all) at ``persons``."""
+    w = inp.weights
+    over, under = deviation(inp, persons, g)
+    return (w.get("quota", 0.0) * (over + under) + w.get("pressure", 0.0) * inp.pressure[g] * over) / inp.scale[g]
+
+
+def minimax(inp: KoppelingInputs, relative_deviation: np.ndarray) -> float:
+    """Raw minimax term: the largest relative deviation (0 when the term is switched off)."""
+    on = inp.weights.get("minimax", 0.0) > 0 and len(relative_deviation)
+    return float(relative_deviation.max()) if on else 0.0
+
+
+def dwelling_terms(need: np.ndarray, a: Assignment) -> tuple[np.ndarray, np.ndarray]:
+    """Raw size fit (classes above the class needed) and sharing (half a shared dwelling) per
+    household."""
+    size_fit = np.where((a.gemeente >= 0) & ~a.shared, a.dwelling_class - need, 0).astype(float)
+    return size_fit, np.where(a.shared, 0.5, 0.0)
+
+
+def dwelling_cost(inp: KoppelingInputs, size_steps, shared_pairs):
+    """Weighted size fit and sharing of ``size_steps`` classes above need and ``shared_pairs``
+    shared dwellings."""
+    return inp.weights.get("size_fit", 0.0) * size_steps + inp.weights.get("sharing", 0.0) * shared_pairs
+
+
+def cheapest_dwelling(inp: KoppelingInputs, need: int, free: np.ndarray, lone: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Per gemeente: the weighted dwelling cost of housing one more household of class ``need``
+    and the class it gets (0: it shares a class-2 dwelling with a single living alone in one;
+    -1: nothing fits, cost inf). ``free`` (gemeenten, 5) are the free dwellings, ``lone`` the
+    singles alone in a class-2 dwelling per gemeente."""
+    ws, wsh = inp.weights.get("size_fit", 0.0), inp.weights.get("sharing", 0.0)
+    avail = free[:, need - 1:] > 0
+    has = avail.any(axis=1)
+    cost = np.where(has, ws * np.argmax(avail, axis=1), np.inf)
+    cls = np.where(has, np.argmax(avail, axis=1) + need, -1)
+    if need == 1 and inp.sharing:
+        share = np.where(lone > 0, wsh - ws, np.inf)  # the lone single's size step becomes a shared pair
+        cls = np.where(share < cost, 0, cls)
+        cost = np.minimum(cost, share)
+    return cost, cls
+
+
+def dwelling_release(inp: KoppelingInputs, need, dwelling_class, shared):
+    """Weighted dwelling cost change when a household leaves its dwelling: its size-fit points
+    go; a sharer's partner then lives alone in the class-2 dwelling (a size step, no pair)."""
+    ws, wsh = inp.weights.get("size_fit", 0.0), inp.weights.get("sharing", 0.0)
+    return np.where(shared, -wsh + ws, -ws * (dwelling_class - need))
+
+
+def dwellings_used(inp: KoppelingInputs, a: Assignment) -> np.ndarray:
+    """Dwellings of class 1..5 used per gemeente (a shared dwelling counts once)."""
+    linked = a.gemeente >= 0
+    used = np.zeros((inp.n_gemeenten, len(CLASSES)), dtype=int)
+    for d in CLASSES:
+        sel = linked & (a.dwelling_class == d)
+        count = np.bincount(a.gemeente[sel], weights=np.where(a.shared[sel], 0.5, 1.0), minlength=inp.n_gemeenten)
+        used[:, d - 1] = count.round().astype(int)
+    return used
+
+
+# ------------------------------------------------------------------------------------------
+# The evaluator
+# ------------------------------------------------------------------------------------------
+
+def evaluate(inp: KoppelingInputs, a: Assignment) -> Evaluation:
+    """Every named term of assignment ``a``: raw and weighted, per household, per gemeente and
+    in total (over- and under-shoot are the smallest the assignment allows)."""
+    w = inp.weights
+    persons, need = household_sizes(inp)
+    gm = a.gemeente
+    linked = gm >= 0
+    size_fit, sharing = dwelling_terms(need, a)
+    household = {**own_terms(inp, gm), "size_fit": size_fit, "sharing": sharing, **unplaced_terms(inp, gm)}
+    G = inp.n_gemeenten
+    p_g = np.bincount(gm[linked], weights=persons[linked], minlength=G)
+    over, under = deviation(inp, p_g)
+    quota, pressure = quota_terms(inp, p_g)
+    gemeente = {"quota": quota, "pressure": pressure,
+                "size_fit": np.bincount(gm[linked], weights=size_fit[linked], minlength=G),
+                "sharing": np.bincount(gm[linked], weights=sharing[linked], minlength=G)}
+    terms = {t: float(household[t].sum()) for t in HOUSEHOLD_TERMS + UNPLACED_TERMS}
+    terms.update({t: float(gemeente[t].sum()) for t in GEMEENTE_TERMS})
+    terms["minimax"] = minimax(inp, quota)
+    weighted = {t: w.get(t, 0.0) * terms[t] for t in TERMS}
+    return Evaluation(assignment=a, weights=w, persons=persons, need=need, household=household, gemeente=gemeente,
+                      gemeente_persons=p_g, gemeente_households=np.bincount(gm[linked], minlength=G),
+                      over=over, under=under, relative_deviation=quota, dwellings_used=dwellings_used(inp, a),
+                      terms=terms, weighted=weighted, objective=float(sum(weighted.values())))
