@@ -284,7 +284,7 @@ def add_designated_constraints(m: pyo.ConcreteModel, inp: ReceptionInputs, ix: R
     m.gemeente_designated = pyo.Constraint(rows, rule=lambda _, g: X[g] >= float(inp.share[ix.gemeente[g]]))
 
 
-def add_province_constraints(m: pyo.ConcreteModel, inp: ReceptionInputs) -> None:
+def add_province_constraints(m: pyo.ConcreteModel, inp: ReceptionInputs, ix: ReceptionIndex) -> None:
     r"""``province_total`` :math:`\sum_{g \in p} X_g = P_p` (met exactly; :math:`P_p` is the
     provincial total, or the existing places of p when those already exceed it)."""
     X = m.places_total
@@ -527,7 +527,7 @@ def add_financing(m: pyo.ConcreteModel, inp: ReceptionInputs, ix: ReceptionIndex
 # Objective
 # ------------------------------------------------------------------------------------------
 
-def add_objective_terms(m: pyo.ConcreteModel, inp: ReceptionInputs) -> None:
+def add_objective_terms(m: pyo.ConcreteModel, inp: ReceptionInputs, ix: ReceptionIndex) -> None:
     r"""Raw terms ``objective_term[t]`` for t in :data:`TERMS` (deviation, site_cost,
     financing; units in the module docstring). The deviation sums both sides' bands,
     ``deviation_band_shortfall`` then ``deviation_band_surplus``."""
@@ -545,28 +545,27 @@ def add_objective_terms(m: pyo.ConcreteModel, inp: ReceptionInputs) -> None:
     m.objective_term = pyo.Expression(list(TERMS), rule=lambda _, t: terms[t])
 
 
-def add_objective(m: pyo.ConcreteModel, inp: ReceptionInputs) -> None:
+def add_objective(m: pyo.ConcreteModel, inp: ReceptionInputs, ix: ReceptionIndex) -> None:
     r"""``objective``: minimise :math:`\sum_t w_t T_t` (terms with weight 0 are left out)."""
     weights = {t: float(inp.weights.get(t, 0.0)) for t in TERMS}
     expr = sum(weights[t] * m.objective_term[t] for t in TERMS if weights[t] != 0.0)
     m.objective = pyo.Objective(expr=expr if not isinstance(expr, int) else 0.0, sense=pyo.minimize)
 
 
+#: The model's families in build order; each is called as ``family(m, inputs, index)`` (a family
+#: that needs no index ignores it).
+FAMILIES = (
+    add_sets, add_site_variables, add_places_expression, add_site_size_constraints,
+    add_gemeente_max_constraints, add_designated_constraints, add_province_constraints, add_deviation,
+    add_site_need_cuts, add_financing, add_objective_terms, add_objective,
+)
+
+
 def build_model(inputs: ReceptionInputs) -> pyo.ConcreteModel:
-    """Build the reception model; the families are added in this fixed order. The
-    :class:`ReceptionIndex` is built once here and passed to the families that need it."""
+    """Build the reception model: the :data:`FAMILIES` in their fixed order. The
+    :class:`ReceptionIndex` is built once here and passed to every family."""
     ix = ReceptionIndex.of(inputs)
     m = pyo.ConcreteModel(name="reception")
-    add_sets(m, inputs, ix)
-    add_site_variables(m, inputs, ix)
-    add_places_expression(m, inputs, ix)
-    add_site_size_constraints(m, inputs, ix)
-    add_gemeente_max_constraints(m, inputs, ix)
-    add_designated_constraints(m, inputs, ix)
-    add_province_constraints(m, inputs)
-    add_deviation(m, inputs, ix)
-    add_site_need_cuts(m, inputs, ix)
-    add_financing(m, inputs, ix)
-    add_objective_terms(m, inputs)
-    add_objective(m, inputs)
+    for family in FAMILIES:
+        family(m, inputs, ix)
     return m

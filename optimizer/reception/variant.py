@@ -146,18 +146,20 @@ class SiteSpec(BaseModel):
     name: str = Field(..., pattern=r"^[a-z][a-z0-9_]*$", description="short name (lower case), used in columns")
     min_size: int = Field(..., ge=1, description="places per site, at least")
     max_size: int = Field(..., ge=1, description="places per site, at most")
-    max_sites: int = Field(1, ge=0, description="sites of this kind per gemeente, at most")
-    durable: bool = Field(False, description="available 5+ years and >= 100 places (Spreidingswet 'duurzaam'): "
-                          "decides the place-bonus category")
-    min_population: int = Field(0, ge=0, description="inhabitants a gemeente needs to host this kind")
-    cost_per_site_eur: float = Field(0.0, ge=0, description="EUR per site per year (fixed: management, security)")
-    cost_per_place_eur: float = Field(0.0, ge=0, description="EUR per place per year, on top of the fixed cost")
 
     @model_validator(mode="after")
     def _sizes(self) -> SiteSpec:
         if self.max_size < self.min_size:
             raise ValueError(f"site {self.name!r}: max_size ({self.max_size}) must be >= min_size ({self.min_size})")
         return self
+
+    # what a gemeente may open, and what it costs
+    max_sites: int = Field(1, ge=0, description="sites of this kind per gemeente, at most")
+    durable: bool = Field(False, description="available 5+ years and >= 100 places (Spreidingswet 'duurzaam'): "
+                          "decides the place-bonus category")
+    min_population: int = Field(0, ge=0, description="inhabitants a gemeente needs to host this kind")
+    cost_per_site_eur: float = Field(0.0, ge=0, description="EUR per site per year (fixed: management, security)")
+    cost_per_place_eur: float = Field(0.0, ge=0, description="EUR per place per year, on top of the fixed cost")
 
 
 def _default_sites() -> list[SiteSpec]:
