@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.core.runrecord import write_json
+from optimizer.core.runrecord import RunRecord, inputs_record
 from optimizer.core.tables import atomic_output_dir, write_table
 from optimizer.evaluation import fairness
 from optimizer.reception.run import ReceptionResult, solve_variant, write
@@ -303,12 +303,13 @@ def compare(variant_paths: Sequence[str | Path], out: str | Path, *, sweep: Swee
         quint = pd.DataFrame({n: payments_by_quintile(main[n]) for n in names})
         quint.index.name = "income_quintile"
         write_table(quint.reset_index(), tmp / "payments_by_quintile.csv")
-        record: dict[str, Any] = {
-            "kind": "reception-compare",
-            "variants": [{"name": n, "file": v.source, "sha256": v.sha256} for v, n in zip(variants, names)],
-            "workers": min(workers or (os.cpu_count() or 1), os.cpu_count() or 1, len(jobs)),
-            "jobs": len(jobs),
-        }
+        record = RunRecord(
+            command="compare", kind="reception-compare",
+            inputs=inputs_record({f"variant:{n}": v.source for v, n in zip(variants, names)}),
+            variants=[{"name": n, "file": v.source, "sha256": v.sha256} for v, n in zip(variants, names)],
+            workers=min(workers or (os.cpu_count() or 1), os.cpu_count() or 1, len(jobs)), jobs=len(jobs),
+            statuses={n: main[n].result.status.value for n in names},
+        )
         if sweep is not None:
             rows = []
             for name in names:
@@ -323,7 +324,8 @@ def compare(variant_paths: Sequence[str | Path], out: str | Path, *, sweep: Swee
             pareto = pd.DataFrame(rows)
             write_table(pareto.round(6), tmp / "pareto.csv")
             plot_pareto(pareto, tmp / "pareto.png")
-            record["sweep"] = {"weight": sweep.weight, "values": sweep.values()}
-        record["seconds"] = time.perf_counter() - t0
-        write_json(tmp / "compare.json", record)
+            record.sweep = {"weight": sweep.weight, "values": sweep.values()}
+        record.seconds = time.perf_counter() - t0
+        record.timings_seconds = {"total": record.seconds}
+        record.write(tmp / "compare.json")
     return table
