@@ -1,0 +1,1 @@
+"""Commands of the half-year cycle: the ledger of links and housing."""

@@ -1,0 +1,1 @@
+"""Commands about the embedded dataset (``spreiding data``)."""
