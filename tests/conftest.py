@@ -3,7 +3,8 @@
 Kinds (``pytest -m KIND``): ``unit`` (rules and helpers, no solver), ``math`` (golden LP
 snapshots of every constraint family), ``models`` (solved instances: hand-computed optima, the
 independent checker in :mod:`support.checker`, hypothesis properties), ``cli`` (commands end to
-end), ``regression`` (the stored demo example) and ``bench`` (benchmark smoke runs).
+end), ``regression`` (the stored demo example), ``bench`` (benchmark smoke runs) and ``cycle``
+(the ledger: transactions, crash safety, migrations, the weekly cycle played through).
 Helpers shared by several test modules live in ``tests/support/``; no test module imports
 another.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-KINDS = ("unit", "math", "models", "cli", "regression", "bench")
+KINDS = ("unit", "math", "models", "cli", "regression", "bench", "cycle")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
