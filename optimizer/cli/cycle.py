@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -29,14 +29,36 @@ from optimizer.cli.common import (
 from optimizer.cli.koppeling import National, Period_, Population, Realised, Rounding, Swaps
 from optimizer.core.errors import InputError, Violation
 
+if TYPE_CHECKING:
+    from optimizer.cycle.ledger import Change, Ledger
+
 ledger_app = typer.Typer(no_args_is_help=True, help="The ledger of the half-year cycle: the taakstelling used, "
                                                     "accepted koppelingen, housing realised and carry-over.")
 app.add_typer(ledger_app, name="ledger")
 
+# Options of the ledger commands ----------------------------------------------------------------
 LedgerFile = Annotated[Path, typer.Option("--ledger", "-l", envvar="SPREIDING_LEDGER",
                                           help="The ledger file (SQLite); default: $SPREIDING_LEDGER.")]
-Day = Annotated[str | None, typer.Option("--date", help="Date (YYYY-MM-DD).")]
-OutTable = Annotated[Path | None, typer.Option("--out", "-o", help="Output file (.csv, .xlsx or .parquet).")]
+ProposalDir = Annotated[Path, typer.Option("--proposal", help="The proposal folder (proposal.csv and run.json).")]
+BatchDay = Annotated[str, typer.Option("--date", help="Batch date (YYYY-MM-DD).")]
+StateOut = Annotated[Path, typer.Option("--out", "-o", help="State file for `spreiding propose --state`.")]
+BatchDays = Annotated[int, typer.Option("--batch-days", help="Days covered by the batch.")]
+Share = Annotated[float | None, typer.Option(
+    "--leefbaarheid-share", help="Cap households per gemeente at this share of its corporation lettings.")]
+By = Annotated[str, typer.Option("--by", help="'gemeente' or 'provincie' (rows of --out).")]
+ImportFrom = Annotated[Path, typer.Option("--from", help="A folder written by `spreiding ledger export`.")]
+Edits, HousedFile, Counts, Housing, OutTable = (
+    Annotated[Path | None, typer.Option(*flags, help=text)]
+    for flags, text in ((("--edits",), "A planner's edits (household_id, gm_code; empty gm_code = drop the link)."),
+                        (("--households",), "Households housed (household_id, housed_on)."),
+                        (("--gemeenten",), "Persons housed per gemeente as reported (gm_code, period, housed[, as_of])."),
+                        (("--housing",), "Own dwelling offers / pressure file replacing the modelled one."),
+                        (("--out", "-o"), "Output file (.csv, .xlsx or .parquet).")))
+KoppelDay, StatusDay, PeriodOfDay = (
+    Annotated[str | None, typer.Option(flag, help=text)]
+    for flag, text in (("--date", "Date of the koppeling (default: the proposal's as_of date)."),
+                       ("--date", "Status on this day (YYYY-MM-DD); default: the last day of --period."),
+                       ("--period", "Half-year (default: the one of --date).")))
 
 
 def ledger_command(name: str) -> Callable[[Callable], Callable]:
@@ -48,36 +70,45 @@ def ledger_command(name: str) -> Callable[[Callable], Callable]:
     return register
 
 
-def _write(table, out: Path) -> None:
-    from optimizer.core.tables import atomic_output_file, check_output_suffix, write_table
+def _ledger(path: Path, quiet: bool, *, create: bool = False) -> Ledger:
+    """Logging as asked, then the ledger file opened (migrated when older)."""
+    setup_logging(quiet)
+    from optimizer.cycle.ledger import open_ledger
 
-    check_output_suffix(out)
+    return open_ledger(path, create=create)
+
+
+def _checked(out: Path | None) -> None:
+    """Check an output path's suffix before any work is done."""
+    from optimizer.core.tables import check_output_suffix
+
+    if out is not None:
+        check_output_suffix(out)
+
+
+def _write(table, out: Path) -> None:
+    from optimizer.core.tables import atomic_output_file, write_table
+
     with atomic_output_file(out) as tmp:
         write_table(table, tmp)
 
 
-def _said(change, done: str, again: str) -> None:
+def _said(change: Change, done: str, again: str) -> None:
     """One line about a change: what was done, or (``again``) why nothing changed."""
     typer.echo(f"nothing changed: {again}" if change.unchanged else f"{done} (change {change.id})")
 
 
 @ledger_command("open")
-def open_period(
-    ledger: LedgerFile,
-    period: Period_,
-    national: National = None, rounding: Rounding = "up", population: Population = None,
-    swaps: Swaps = None, realised: Realised = None,
-    quiet: Quiet = False,
-) -> None:
+def open_period(ledger: LedgerFile, period: Period_, national: National = None, rounding: Rounding = "up",
+                population: Population = None, swaps: Swaps = None, realised: Realised = None,
+                quiet: Quiet = False) -> None:
     """Open a half-year: record its taakstelling (creates the ledger file when it does not exist)."""
-    setup_logging(quiet)
-    from optimizer.cycle.ledger import open_ledger
     from optimizer.cycle.periods import open_period as record
 
     p, mode = parse_period(period), check_rounding(rounding)
     new = not ledger.exists()
     try:
-        with open_ledger(ledger, create=True) as book:
+        with _ledger(ledger, quiet, create=True) as book:
             change = record(book, p, national=national, rounding=mode,  # type: ignore[arg-type]
                             population_path=population, swaps=swaps, realised=realised)
     except BaseException:
@@ -91,22 +122,13 @@ def open_period(
 
 
 @ledger_command("accept")
-def accept(
-    ledger: LedgerFile,
-    proposal: Annotated[Path, typer.Option("--proposal", help="The proposal folder (proposal.csv and run.json).")],
-    edits: Annotated[Path | None, typer.Option(
-        "--edits", help="A planner's edits (household_id, gm_code; empty gm_code = drop the link).")] = None,
-    at: Annotated[str | None, typer.Option(
-        "--date", help="Date of the koppeling (default: the proposal's as_of date).")] = None,
-    quiet: Quiet = False,
-) -> None:
+def accept(ledger: LedgerFile, proposal: ProposalDir, edits: Edits = None, at: KoppelDay = None,
+           quiet: Quiet = False) -> None:
     """Accept a proposal into the ledger, whole or with edits. Accepting it again changes nothing."""
-    setup_logging(quiet)
-    from optimizer.cycle.ledger import open_ledger
     from optimizer.cycle.proposals import accept_proposal
 
     day = parse_date(at, "--date")
-    with open_ledger(ledger) as book:
+    with _ledger(ledger, quiet) as book:
         change = accept_proposal(book, proposal, edits=edits, day=day)
     s = change.summary
     _said(change, f"proposal {s['run_id'][:12]} accepted on {s['linked_on']}: {s['households']} households, "
@@ -116,22 +138,13 @@ def accept(
 
 
 @ledger_command("housed")
-def housed(
-    ledger: LedgerFile,
-    households: Annotated[Path | None, typer.Option(
-        "--households", help="Households housed (household_id, housed_on).")] = None,
-    gemeenten: Annotated[Path | None, typer.Option(
-        "--gemeenten", help="Persons housed per gemeente as reported (gm_code, period, housed[, as_of]).")] = None,
-    quiet: Quiet = False,
-) -> None:
+def housed(ledger: LedgerFile, households: HousedFile = None, gemeenten: Counts = None, quiet: Quiet = False) -> None:
     """Record housing realised: per household, and/or per gemeente as provinces receive it."""
-    setup_logging(quiet)
     from optimizer.cycle.housing import record_housing
-    from optimizer.cycle.ledger import open_ledger
 
     if households is None and gemeenten is None:
         raise InputError(Violation("--households", "give --households and/or --gemeenten"))
-    with open_ledger(ledger) as book:
+    with _ledger(ledger, quiet) as book:
         change = record_housing(book, households=households, gemeenten=gemeenten)
     s = change.summary
     _said(change, f"housing recorded: {s['households']} households, {s['reports']} gemeente counts "
@@ -140,29 +153,15 @@ def housed(
 
 
 @ledger_command("state")
-def state(
-    ledger: LedgerFile,
-    at: Annotated[str, typer.Option("--date", help="Batch date (YYYY-MM-DD).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="State file for `spreiding propose --state`.")],
-    period: Annotated[str | None, typer.Option(
-        "--period", help="Half-year (default: the one of --date).")] = None,
-    housing: Annotated[Path | None, typer.Option(
-        "--housing", help="Own dwelling offers / pressure file replacing the modelled one.")] = None,
-    batch_days: Annotated[int, typer.Option("--batch-days", help="Days covered by the batch.")] = 7,
-    leefbaarheid_share: Annotated[float | None, typer.Option(
-        "--leefbaarheid-share", help="Cap households per gemeente at this share of its corporation lettings.")] = None,
-    quiet: Quiet = False,
-) -> None:
+def state(ledger: LedgerFile, at: BatchDay, out: StateOut, period: PeriodOfDay = None, housing: Housing = None,
+          batch_days: BatchDays = 7, leefbaarheid_share: Share = None, quiet: Quiet = False) -> None:
     """The next batch's gemeente state from the ledger: taakstelling + carry-over - linked so far, at the pace."""
-    setup_logging(quiet)
-    from optimizer.core.tables import check_output_suffix
-    from optimizer.cycle.ledger import open_ledger
     from optimizer.cycle.status import batch_state
 
-    check_output_suffix(out)
+    _checked(out)
     check_at_least(batch_days, "--batch-days", 1)
     day = parse_date(at, "--date")
-    with open_ledger(ledger) as book:
+    with _ledger(ledger, quiet) as book:
         table = batch_state(book, day, period=parse_period(period) if period else None,  # type: ignore[arg-type]
                             housing_path=housing, batch_days=batch_days, leefbaarheid_share=leefbaarheid_share)
     _write(table, out)
@@ -171,18 +170,10 @@ def state(
 
 
 @ledger_command("status")
-def status(
-    ledger: LedgerFile,
-    at: Day = None,
-    period: Annotated[str | None, typer.Option("--period", help="Half-year (default: the one of --date).")] = None,
-    out: OutTable = None,
-    by: Annotated[str, typer.Option("--by", help="'gemeente' or 'provincie' (rows of --out).")] = "gemeente",
-    quiet: Quiet = False,
-) -> None:
+def status(ledger: LedgerFile, at: StatusDay = None, period: PeriodOfDay = None, out: OutTable = None,
+           by: By = "gemeente", quiet: Quiet = False) -> None:
     """Status of a period on a date per gemeente and province: target, linked, housed, achterstand/voorsprong."""
-    setup_logging(quiet)
     from optimizer.core.periods import Period
-    from optimizer.cycle.ledger import open_ledger
     from optimizer.cycle.status import period_status, province_status
 
     check_choice(by, "--by", ("gemeente", "provincie"))
@@ -190,7 +181,8 @@ def status(
     if day is None and period is None:
         raise InputError(Violation("--date", "give --date (status on that day) or --period (on its last day)"))
     p = parse_period(period) if period else Period.of(day)  # type: ignore[arg-type]
-    with open_ledger(ledger) as book:
+    _checked(out)
+    with _ledger(ledger, quiet) as book:
         gem = period_status(book, p, day or p.end)
     prov = province_status(gem)
     if out is not None:
@@ -204,23 +196,13 @@ def status(
 
 
 @ledger_command("close")
-def close(
-    ledger: LedgerFile,
-    period: Period_,
-    out: OutTable = None,
-    quiet: Quiet = False,
-) -> None:
+def close(ledger: LedgerFile, period: Period_, out: OutTable = None, quiet: Quiet = False) -> None:
     """Close a period: record per gemeente the persons housed and the carry-over into the next period."""
-    setup_logging(quiet)
-    from optimizer.cycle.ledger import open_ledger
     from optimizer.cycle.periods import close_period
 
     p = parse_period(period)
-    if out is not None:
-        from optimizer.core.tables import check_output_suffix
-
-        check_output_suffix(out)
-    with open_ledger(ledger) as book:
+    _checked(out)
+    with _ledger(ledger, quiet) as book:
         change, carry = close_period(book, p)
     if out is not None:
         _write(carry.reset_index(), out)
@@ -234,11 +216,9 @@ def close(
 @ledger_command("export")
 def export(ledger: LedgerFile, out: OutDir, quiet: Quiet = False) -> None:
     """Export the ledger: one CSV per table and manifest.json (schema version, row counts, SHA-256)."""
-    setup_logging(quiet)
-    from optimizer.cycle.ledger import open_ledger
     from optimizer.cycle.transfer import export_ledger
 
-    with open_ledger(ledger) as book:
+    with _ledger(ledger, quiet) as book:
         manifest = export_ledger(book, out)
     rows = sum(t["rows"] for t in manifest["tables"].values())
     typer.echo(f"exported {len(manifest['tables'])} tables, {rows} rows (schema version "
@@ -246,11 +226,7 @@ def export(ledger: LedgerFile, out: OutDir, quiet: Quiet = False) -> None:
 
 
 @ledger_command("import")
-def import_(
-    source: Annotated[Path, typer.Option("--from", help="A folder written by `spreiding ledger export`.")],
-    ledger: LedgerFile,
-    quiet: Quiet = False,
-) -> None:
+def import_(source: ImportFrom, ledger: LedgerFile, quiet: Quiet = False) -> None:
     """Make a new ledger file from an export (migrated to the current schema when older)."""
     setup_logging(quiet)
     from optimizer.cycle.transfer import import_ledger

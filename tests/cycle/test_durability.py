@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support.cycle import dump, integrity, rows, write_proposal
+from support.cycle import dump, integrity, new_ledger, rows, write_proposal
 from typer.testing import CliRunner
 
 from optimizer.cli import app
@@ -56,10 +56,7 @@ accept_proposal(book, sys.argv[2])
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> Path:
-    path = tmp_path / "ledger.sqlite"
-    with open_ledger(path, create=True) as book:
-        open_period(book, H1)
-    return path
+    return new_ledger(tmp_path / "ledger.sqlite")
 
 
 def test_a_writer_killed_mid_transaction_leaves_the_ledger_unchanged(ledger: Path, tmp_path: Path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support.cycle import dump, rows, write_proposal
+from support.cycle import dump, new_ledger, rows, write_proposal
 from typer.testing import CliRunner
 
 from optimizer.cli import app
@@ -40,10 +40,7 @@ def cli(*args: str) -> tuple[int, str]:
 @pytest.fixture
 def ledger(tmp_path: Path) -> Path:
     """A ledger with 2025-H1 opened."""
-    path = tmp_path / "ledger.sqlite"
-    with open_ledger(path, create=True) as book:
-        open_period(book, H1)
-    return path
+    return new_ledger(tmp_path / "ledger.sqlite")
 
 
 @pytest.fixture

@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from optimizer.core.periods import Period
 from optimizer.core.runrecord import RunRecord
+from optimizer.cycle.ledger import open_ledger
+from optimizer.cycle.periods import open_period
+
+
+def new_ledger(path: Path, period: Period = Period(2025, 1)) -> Path:
+    """A ledger file at ``path`` with ``period`` opened (embedded data, rounding up)."""
+    with open_ledger(path, create=True) as book:
+        open_period(book, period)
+    return path
 
 
 def write_proposal(folder: Path, rows: Iterable[tuple[str, str, str, int]], as_of: date | None,
