@@ -85,6 +85,13 @@ def _read_manifest(folder: Path) -> dict:
     if not isinstance(version, int) or not 1 <= version <= schema.VERSION:
         raise InputError(Violation(str(path), f"schema_version must be a whole number 1..{schema.VERSION}",
                                    column="schema_version", value=version))
+    tables = manifest.get("tables")
+    expected = schema.tables_of(version)
+    if not isinstance(tables, dict):
+        raise InputError(Violation(str(path), "no 'tables' section", column="tables"))
+    raise_if([Violation(str(path), f"table not in schema version {version}; refused", column="tables", value=t)
+              for t in tables if t not in expected]
+             + [Violation(str(path), "table missing", column="tables", value=t) for t in expected if t not in tables])
     return manifest
 
 
@@ -141,9 +148,6 @@ def import_ledger(folder: str | Path, path: str | Path) -> Ledger:
             conn.execute("BEGIN IMMEDIATE")
             schema.apply_steps(conn, 0, version)
             for table in schema.tables_of(version):
-                if table not in manifest["tables"]:
-                    raise InputError(Violation(str(folder / MANIFEST), "table missing from the manifest",
-                                               column="tables", value=table))
                 _load_table(conn, folder, table, manifest["tables"][table])
             conn.execute("COMMIT")
         except sqlite3.IntegrityError as exc:

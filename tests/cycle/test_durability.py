@@ -196,6 +196,10 @@ def test_import_refuses_changed_files_extra_columns_and_existing_ledgers(tmp_pat
     (tmp_path / "x" / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(InputError, match="column not in the ledger's schema"):
         import_ledger(tmp_path / "x", tmp_path / "b.sqlite")
+    manifest["tables"]["people"] = {"file": "people.csv", "rows": 0, "sha256": ""}
+    (tmp_path / "x" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError, match="table not in schema version 2"):
+        import_ledger(tmp_path / "x", tmp_path / "b.sqlite")
     assert not (tmp_path / "b.sqlite").exists()
 
 
