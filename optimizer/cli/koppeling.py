@@ -27,10 +27,15 @@ from optimizer.cli.common import (
     setup_logging,
 )
 from optimizer.core.errors import InputError, Violation
+from optimizer.core.periods import Period
 
 # Options of the taakstelling rules, shared by ``taakstelling`` and ``state`` ------------------
 Period_ = Annotated[str, typer.Option("--period", help="Half-year, e.g. 2025-H2.")]
-National = Annotated[int | None, typer.Option("--national", help="National number of persons (default: the dataset).")]
+National = Annotated[int | None, typer.Option(
+    "--national", help="National number of persons (default: the dataset, which has it up to 2026-H1).")]
+PopulationYear = Annotated[int | None, typer.Option(
+    "--population-year", help="Use the embedded population of 1 January of this year instead of the one the law "
+                              "names (a fallback: recorded in the output and warned about).")]
 Rounding = Annotated[str, typer.Option("--rounding", help="'up' (Huisvestingswet art. 29: round up) or 'nearest'.")]
 Population, Realised, Swaps, Linked = (
     Annotated[Path | None, typer.Option(flag, help=text)]
@@ -40,13 +45,31 @@ Population, Realised, Swaps, Linked = (
                        ("--linked", "Persons linked so far this half-year (gm_code, linked).")))
 
 
-def _rule_inputs(national: int | None, rounding: str, population: Path | None, realised: Path | None,
-                 swaps: Path | None, linked: Path | None) -> dict[str, Any]:
+def _population(period: Period, population: Path | None, population_year: int | None) -> dict | None:
+    """The population ``period`` uses, as the run record's ``population`` section; a fallback is
+    printed as a warning. ``None`` if it cannot be chosen (the build then reports why, together
+    with every other problem)."""
+    from optimizer.rules.taakstelling import choose_population
+
+    try:
+        choice = choose_population(period, population, population_year)
+    except InputError:
+        return None
+    if choice.fallback:
+        log.warning("warning: %s", choice.fallback)
+    return choice.record()
+
+
+def _rule_inputs(period: Period, national: int | None, rounding: str, population: Path | None,
+                 population_year: int | None, realised: Path | None, swaps: Path | None,
+                 linked: Path | None) -> dict[str, Any]:
     """Keyword arguments of :func:`optimizer.rules.taakstelling.build_targets` and
-    :func:`optimizer.rules.state.build_state`, every file validated."""
+    :func:`optimizer.rules.state.build_state`, every file validated (a population fallback warned about)."""
     from optimizer.data import schemas
 
+    _population(period, population, population_year)
     return {"national": national, "rounding": check_rounding(rounding), "population_path": population,
+            "population_year": population_year,
             "realised": schemas.load_realised(realised) if realised else None,
             "swaps": schemas.load_swaps(swaps) if swaps else None,
             "linked": schemas.load_linked(linked) if linked else None}
@@ -65,7 +88,7 @@ def taakstelling(
     period: Period_,
     out: OutFile,
     national: National = None, rounding: Rounding = "up", population: Population = None,  # taakstelling rules
-    realised: Realised = None, swaps: Swaps = None,
+    population_year: PopulationYear = None, realised: Realised = None, swaps: Swaps = None,
     at: Annotated[str | None, typer.Option("--date", help="Pace date within the half-year (YYYY-MM-DD).")] = None,
     linked: Linked = None,
     quiet: Quiet = False,
@@ -78,10 +101,12 @@ def taakstelling(
     check_output_suffix(out)
     p = parse_period(period)
     day = parse_date(at, "--date")
-    table = build_targets(p, day=day, **_rule_inputs(national, rounding, population, realised, swaps, linked))
+    table = build_targets(p, day=day, **_rule_inputs(p, national, rounding, population, population_year, realised,
+                                                     swaps, linked))
     _write_one(table.reset_index(), out)
-    log.info("taakstelling %s: %d gemeenten, national %d, sum %d (rounding: %s) -> %s", p, len(table),
-             int(table["national"].iloc[0]), int(table["taakstelling"].sum()), rounding, out)
+    log.info("taakstelling %s: %d gemeenten, national %d, population of %s, sum %d (rounding: %s) -> %s", p,
+             len(table), int(table["national"].iloc[0]), table["reference_date"].iloc[0],
+             int(table["taakstelling"].sum()), rounding, out)
 
 
 @command
@@ -90,7 +115,7 @@ def state(
     at: Annotated[str, typer.Option("--date", help="Batch date (YYYY-MM-DD) within the half-year.")],
     out: OutFile,
     national: National = None, rounding: Rounding = "up", population: Population = None,  # taakstelling rules
-    realised: Realised = None, swaps: Swaps = None,
+    population_year: PopulationYear = None, realised: Realised = None, swaps: Swaps = None,
     linked: Linked = None,
     housing: Annotated[Path | None, typer.Option(
         "--housing", help="Own dwelling offers / pressure file replacing the modelled one.")] = None,
@@ -108,9 +133,10 @@ def state(
 
     check_output_suffix(out)
     check_at_least(batch_days, "--batch-days", 1)
-    table = build_state(parse_period(period), parse_date(at, "--date"), housing_path=housing, batch_days=batch_days,
+    p = parse_period(period)
+    table = build_state(p, parse_date(at, "--date"), housing_path=housing, batch_days=batch_days,
                         leefbaarheid_share=leefbaarheid_share,
-                        **_rule_inputs(national, rounding, population, realised, swaps, linked))
+                        **_rule_inputs(p, national, rounding, population, population_year, realised, swaps, linked))
     _write_one(table, out)
     log.info("state for %s on %s: batch target %.0f persons -> %s", period, at, table["target"].sum(), out)
 
@@ -147,6 +173,8 @@ def propose(
         "--period", help="With --date: build the state from the embedded data.")] = None,
     at: Annotated[str | None, typer.Option(
         "--date", help="Batch date (YYYY-MM-DD); also the date for waiting time.")] = None,
+    national: National = None, population: Population = None, population_year: PopulationYear = None,  # --period
+
     variant: Annotated[str, typer.Option("--variant", help="Variant name in models/variants or a .toml path.")]
     = "default",
     lock: Annotated[Path | None, typer.Option("--lock", help="Locks (household_id, gm_code, action=fix|forbid).")]
@@ -177,18 +205,21 @@ def propose(
     check_choice(formulation, "--formulation", ("aggregated", "per_household"))
     check_choice(strategy, "--strategy", ("auto", "mip", "rens"))
     day = parse_date(at, "--date")
+    pop = None
     if state_file is None:
         if period is None or day is None:
             raise InputError(Violation("--state", "give a state file, or --period and --date to build one"))
         from optimizer.rules.state import build_state
-        state_src = build_state(parse_period(period), day)
+        p = parse_period(period)
+        pop = _population(p, population, population_year)
+        state_src = build_state(p, day, national=national, population_path=population, population_year=population_year)
     else:
         state_src = state_file
     cfg = ProposeConfig(households=households_file, state=state_src, out=out, variant=variant, locks=lock,
                         previous=previous, scores=scores, as_of=day, time_limit=time_limit, mip_rel_gap=gap,
                         threads=threads, seed=seed, formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
                         formats=("csv", "xlsx") if xlsx else ("csv",), verbose=verbose,
-                        boundaries=boundaries, make_map=make_map)
+                        boundaries=boundaries, make_map=make_map, population=pop)
     _summary(run_propose(cfg))
 
 
@@ -209,6 +240,7 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic batch.")] = 1,
     period: Annotated[str, typer.Option("--period", help="Half-year.")] = "2025-H2",
     at: Annotated[str, typer.Option("--date", help="Batch date.")] = "2025-08-04",
+    national: National = None, population: Population = None, population_year: PopulationYear = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -223,18 +255,20 @@ def demo(
     check_at_least(n, "--n", 1)
     p = parse_period(period)
     day = parse_date(at, "--date")
+    pop = _population(p, population, population_year)
+    rules = {"national": national, "population_path": population, "population_year": population_year}
     with atomic_output_dir(out) as tmp:
-        taak = build_targets(p)
+        taak = build_targets(p, **rules)
         write_table(taak.reset_index(), tmp / "taakstelling.csv")
-        log.info("taakstelling %s: national %d over %d gemeenten (rounding up, Huisvestingswet art. 29)",
-                 p, int(taak["national"].iloc[0]), len(taak))
+        log.info("taakstelling %s: national %d over %d gemeenten, population of %s (rounding up, "
+                 "Huisvestingswet art. 29)", p, int(taak["national"].iloc[0]), len(taak), taak["reference_date"].iloc[0])
         hh = generate_households(n, seed, as_of=day)
         write_table(hh, tmp / "households.csv")
         log.info("synthetic weekly batch: %d rows, %d persons (seed %d)", len(hh), int(hh["persons"].sum()), seed)
-        st = build_state(p, day)
+        st = build_state(p, day, **rules)
         write_table(st, tmp / "state.csv")
         cfg = ProposeConfig(households=tmp / "households.csv", state=tmp / "state.csv", out=tmp / "proposal",
-                            as_of=day, command="demo", relative_to=tmp, verbose=verbose)
+                            as_of=day, command="demo", relative_to=tmp, verbose=verbose, population=pop)
         record = run_propose(cfg)
     _summary(record)
     typer.echo(f"demo outputs in {out}/ (taakstelling.csv, households.csv, state.csv, proposal/)")

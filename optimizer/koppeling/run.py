@@ -89,6 +89,7 @@ class ProposeConfig:
     relative_to: Path | None = None  # record input paths relative to this folder (demo)
     make_map: bool = True  # map.png when gemeente boundaries are available
     boundaries: str | Path | None = None  # GeoJSON/GeoPackage; default: optimizer.data.geo.default_boundaries_path()
+    population: dict | None = None  # the population the state's targets used (taakstelling.PopulationChoice.record)
 
 
 @dataclass
@@ -364,6 +365,8 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
     )
     extra = {
         "as_of": ctx.as_of,
+        "population": cfg.population or {"reference_date": None, "fallback": None,
+                                         "source": "not known here: the targets come from the given state"},
         "formulation": cfg.formulation,
         "solver": {**r.record(), "build_seconds": sol.build_seconds},
         "objective_from_tables": sol.objective,

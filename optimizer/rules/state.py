@@ -35,10 +35,12 @@ def build_state(period: Period | str, day: date, *, national: int | None = None,
                 population_path: str | Path | None = None, realised: pd.DataFrame | None = None,
                 swaps: pd.DataFrame | None = None, linked: pd.Series | None = None,
                 housing_path: str | Path | None = None, batch_days: int = 7,
-                leefbaarheid_share: float | None = None) -> pd.DataFrame:
+                leefbaarheid_share: float | None = None,
+                population_year: int | None = None) -> pd.DataFrame:
     """The gemeente state table (columns of ``optimizer.data.schemas.STATE_COLUMNS``) for a batch."""
     period = Period.parse(period) if isinstance(period, str) else period
     t = build_targets(period, national=national, rounding=rounding, population_path=population_path,
+                      population_year=population_year,
                       realised=realised, swaps=swaps, day=day, linked=linked)
     if linked is None:
         before = max(period.start, day - timedelta(days=batch_days))

@@ -8,6 +8,11 @@ Rules (Huisvestingswet 2014):
   for 2025 are consistent with rounding to the *nearest* whole number (DOMAIN.md). Both are
   supported (``rounding="up" | "nearest"``); the default is the law, and every output records
   the mode used.
+* Population: chosen by the period (:func:`choose_population`): the embedded CBS figures of
+  1 January of the preceding year, a user file (``--population``), or, only when asked for
+  (``--population-year``), the embedded figures of another year; such a fallback is recorded in
+  the output (``population_fallback``) and in the run record. A reference date that is not
+  embedded is an input error naming both ways out; so is a period without a national total.
 * Carry-over: a shortfall (achterstand, positive) or surplus (voorsprong, negative) of earlier
   half-years is added to the current target.
 * art. 29(2), uitruil: gemeenten may swap parts of their taakstelling if the sum is unchanged.
@@ -20,6 +25,7 @@ All arithmetic on persons is exact integer arithmetic (no floating-point roundin
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -73,23 +79,98 @@ def national_total(period: Period, national: int | None = None) -> int:
     return int(totals[str(period)])
 
 
+@dataclass(frozen=True)
+class PopulationChoice:
+    """The population a half-year's taakstelling uses, where it comes from and why.
+
+    ``reference_date`` is the date of the figures used, ``statutory_date`` 1 January of the
+    year before the period (art. 29(1)); ``fallback`` says why they differ (``None`` if not).
+    """
+
+    period: str
+    reference_date: date
+    statutory_date: date
+    source: str
+    path: str | Path | None = None
+    fallback: str | None = None
+
+    def record(self) -> dict[str, str | None]:
+        """The run record's ``population`` section."""
+        return {"period": self.period, "reference_date": self.reference_date.isoformat(),
+                "statutory_reference_date": self.statutory_date.isoformat(), "source": self.source,
+                "fallback": self.fallback}
+
+
+def choose_population(period: Period | str, population_path: str | Path | None = None,
+                      population_year: int | None = None) -> PopulationChoice:
+    """Which population ``period`` uses (nothing is read but the embedded dates and sources).
+
+    Default: the embedded figures of ``period.reference_date``. ``population_path``: a user file
+    (its rows of that date when it has a ``reference_date`` column). ``population_year``: the
+    figures of 1 January of that year instead, a deviation from art. 29(1) that is recorded as
+    ``fallback``. An embedded date that is missing raises :class:`InputError` naming the date,
+    the embedded ones, ``--population FILE`` and ``--population-year``.
+    """
+    period = Period.parse(period) if isinstance(period, str) else period
+    statutory = period.reference_date
+    if population_year is not None and not 1851 <= population_year <= 9999:
+        raise InputError(Violation("--population-year", "expected a year, e.g. 2025", value=population_year))
+    ref = statutory if population_year is None else date(population_year, 1, 1)
+    fallback = None
+    if ref != statutory:
+        fallback = (f"population of {ref.isoformat()} used instead of {statutory.isoformat()} "
+                    f"(Huisvestingswet art. 29(1) for {period}), as asked with --population-year {population_year}")
+    if population_path is not None:
+        return PopulationChoice(str(period), ref, statutory, f"{population_path} (--population)", population_path,
+                                fallback)
+    embedded = dataset.available_population_dates()
+    if ref not in embedded:
+        shown = ", ".join(d.isoformat() for d in embedded)
+        earlier = [d.year for d in embedded if d < ref]
+        if population_year is not None:
+            raise InputError(Violation("--population-year", f"no population of {ref.isoformat()} is embedded "
+                                       f"(embedded: {shown})", value=population_year))
+        way_out = f", or explicitly the latest embedded one with --population-year {earlier[-1]}" if earlier else ""
+        raise InputError(Violation(
+            "--period", f"{period} needs the population of {statutory.isoformat()} (1 January of the preceding "
+            f"year, Huisvestingswet art. 29(1)), which is not embedded (embedded: {shown}). Give it with "
+            f"--population FILE (columns gm_code, population[, reference_date]){way_out}; a fallback is "
+            "recorded in the output", value=str(period)))
+    return PopulationChoice(str(period), ref, statutory, dataset.population_source(ref), None, fallback)
+
+
 def statutory_taakstelling(period: Period | str, *, national: int | None = None, rounding: Rounding = "up",
-                           population_path: str | Path | None = None) -> pd.DataFrame:
+                           population_path: str | Path | None = None,
+                           population_year: int | None = None) -> pd.DataFrame:
     """Taakstelling of every gemeente for ``period`` (art. 29(1)).
 
     Returns a frame indexed by gm_code with ``population_ref`` (iG on the reference date),
-    ``taakstelling`` and the metadata columns ``period``, ``national``, ``reference_date``,
-    ``rounding``.
+    ``taakstelling`` and the metadata columns ``period``, ``national``, ``reference_date`` (of
+    the figures used), ``rounding``, and ``population_fallback`` only when ``population_year``
+    departs from the statutory date (:func:`choose_population`). A missing national total and a
+    missing population are reported together.
     """
     period = Period.parse(period) if isinstance(period, str) else period
-    vg = national_total(period, national)
-    population = dataset.load_population(period.reference_date, population_path)
+    violations: list[Violation] = []
+    try:
+        vg = national_total(period, national)
+    except InputError as exc:
+        violations += exc.violations
+    try:
+        choice = choose_population(period, population_path, population_year)
+    except InputError as exc:
+        violations += exc.violations
+    if violations:
+        raise InputError(violations)
+    population = dataset.load_population(choice.reference_date, population_path)
     out = pd.DataFrame({"population_ref": population.astype("int64")})
     out["taakstelling"] = allocate(vg, population, rounding)
     out["period"] = str(period)
     out["national"] = vg
-    out["reference_date"] = period.reference_date.isoformat()
+    out["reference_date"] = choice.reference_date.isoformat()
     out["rounding"] = rounding
+    if choice.fallback:
+        out["population_fallback"] = choice.fallback
     out.index.name = "gm_code"
     return out
 
@@ -172,7 +253,8 @@ def pace_target(target: pd.Series, period: Period, day: date) -> pd.Series:
 
 
 def build_targets(period: Period | str, *, national: int | None = None, rounding: Rounding = "up",
-                  population_path: str | Path | None = None, realised: pd.DataFrame | None = None,
+                  population_path: str | Path | None = None, population_year: int | None = None,
+                  realised: pd.DataFrame | None = None,
                   swaps: pd.DataFrame | None = None, day: date | None = None,
                   linked: pd.Series | None = None) -> pd.DataFrame:
     """The full taakstelling table for a half-year.
@@ -181,10 +263,11 @@ def build_targets(period: Period | str, *, national: int | None = None, rounding
     carry_over (achterstand + / voorsprong -), target = taakstelling + swaps_delta + carry_over,
     and with ``day``: pace_fraction, pace_target, linked (persons linked so far this
     half-year), batch_target = max(0, pace_target - linked). Metadata columns period, national,
-    reference_date, rounding.
+    reference_date, rounding (and population_fallback after an explicit ``population_year``).
     """
     period = Period.parse(period) if isinstance(period, str) else period
-    base = statutory_taakstelling(period, national=national, rounding=rounding, population_path=population_path)
+    base = statutory_taakstelling(period, national=national, rounding=rounding, population_path=population_path,
+                                  population_year=population_year)
     gem = dataset.load_gemeenten()
     out = pd.DataFrame(index=base.index)
     out["gm_naam"] = gem["gm_naam"].reindex(out.index)
@@ -199,6 +282,7 @@ def build_targets(period: Period | str, *, national: int | None = None, rounding
         out["pace_target"] = pace_target(out["target"].clip(lower=0), period, day)
         out["linked"] = (linked.reindex(out.index, fill_value=0).astype("int64") if linked is not None else 0)
         out["batch_target"] = (out["pace_target"] - out["linked"]).clip(lower=0)
-    for col in ("period", "national", "reference_date", "rounding"):
-        out[col] = base[col]
+    for col in ("period", "national", "reference_date", "rounding", "population_fallback"):
+        if col in base:
+            out[col] = base[col]
     return out

@@ -123,9 +123,9 @@ def test_taakstelling_bad_rounding(tmp_path):
 
 def test_taakstelling_missing_reference_population(tmp_path):
     out = tmp_path / "t.csv"
-    r = invoke("taakstelling", "--period", "2026-H1", "--out", str(out))
+    r = invoke("taakstelling", "--period", "2027-H1", "--national", "14000", "--out", str(out))
     assert r.exit_code == 2
-    assert "2025-01-01" in r.stderr and "--population" in r.stderr
+    assert "2026-01-01" in r.stderr and "--population" in r.stderr and "--population-year" in r.stderr
     assert not out.exists()
 
 
