@@ -690,7 +690,7 @@ def build_divisions(master: pd.DataFrame, raw: Path, log: BuildLog) -> pd.DataFr
     if master["gm_code"].nunique() != N_GEMEENTEN:
         raise BuildError(f"the master file has {master['gm_code'].nunique()} gemeenten, division "
                          f"{DIVISIONS[-1].year} {N_GEMEENTEN}")
-    crosswalks = dict((div.year, cw) for div, cw in _crosswalks(raw, DIVISIONS[0].year))
+    crosswalks = {div.year: cw for div, cw in _crosswalks(raw, DIVISIONS[0].year)}
     if crosswalks:
         last = crosswalks[max(crosswalks)][f"gm_code_{max(crosswalks)}"]
         if set(last) != set(master["gm_code"]):

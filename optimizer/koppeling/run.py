@@ -365,8 +365,9 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
     )
     extra = {
         "as_of": ctx.as_of,
-        "population": cfg.population or {"reference_date": None, "fallback": None,
-                                         "source": "not known here: the targets come from the given state"},
+        "population": cfg.population or {"period": None, "reference_date": None, "statutory_reference_date": None,
+                                         "source": "not known here: the targets come from the given state",
+                                         "fallback": None},
         "formulation": cfg.formulation,
         "solver": {**r.record(), "build_seconds": sol.build_seconds},
         "objective_from_tables": sol.objective,
