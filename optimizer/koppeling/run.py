@@ -39,7 +39,7 @@ import pyomo.environ as pyo
 from models.koppeling import KoppelingInputs, build_model
 from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.core.runrecord import RunRecord, inputs_record, write_json
-from optimizer.core.tables import atomic_output_dir, write_table
+from optimizer.core.tables import atomic_output_dir, check_output_dir, write_table
 from optimizer.data import schemas
 from optimizer.koppeling.explain import METHOD
 from optimizer.koppeling.extract import Solution, solution_from_model
@@ -176,6 +176,7 @@ def load(cfg: ProposeConfig) -> Loaded:
     """
     loaded = Loaded()
     v = loaded.violations
+    _collect(v, lambda: check_output_dir(cfg.out))  # a bad --out is reported before any solve
     loaded.households = _collect(v, lambda: schemas.load_households(cfg.households))
     loaded.state = _collect(v, lambda: schemas.load_state(cfg.state))
     loaded.variant = _collect(v, lambda: load_variant(cfg.variant))
