@@ -155,6 +155,11 @@ class Timings:
         return time.perf_counter() - self.start
 
 
+def _name(source: object, default: str) -> str:
+    """How an input is named in messages: its path, or ``default`` for an in-memory table."""
+    return str(source) if isinstance(source, (str, Path)) else default
+
+
 def _collect(violations: list[Violation], read: Callable[[], T]) -> T | None:
     """``read()``, or ``None`` with its violations added to ``violations``."""
     try:
@@ -199,6 +204,8 @@ def validate(cfg: ProposeConfig, loaded: Loaded) -> Validated:
         locks = _collect(violations, lambda: schemas.load_locks(cfg.locks, hh))
     if hh is not None and cfg.scores is not None:
         scores = _collect(violations, lambda: load_scores(cfg.scores, hh))
+    if hh is not None and cfg.as_of is not None:
+        violations += schemas.check_permit_dates(hh, _name(cfg.households, "households"), cfg.as_of)
     raise_if(violations)
     assert hh is not None and loaded.state is not None and loaded.variant is not None
     log.info("read %d households, %d gemeenten, variant %s", len(hh), len(loaded.state), loaded.variant.name)

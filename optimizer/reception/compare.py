@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from optimizer.core.errors import InputError, Violation
 from optimizer.core.runrecord import RunRecord, inputs_record
 from optimizer.core.tables import atomic_output_dir, check_output_dir, write_table
 from optimizer.evaluation import fairness
@@ -263,7 +264,6 @@ class Sweep:
 
 def check_sweep(weight: str, start: float | None, stop: float | None, steps: int) -> Sweep:
     """Validate sweep arguments; raise :class:`~optimizer.core.errors.InputError` with the rule."""
-    from optimizer.core.errors import InputError, Violation
     problems = []
     if weight not in SWEEP_WEIGHTS:
         problems.append(Violation("--sweep", f"unknown weight; expected one of {', '.join(SWEEP_WEIGHTS)}", value=weight))
@@ -286,6 +286,9 @@ def compare(variant_paths: Sequence[str | Path], out: str | Path, *, sweep: Swee
     ``solver`` overrides every variant's ``[solver]`` settings (e.g. ``{"time_limit": 30}``);
     ``data`` replaces files for every variant (see :func:`optimizer.reception.run.prepare`)."""
     t0 = time.perf_counter()
+    if len(variant_paths) < 2:
+        raise InputError(Violation("VARIANTS", "give two or more variants to compare (use `spreiding reception` "
+                                               "for one)", value=" ".join(map(str, variant_paths))))
     check_output_dir(out)
     variants = [load_variant(p) for p in variant_paths]  # validate all before any solve
     names = _unique_names(variants)
