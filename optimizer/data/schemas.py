@@ -179,7 +179,7 @@ def load_households(path: Source, file: str | None = None) -> pd.DataFrame:
 
 STATE_COLUMNS: tuple[Col, ...] = (
     Col("gm_code", "gm"),
-    Col("target", "float", min=0, help="persons to link in this batch (pace target incl. carry-over)"),
+    Col("target", "float", min=0, help="persons to link in this batch, or in the half-year (rule: docs/cycle.md)"),
     *(Col(c, "int", min=0, help=f"dwellings of class {c[-1]} available") for c in DWELLING_COLUMNS),
     Col("housing_pressure", "float", required=False, nullable=True, min=0, max=1, default=pd.NA,
         help="0 (relaxed) - 1 (tight); empty = embedded modelled index"),
@@ -188,7 +188,7 @@ STATE_COLUMNS: tuple[Col, ...] = (
     Col("cap_households", "float", required=False, nullable=True, min=0, default=pd.NA,
         help="maximum households linked in this batch; empty = no cap"),
     Col("taakstelling", "int", required=False, nullable=True, default=pd.NA, help="half-year taakstelling (information)"),
-    Col("linked", "int", required=False, nullable=True, min=0, default=pd.NA, help="persons linked so far this half-year"),
+    Col("linked", "int", required=False, nullable=True, min=0, default=pd.NA, help="persons linked towards the half-year before this batch"),
 )
 
 
