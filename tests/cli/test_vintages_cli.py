@@ -156,6 +156,11 @@ def test_demo_for_the_current_half_year(tmp_path):
     assert r.exit_code == 0, r.stderr
     rows = read_csv(out / "taakstelling.csv")
     assert {row["gm_code"]: int(row["taakstelling"]) for row in rows} == formula(13_000, POP_2025)
+    # after the koppel deadline (1 October) the demo assumes nothing linked: catch-up, all still missing
+    state = {row["gm_code"]: row for row in read_csv(out / "state.csv")}
+    assert {g: float(row["target"]) for g, row in state.items()} == {
+        g: float(t) for g, t in formula(13_000, POP_2025).items()}
+    assert {row["linked"] for row in state.values()} == {"0"}
     run = json.loads((out / "proposal" / "run.json").read_text(encoding="utf-8"))
     assert run["population"]["reference_date"] == "2025-01-01" and run["population"]["fallback"] is None
     assert "03759NED" in run["population"]["source"]
