@@ -14,8 +14,15 @@ Sources (see ``docs/data.md`` and ``../shared/data/raw/SOURCES.md``):
 * ``kwb2021_indicatoren_op_indeling2024.csv``: CBS Kerncijfers wijken en buurten 2021
   (85039NED), re-aggregated to the 2024 division;
 * ``gm_codes_and_provinces_2025_regioviewer.csv``: cross-check of province membership;
+* ``cbs_bevolking_1jan2025_gemeenten.csv``: population 1-1-2025 (CBS 03759NED);
 * ``taakstelling_vergunninghouders_landelijk_halfjaar.csv``: national taakstelling 2024-H1..2026-H1;
-* ``crosswalk_gemeenten_2021_naar_2024.csv``: only for ``--source cbs`` (re-aggregation).
+* ``crosswalk_gemeenten_2021_naar_2024.csv``: the herindelingen 2021 -> 2024 (division check and
+  ``divisions.csv``; with ``--source cbs`` also the KWB re-aggregation).
+
+The yearly update (docs/data.md, "Yearly update") is an edit of the constants below and nothing
+else: a population date is a :class:`PopulationVintage` in :data:`POPULATION_VINTAGES`, a national
+total a row of :data:`PUBLISHED_TAAKSTELLING`, a municipal division a :class:`Division` in
+:data:`DIVISIONS` (with the crosswalk from the previous one when codes change).
 
 Rules that shape the output:
 
@@ -34,6 +41,7 @@ Rules that shape the output:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -47,6 +55,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from optimizer.core.paths import data_dir, raw_dir
+from optimizer.core.periods import Period
 from optimizer.core.tables import atomic_output_dir
 from optimizer.data.dataset import (
     COA_REGION_BY_PROVINCE,
@@ -69,11 +78,75 @@ RAW_KWB = "kwb2021_indicatoren_op_indeling2024.csv"
 RAW_PROVINCES = "gm_codes_and_provinces_2025_regioviewer.csv"
 RAW_TAAKSTELLING = "taakstelling_vergunninghouders_landelijk_halfjaar.csv"
 RAW_CROSSWALK = "crosswalk_gemeenten_2021_naar_2024.csv"
+RAW_POPULATION_2025 = "cbs_bevolking_1jan2025_gemeenten.csv"
+
+
+@dataclass(frozen=True)
+class Division:
+    """A CBS municipal division (gemeentelijke indeling) on 1 January of ``year``.
+
+    ``crosswalk`` is the raw file that maps every code of the *previous* division of
+    :data:`DIVISIONS` to this one (columns ``gm_code_<previous year>`` and ``gm_code_<year>``,
+    optional ``gm_naam_<year>`` and ``herindeling_per_1_jan``; whole gemeenten only, the format
+    of ``crosswalk_gemeenten_2021_naar_2024.csv``); ``None`` means the codes did not change.
+    """
+
+    year: int
+    gemeenten: int
+    source: str
+    crosswalk: str | None = None
+
+
+#: The divisions the dataset knows, oldest first. ``data/`` is in the last one (all files keyed by
+#: its codes); counts of an older division (e.g. a population) are summed into it through the
+#: crosswalks (:func:`to_division`).
+DIVISIONS: tuple[Division, ...] = (
+    Division(2021, 352, "CBS gemeentelijke indeling 2021: the division of KWB 2021 (85039NED); "
+                        "its indicators are re-aggregated to 2024"),
+    Division(2024, 342, "CBS gemeentelijke indeling 2024 (70072NED); herindelingen of 1 January 2022 and "
+                        "2023 as public CBS facts (SOURCES.md file 10)", crosswalk=RAW_CROSSWALK),
+    Division(2025, 342, "CBS gemeentelijke indeling 2025: no herindelingen on 1 January 2025 "
+                        "(03759NED 2025 codes = 2024 codes, checked)"),
+    Division(2026, 342, "CBS gemeentelijke indeling 2026: no herindelingen on 1 January 2026 "
+                        "(SOURCES.md file 12; DOMAIN.md, Data vintages)"),
+)
+
+
+@dataclass(frozen=True)
+class PopulationVintage:
+    """Population per gemeente on one reference date (1 January), as the build reads it.
+
+    ``raw_file``/``column``: where the figures are (``gm_code`` plus that column); ``national``:
+    the published CBS national total the figures must sum to; ``division``: the municipal
+    division of the file (summed into the dataset division when older); ``source``: the citation
+    written to ``population_sources.csv``.
+    """
+
+    reference_date: str
+    raw_file: str
+    column: str
+    national: int
+    division: int
+    source: str
+
 
 #: Published facts the build checks (CBS 70072NED; CBS province membership 2024/2025).
 NATIONAL_POPULATION_2024 = 17_942_942
-POPULATION_REFERENCE_DATE = "2024-01-01"
-N_GEMEENTEN = 342
+N_GEMEENTEN = DIVISIONS[-1].gemeenten
+
+#: Population reference dates of ``population.csv`` (a half-year uses 1 January of the preceding
+#: year, Huisvestingswet art. 29(1)). Add next year's CBS figures here.
+POPULATION_VINTAGES: tuple[PopulationVintage, ...] = (
+    PopulationVintage("2024-01-01", RAW_MASTER, "bevolking_2024", NATIONAL_POPULATION_2024, 2024,
+                      "CBS StatLine 70072NED Regionale kerncijfers Nederland (TotaleBevolking, 2024JJ00), "
+                      "via gemeenten_2025_master.csv; CC BY 4.0, Bron: CBS"),
+    PopulationVintage("2025-01-01", RAW_POPULATION_2025, "bevolking_2025_01_01", 18_044_027, 2025,
+                      "CBS StatLine 03759NED Bevolking op 1 januari (BevolkingOp1Januari, 2025JJ00), "
+                      "via DennisHedegreen/netherlands-politics-data; CC BY 4.0, Bron: CBS"),
+)
+#: Largest plausible change of a gemeente's population between two reference dates (same
+#: division): a larger one is taken for a transcription error.
+MAX_POPULATION_CHANGE = 0.10
 PROVINCE_COUNTS = {
     "Groningen": 10, "Friesland": 18, "Drenthe": 12, "Overijssel": 25, "Flevoland": 6,
     "Gelderland": 51, "Utrecht": 26, "Noord-Holland": 44, "Zuid-Holland": 50, "Zeeland": 13,
@@ -147,6 +220,10 @@ DOMAIN_TAAKSTELLING = {
     "2024-H1": 18_750, "2024-H2": 17_000, "2025-H1": 15_000, "2025-H2": 13_000, "2026-H1": 15_000,
 }
 DOMAIN_NOTES = {"2025-H1": "first set at 17,700, later lowered to 15,000 (docs/DOMAIN.md)"}
+#: National totals published after the raw file: period -> (persons, source). Add the next
+#: half-year here when the Minister publishes it (Staatscourant); the build checks that it does
+#: not contradict the raw file or DOMAIN.md and that the periods leave no gap.
+PUBLISHED_TAAKSTELLING: dict[str, tuple[int, str]] = {}
 
 
 class BuildError(RuntimeError):
@@ -542,17 +619,159 @@ def fill_missing(gem: pd.DataFrame, master: pd.DataFrame, log: BuildLog) -> pd.D
 
 
 # --------------------------------------------------------------------------------------------
-# population.csv, taakstelling_national.csv
+# divisions.csv, population.csv, population_sources.csv, taakstelling_national.csv
 # --------------------------------------------------------------------------------------------
 
-def build_population(gem: pd.DataFrame) -> pd.DataFrame:
-    """Long table gm_code, reference_date, population (CBS 70072NED, 1-1-2024)."""
-    return pd.DataFrame({"gm_code": gem["gm_code"], "reference_date": POPULATION_REFERENCE_DATE,
-                         "population": gem["population_2024"].astype("int64")})
+def read_crosswalk(raw: Path, division: Division, previous: Division) -> pd.DataFrame:
+    """The crosswalk of ``division`` (codes of ``previous`` -> codes of ``division``), checked:
+    every old code once, the division sizes as published."""
+    old, new = f"gm_code_{previous.year}", f"gm_code_{division.year}"
+    cw = _read_raw(raw, str(division.crosswalk), dtype=str)
+    if not {old, new} <= set(cw.columns):
+        raise BuildError(f"{division.crosswalk} needs the columns {old} and {new} (found {list(cw.columns)})")
+    if cw[old].duplicated().any():
+        raise BuildError(f"{division.crosswalk}: {old} codes occur more than once")
+    sizes = (cw[old].nunique(), cw[new].nunique())
+    if sizes != (previous.gemeenten, division.gemeenten):
+        raise BuildError(f"{division.crosswalk} maps {sizes[0]} to {sizes[1]} gemeenten; the divisions "
+                         f"{previous.year} and {division.year} have {previous.gemeenten} and {division.gemeenten}")
+    return cw
+
+
+def _crosswalks(raw: Path, after: int) -> list[tuple[Division, pd.DataFrame]]:
+    """The divisions later than ``after`` whose codes changed, each with its crosswalk."""
+    return [(div, read_crosswalk(raw, div, prev)) for prev, div in zip(DIVISIONS, DIVISIONS[1:])
+            if div.year > after and div.crosswalk is not None]
+
+
+def to_division(values: pd.Series, division: int, raw: Path) -> pd.Series:
+    """Counts per gemeente of ``division`` (index gm_code) summed into the dataset division
+    through the crosswalks of the later divisions (whole gemeenten; the total is unchanged)."""
+    for div, cw in _crosswalks(raw, division):
+        prev = DIVISIONS[DIVISIONS.index(div) - 1].year
+        mapping = cw.set_index(f"gm_code_{prev}")[f"gm_code_{div.year}"]
+        unknown = sorted(set(values.index) - set(mapping.index))
+        if unknown:
+            raise BuildError(f"codes not in {div.crosswalk}: {unknown[:5]}")
+        values = values.groupby(mapping.reindex(values.index).to_numpy()).sum()
+    values.index.name = "gm_code"
+    return values.sort_index()
+
+
+def herindelingen(div: Division, previous: Division, cw: pd.DataFrame | None) -> str:
+    """The herindelingen between two divisions in words, from the crosswalk."""
+    if cw is None:
+        return f"none: the codes of {previous.year}"
+    old, new = f"gm_code_{previous.year}", f"gm_code_{div.year}"
+    old_name, new_name = f"gm_naam_{previous.year}", f"gm_naam_{div.year}"
+    when = cw["herindeling_per_1_jan"] if "herindeling_per_1_jan" in cw else pd.Series("", index=cw.index)
+    parts = []
+    for code, group in cw.groupby(new, sort=True):
+        if len(group) == 1 and group[old].iloc[0] == code:
+            continue
+        names = group[old_name] if old_name in group else group[old]
+        target = f"{group[new_name].iloc[0] if new_name in group else code} ({code})"
+        year = ", ".join(sorted(set(when[group.index].dropna().astype(str)) - {""}))
+        parts.append((year, f"{' + '.join(names)} -> {target}"))
+    by_year = {y: "; ".join(t for yy, t in parts if yy == y) for y in sorted({y for y, _ in parts})}
+    return " | ".join(f"1 January {y}: {t}" if y else t for y, t in by_year.items())
+
+
+def build_divisions(master: pd.DataFrame, raw: Path, log: BuildLog) -> pd.DataFrame:
+    """One row per known division: size, herindelingen since the previous one, crosswalk, source.
+
+    Checks: the years ascend, each crosswalk matches the sizes of its two divisions, and the
+    codes of the last crosswalk are exactly the gemeenten of the master file (``data/`` is keyed
+    by them; later divisions without a crosswalk keep them).
+    """
+    years = [d.year for d in DIVISIONS]
+    if years != sorted(set(years)):
+        raise BuildError(f"DIVISIONS must be in ascending years without repeats: {years}")
+    if master["gm_code"].nunique() != N_GEMEENTEN:
+        raise BuildError(f"the master file has {master['gm_code'].nunique()} gemeenten, division "
+                         f"{DIVISIONS[-1].year} {N_GEMEENTEN}")
+    crosswalks = {div.year: cw for div, cw in _crosswalks(raw, DIVISIONS[0].year)}
+    if crosswalks:
+        last = crosswalks[max(crosswalks)][f"gm_code_{max(crosswalks)}"]
+        if set(last) != set(master["gm_code"]):
+            raise BuildError(f"the codes of division {max(crosswalks)} differ from the master file's")
+    rows = [{"division": DIVISIONS[0].year, "gemeenten": DIVISIONS[0].gemeenten,
+             "herindelingen": "not tracked (oldest division in the dataset)", "crosswalk": "",
+             "source": DIVISIONS[0].source}]
+    for prev, div in zip(DIVISIONS, DIVISIONS[1:]):
+        rows.append({"division": div.year, "gemeenten": div.gemeenten,
+                     "herindelingen": herindelingen(div, prev, crosswalks.get(div.year)),
+                     "crosswalk": div.crosswalk or "", "source": div.source})
+    same = [d.year for d in DIVISIONS if d.year >= max(crosswalks, default=DIVISIONS[0].year)]
+    log(f"  divisions: {', '.join(map(str, years))}; data/ keyed by the {N_GEMEENTEN} gemeenten of "
+        f"{' = '.join(map(str, same))}")
+    return pd.DataFrame(rows)
+
+
+def _vintage_population(v: PopulationVintage, master: pd.DataFrame, raw: Path, log: BuildLog) -> pd.Series:
+    """The figures of one vintage, checked (codes once, whole numbers >= 0, CBS national total)
+    and summed into the dataset division."""
+    frame = master if v.raw_file == RAW_MASTER else _read_raw(raw, v.raw_file)
+    if v.column not in frame.columns or frame["gm_code"].duplicated().any():
+        raise BuildError(f"{v.raw_file} needs unique gm_code values and a column {v.column}")
+    values = pd.to_numeric(frame[v.column], errors="coerce")
+    if values.isna().any() or (values < 0).any() or (values % 1 != 0).any():
+        raise BuildError(f"{v.raw_file}: {v.column} must be whole numbers >= 0")
+    if "gm_naam" in frame.columns and not _crosswalks(raw, v.division):  # same codes: names comparable
+        names = master.set_index("gm_code")["gm_naam"]
+        for c, n in zip(frame["gm_code"], frame["gm_naam"]):
+            if names.get(c, n) != n:
+                log(f"  name differs between master and {v.raw_file} for {c}: {names[c]!r} vs {n!r} (master kept)")
+    pop = to_division(pd.Series(values.astype("int64").to_numpy(), index=frame["gm_code"].to_numpy()),
+                      v.division, raw)
+    if set(pop.index) != set(master["gm_code"]):
+        raise BuildError(f"population {v.reference_date}: the gemeenten differ from the master file's "
+                         f"({sorted(set(pop.index) ^ set(master['gm_code']))[:5]})")
+    if int(pop.sum()) != v.national:
+        raise BuildError(f"population {v.reference_date} sums to {int(pop.sum()):,}, "
+                         f"CBS national total is {v.national:,}")
+    return pop
+def build_population(master: pd.DataFrame, raw: Path, log: BuildLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``population.csv`` (gm_code, reference_date, population; one block per date, oldest first)
+    and ``population_sources.csv`` (reference_date, division, gemeenten, national, source).
+
+    Every vintage of :data:`POPULATION_VINTAGES` is checked (1 January, dates ascending, codes =
+    the dataset's after summing into its division, whole numbers >= 0, sum = the CBS national
+    total) and its change since the previous date is reported; a gemeente changing by more than
+    :data:`MAX_POPULATION_CHANGE` stops the build (a transcription error, or a herindeling
+    without its crosswalk).
+    """
+    dates = [dt.date.fromisoformat(v.reference_date) for v in POPULATION_VINTAGES]
+    if dates != sorted(set(dates)) or any((d.month, d.day) != (1, 1) for d in dates):
+        raise BuildError(f"population reference dates must be 1 January, ascending, once each: {dates}")
+    names = master.set_index("gm_code")["gm_naam"]
+    blocks, sources, previous = [], [], None
+    for v in POPULATION_VINTAGES:
+        pop = _vintage_population(v, master, raw, log)
+        line = f"  population {v.reference_date}: {len(pop)} gemeenten, sum {int(pop.sum()):,} (= CBS national total)"
+        if previous is not None:
+            change = pop / previous[1] - 1
+            lo, hi = change.idxmin(), change.idxmax()
+            if change.abs().max() > MAX_POPULATION_CHANGE:
+                worst = change.abs().idxmax()
+                raise BuildError(f"population of {worst} changes by {change[worst]:+.1%} between {previous[0]} "
+                                 f"and {v.reference_date} (more than {MAX_POPULATION_CHANGE:.0%})")
+            line += (f"; since {previous[0]} {int(pop.sum() - previous[1].sum()):+,}, per gemeente "
+                     f"{change[lo]:+.1%} ({names[lo]}) .. {change[hi]:+.1%} ({names[hi]})")
+        log(line)
+        blocks.append(pd.DataFrame({"gm_code": pop.index, "reference_date": v.reference_date,
+                                    "population": pop.to_numpy(dtype="int64")}))
+        mapped = "" if v.division == DIVISIONS[-1].year or not _crosswalks(raw, v.division) else \
+            f"; summed from the {v.division} division into {DIVISIONS[-1].year}"
+        sources.append({"reference_date": v.reference_date, "division": v.division, "gemeenten": len(pop),
+                        "national": v.national, "source": v.source + mapped})
+        previous = (v.reference_date, pop)
+    return pd.concat(blocks, ignore_index=True), pd.DataFrame(sources)
 
 
 def build_taakstelling(raw: Path, log: BuildLog) -> pd.DataFrame:
-    """National half-year taakstelling: DOMAIN.md totals 2021-H1..2023-H2, raw file 2024-H1 on."""
+    """National half-year taakstelling: DOMAIN.md totals 2021-H1..2023-H2, raw file 2024-H1 on,
+    then :data:`PUBLISHED_TAAKSTELLING`; no contradiction and no gap between periods allowed."""
     rows = [{"period": p, "persons": v, "source": DOMAIN_SOURCE}
             for p, v in DOMAIN_TAAKSTELLING.items() if p < "2024"]
     t = _read_raw(raw, RAW_TAAKSTELLING, dtype=str)
@@ -564,10 +783,22 @@ def build_taakstelling(raw: Path, log: BuildLog) -> pd.DataFrame:
         if period in DOMAIN_NOTES:
             source += f"; {DOMAIN_NOTES[period]}"
         rows.append({"period": period, "persons": persons, "source": source})
+    known = {r["period"]: r["persons"] for r in rows}
+    for period, (persons, source) in sorted(PUBLISHED_TAAKSTELLING.items()):
+        if known.get(period, persons) != persons or DOMAIN_TAAKSTELLING.get(period, persons) != persons:
+            raise BuildError(f"taakstelling {period}: PUBLISHED_TAAKSTELLING says {persons}, the raw file or "
+                             f"DOMAIN.md {known.get(period, DOMAIN_TAAKSTELLING.get(period))}")
+        if period not in known:
+            rows.append({"period": period, "persons": persons, "source": source})
     out = pd.DataFrame(rows).sort_values("period").reset_index(drop=True)
     if out["period"].duplicated().any():
         raise BuildError("duplicate taakstelling periods")
-    log(f"  taakstelling: {len(out)} half-years, {out['period'].iloc[0]} .. {out['period'].iloc[-1]}")
+    periods = [Period.parse(p) for p in out["period"]]
+    gaps = [str(a.next()) for a, b in zip(periods, periods[1:]) if b != a.next()]
+    if gaps:
+        raise BuildError(f"taakstelling periods have a gap: {', '.join(gaps)} missing")
+    log(f"  taakstelling: {len(out)} half-years, {out['period'].iloc[0]} .. {out['period'].iloc[-1]}; "
+        f"from {periods[-1].next()} on the user gives --national N")
     return out
 
 
@@ -681,9 +912,12 @@ def build(raw: Path | str, out: Path | str, *, source: str = "raw",
         raise ValueError(f"unknown source {source!r}; expected 'raw' or 'cbs'")
 
     gem = build_gemeenten(master, kwb, raw, log)
+    population, population_sources = build_population(master, raw, log)
     tables = {
         "gemeenten": gem,
-        "population": build_population(gem),
+        "divisions": build_divisions(master, raw, log),
+        "population": population,
+        "population_sources": population_sources,
         "taakstelling_national": build_taakstelling(raw, log),
         "housing_modelled": build_housing(gem, HOUSING_MODEL, log),
         "reception_modelled": build_reception(gem, RECEPTION_MODEL, log),

@@ -25,7 +25,8 @@ SECTIONS = [
      "adult or per child. See also [households.md](households.md)."),
     ("Gemeente state (`--state`)", schemas.STATE_COLUMNS,
      "One row per gemeente, all 342 of the dataset. `spreiding state` builds one from the embedded "
-     "data."),
+     "data, for a batch date or the whole half-year ([cycle.md](cycle.md)); extra columns such as "
+     "`gm_naam` and `target_rule` are ignored."),
     ("Realisation (`--realised`)", schemas.REALISED_COLUMNS,
      "Persons housed per gemeente in earlier half-years; gives the achterstand (+) / voorsprong (-)."),
     ("Uitruil (`--swaps`)", schemas.SWAP_COLUMNS,

@@ -103,10 +103,30 @@ def _write_xlsx(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
         if ws.max_row > 1 and ws.max_column > 0:
             ws.auto_filter.ref = ws.dimensions
         frame = df.reset_index() if index else df
+        _cells_as_text(ws, frame)
         for i, col in enumerate(frame.columns, start=1):
             sample = [("" if v is None or (isinstance(v, float) and v != v) else str(v)) for v in frame[col].head(200)]
             width = max([len(str(col))] + [len(v) for v in sample])
             ws.column_dimensions[get_column_letter(i)].width = min(max(8, width + 2), 60)
+
+
+#: A text cell starting with one of these would be a formula in a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _cells_as_text(ws, frame: pd.DataFrame) -> None:
+    """Write every text cell that starts like a formula (``=``, ``+``, ``-``, ``@``: an id or
+    a name from an input file) as plain text, never as a formula (formula injection)."""
+    for j, col in enumerate(frame.columns, start=1):
+        values = frame[col]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS)).to_numpy()
+        for i in risky.nonzero()[0]:
+            cell = ws.cell(row=int(i) + 2, column=j)
+            cell.value = str(values.iloc[i])
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def check_output_suffix(path: str | Path) -> None:
@@ -116,13 +136,64 @@ def check_output_suffix(path: str | Path) -> None:
         raise InputError(Violation(str(path), f"unsupported output type {suffix!r}; expected one of {', '.join(SUFFIXES)}"))
 
 
+def _check_parent(path: Path, option: str) -> None:
+    """The nearest existing ancestor of ``path`` must be a writable folder."""
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(Violation(option, f"cannot write below {parent}: it is a file, not a folder", value=str(path)))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(Violation(option, f"folder {parent} is not writable", value=str(path)))
+
+
+def _written_by_spreiding(folder: Path) -> bool:
+    """A folder this engine wrote: a run record of spreiding (``run.json``, ``compare.json``)
+    at its top or one level down (the demo keeps its proposal in a subfolder)."""
+    for record in [*folder.glob("*.json"), *folder.glob("*/*.json")]:
+        try:
+            if '"engine": "spreiding"' in record.read_text(encoding="utf-8")[:4000]:
+                return True
+        except (OSError, UnicodeDecodeError):
+            continue
+    return False
+
+
+def check_output_dir(out: str | Path, option: str = "--out") -> Path:
+    """Before any work: ``out`` can become this run's output folder. It may not exist yet, be
+    empty, or be an earlier output of spreiding (then it is replaced as a whole); a file, a path
+    below a file, an unwritable place or a folder holding other files is refused."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(Violation(option, "exists and is a file; expected an output folder", value=str(out)))
+    _check_parent(out, option)
+    if out.is_dir() and any(out.iterdir()) and not _written_by_spreiding(out):
+        raise InputError(Violation(option, "folder exists and holds files that spreiding did not write; give a new "
+                                           "or empty folder (outputs replace the whole folder)", value=str(out)))
+    return out
+
+
+def check_output_file(path: str | Path, option: str = "--out") -> Path:
+    """Before any work: ``path`` can become an output table (known suffix, not a folder, a
+    writable place)."""
+    path = Path(path)
+    check_output_suffix(path)
+    if path.is_dir():
+        raise InputError(Violation(option, "is a folder; expected an output file (.csv, .xlsx or .parquet)",
+                                   value=str(path)))
+    _check_parent(path, option)
+    return path
+
+
 @contextlib.contextmanager
 def atomic_output_dir(out: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success its files replace those in ``out``.
+    """Yield a temporary folder; on success it *replaces* ``out`` as a whole, so every file in
+    ``out`` belongs to this run (no stale files of an earlier run).
 
-    On any exception the temporary folder is removed and ``out`` is left untouched.
+    ``out`` is checked first (:func:`check_output_dir`). On any exception the temporary folder
+    is removed and ``out`` is left untouched.
     """
-    out = Path(out)
+    out = check_output_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
@@ -130,19 +201,19 @@ def atomic_output_dir(out: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    out.mkdir(parents=True, exist_ok=True)
-    for item in sorted(tmp.iterdir()):
-        target = out / item.name
-        if target.is_dir():
-            shutil.rmtree(target)
-        os.replace(item, target)
-    shutil.rmtree(tmp, ignore_errors=True)
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.replace(out, old / out.name)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager
 def atomic_output_file(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; moved into place only on success."""
-    path = Path(path)
+    path = check_output_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.tmp-", suffix=path.suffix, dir=path.parent)
     os.close(fd)

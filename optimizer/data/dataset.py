@@ -1,6 +1,6 @@
 """The embedded default dataset (``data/``) and user replacements for its parts.
 
-Every loader returns frames indexed by ``gm_code`` (CBS code ``GMxxxx``, 2024/2025 division,
+Every loader returns frames indexed by ``gm_code`` (CBS code ``GMxxxx``, 2024 = 2025 = 2026 division,
 342 gemeenten) and sorted by it. Default loads are cached (``functools.lru_cache``) and the
 callers get copies, so mutating a result never changes the next load.
 
@@ -51,7 +51,9 @@ from optimizer.rules.dwellings import DWELLING_COLUMNS
 #: Logical name -> file name of each embedded data file (inside :func:`optimizer.core.paths.data_dir`).
 DATA_FILES: dict[str, str] = {
     "gemeenten": "gemeenten.csv",
+    "divisions": "divisions.csv",
     "population": "population.csv",
+    "population_sources": "population_sources.csv",
     "taakstelling_national": "taakstelling_national.csv",
     "housing_modelled": "housing_modelled.csv",
     "reception_modelled": "reception_modelled.csv",
@@ -234,6 +236,25 @@ TAAKSTELLING_SPEC: tuple[Col, ...] = (
     Col("source", help="where the figure comes from"),
 )
 
+#: ``divisions.csv``: the municipal divisions the dataset knows, oldest first; ``data/`` is keyed
+#: by the codes of the last one (and of every one since the last herindelingen).
+DIVISIONS_SPEC: tuple[Col, ...] = (
+    Col("division", "int", min=1851, help="year of the CBS division (1 January)"),
+    Col("gemeenten", "int", min=1),
+    Col("herindelingen", nullable=True, help="herindelingen since the previous division"),
+    Col("crosswalk", nullable=True, help="raw file mapping the previous codes to these"),
+    Col("source"),
+)
+
+#: ``population_sources.csv``: one row per reference date of ``population.csv``.
+POPULATION_SOURCES_SPEC: tuple[Col, ...] = (
+    Col("reference_date", "date"),
+    Col("division", "int", min=1851, help="division of the source figures"),
+    Col("gemeenten", "int", min=1),
+    Col("national", "int", min=0, help="CBS national total (the sum of the rows of that date)"),
+    Col("source"),
+)
+
 #: Dwellings offered per half-year and housing pressure (``--housing`` or the modelled file).
 #: A user file needs ``gm_code``, the dwelling classes and ``housing_pressure``; other columns
 #: are kept (numeric where every cell is a number).
@@ -345,10 +366,58 @@ def available_population_dates() -> list[_dt.date]:
     return sorted(set(table["reference_date"]))
 
 
+def check_population_sources(sources: pd.DataFrame, file: str) -> list[Violation]:
+    """One row per reference date of ``population.csv``, and ``national`` the sum of its rows."""
+    table = _population_cached(str(dataset_files()["population"]))
+    sums = table.groupby("reference_date")["population"].sum()
+    dates = sources["reference_date"]
+    unknown = validation.flag(~dates.isin(sums.index), file, "no rows of this date in population.csv",
+                              "reference_date", dates)
+    expected = dates.map(sums)
+    wrong = validation.flag(dates.isin(sums.index) & sources["national"].ne(expected), file,
+                            "must equal the sum of population.csv for that date (= " + expected.astype(str) + ")",
+                            "national", sources["national"])
+    missing = [Violation(file, f"no row for reference date {d.isoformat()} of population.csv",
+                         column="reference_date") for d in sums.index if d not in set(dates)]
+    return validation.check_unique(sources, file, "reference_date") + unknown + wrong + missing
+
+
+@functools.lru_cache(maxsize=4)
+def _population_sources_cached(path: str) -> pd.DataFrame:
+    out, _ = validation.validate(path, POPULATION_SOURCES_SPEC, checks=(check_population_sources,))
+    return validation.to_numpy_dtypes(out, POPULATION_SOURCES_SPEC).set_index("reference_date").sort_index()
+
+
+def load_population_sources() -> pd.DataFrame:
+    """Where each population date comes from (``data/population_sources.csv``): index
+    ``reference_date`` (date), columns ``division``, ``gemeenten``, ``national`` (CBS total,
+    checked against the rows), ``source`` (citation)."""
+    return _population_sources_cached(str(dataset_files()["population_sources"])).copy()
+
+
+def population_source(reference_date: _dt.date) -> str:
+    """The citation of the embedded population of ``reference_date`` (file and source)."""
+    source = load_population_sources().loc[reference_date, "source"]
+    return f"embedded {DATA_FILES['population']}, {reference_date.isoformat()}: {source}"
+
+
+@functools.lru_cache(maxsize=4)
+def _divisions_cached(path: str) -> pd.DataFrame:
+    out, _ = validation.validate(path, DIVISIONS_SPEC, checks=(partial(validation.check_unique, columns="division"),))
+    return validation.to_numpy_dtypes(out, DIVISIONS_SPEC).set_index("division").sort_index()
+
+
+def load_divisions() -> pd.DataFrame:
+    """The municipal divisions (``data/divisions.csv``): index ``division`` (year), columns
+    ``gemeenten``, ``herindelingen``, ``crosswalk``, ``source``."""
+    return _divisions_cached(str(dataset_files()["divisions"])).copy()
+
+
 def load_population(reference_date: _dt.date, path: str | Path | pd.DataFrame | None = None) -> pd.Series:
     """Population per gemeente on ``reference_date``: Series gm_code -> int persons (sorted).
 
-    Without ``path`` the embedded ``data/population.csv`` (CBS 70072NED) is used; a date it does
+    Without ``path`` the embedded ``data/population.csv`` (CBS; sources per date in
+    ``population_sources.csv``) is used; a date it does
     not hold raises :class:`InputError` naming the available dates and ``--population FILE``.
     With ``path`` a user file with columns ``gm_code, population`` (optionally
     ``reference_date``: then only the rows of that date are used) is validated: every gemeente of
@@ -406,9 +475,17 @@ def _taakstelling_cached(path: str) -> pd.Series:
 def load_national_taakstelling() -> pd.Series:
     """National taakstelling per half-year: Series ``'YYYY-H1'`` -> int persons (sorted).
 
-    Sources per row are in the ``source`` column of ``data/taakstelling_national.csv``.
+    Sources per row are in the ``source`` column of ``data/taakstelling_national.csv``
+    (:func:`national_taakstelling_sources`).
     """
     return _taakstelling_cached(str(dataset_files()["taakstelling_national"])).copy()
+
+
+def national_taakstelling_sources() -> pd.Series:
+    """Source of each national taakstelling: Series ``'YYYY-H1'`` -> text (sorted)."""
+    out, _ = validation.validate(dataset_files()["taakstelling_national"], TAAKSTELLING_SPEC)
+    return pd.Series(out["source"].to_numpy(), index=pd.Index(out["period"].map(str), name="period"),
+                     name="source").sort_index()
 
 
 # --------------------------------------------------------------------------------------------
@@ -488,8 +565,85 @@ def load_spreidingswet(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# --------------------------------------------------------------------------------------------
+# What is embedded (``spreiding data``)
+# --------------------------------------------------------------------------------------------
+
+def modelled_sources() -> dict[str, str]:
+    """Where the two MODELLED files come from, in words (from the model constants)."""
+    h, r = HOUSING_MODEL, RECEPTION_MODEL
+    mix = ", ".join(f"c{k + 1} {share:.0%}" for k, share in enumerate(h.class_shares))
+    return {
+        "housing_modelled": (
+            f"MODELLED (HousingModel): {h.vacated_per_year:,} corporation dwellings vacated a year (CBS 2023) x "
+            f"{h.statushouder_share:.0%} let to statushouders (CBS 2023) = {h.offered_per_halfyear:,.0f} per "
+            f"half-year, split by size class ({mix}; c1 NOS 2024 from COA data, the others assumptions), spread "
+            "over gemeenten by KWB 2021 corporation stock and population 1-1-2024; replace with --housing FILE"),
+        "reception_modelled": (
+            f"MODELLED (ReceptionModel): {r.existing_places:,} existing multi-year places (of the 88,000 of "
+            f"Spreidingswet cycle 2, DOMAIN.md) in the {r.hosting_gemeenten} largest gemeenten by population "
+            "1-1-2024 (111 hosted none in 12 years, COA 2024), proportional to population; replace with "
+            "--reception FILE"),
+    }
+
+
+def describe(day: _dt.date | None = None) -> dict:
+    """What the embedded dataset holds, as plain data (``spreiding data``, ``--json``).
+
+    Divisions, population dates with national sums and the half-years that use them, national
+    taakstelling per half-year with sources, the modelled quantities with their sources, the
+    SHA-256 of every file, and for the half-year of ``day`` (default today) and the next one
+    whether their population and national total are embedded.
+    """
+    from optimizer.core.periods import Period
+
+    day = day or _dt.date.today()
+    divisions = load_divisions()
+    changed = [int(y) for y, cw in divisions["crosswalk"].items() if cw]
+    same = [int(y) for y in divisions.index if y >= max(changed, default=int(divisions.index[0]))]
+    pops = load_population_sources()
+    totals, sources = load_national_taakstelling(), national_taakstelling_sources()
+    housing, reception = load_housing(), load_reception()
+
+    def coverage(period: Period) -> dict:
+        ref = period.reference_date
+        earlier = [d for d in pops.index if d < ref]
+        return {"period": str(period), "reference_date": ref.isoformat(),
+                "population_embedded": ref in pops.index,
+                "national": int(totals[str(period)]) if str(period) in totals.index else None,
+                "fallback_population_year": earlier[-1].year if ref not in pops.index and earlier else None}
+
+    current = Period.of(day)
+    return {
+        "data_dir": str(data_dir()),
+        "gemeenten": len(gemeente_codes()),
+        "provinces": int(load_gemeenten()["provincie"].nunique()),
+        "division": same,
+        "divisions": [{"division": int(y), **{k: (int(v) if k == "gemeenten" else v) for k, v in row.items()}}
+                      for y, row in divisions.iterrows()],
+        "population": [{"reference_date": d.isoformat(), "division": int(row["division"]),
+                        "gemeenten": int(row["gemeenten"]), "national": int(row["national"]),
+                        "used_for": [f"{d.year + 1}-H1", f"{d.year + 1}-H2"], "source": row["source"]}
+                       for d, row in pops.iterrows()],
+        "national_taakstelling": [{"period": p, "persons": int(v), "source": sources[p]} for p, v in totals.items()],
+        "modelled": {
+            "housing_modelled": {"file": DATA_FILES["housing_modelled"],
+                                 "dwellings_per_halfyear": int(housing[list(DWELLING_COLUMNS)].to_numpy().sum()),
+                                 "by_class": {c: int(housing[c].sum()) for c in DWELLING_COLUMNS},
+                                 "gemeenten_without_offer": int((housing[list(DWELLING_COLUMNS)].sum(axis=1) == 0).sum()),
+                                 "source": modelled_sources()["housing_modelled"]},
+            "reception_modelled": {"file": DATA_FILES["reception_modelled"],
+                                   "places": int(reception.sum()), "hosting_gemeenten": int((reception > 0).sum()),
+                                   "source": modelled_sources()["reception_modelled"]},
+        },
+        "sha256": dataset_hashes(),
+        "date": day.isoformat(),
+        "coverage": [coverage(current), coverage(current.next())],
+    }
+
+
 def clear_caches() -> None:
     """Forget cached default loads (e.g. after rebuilding ``data/`` in the same process)."""
-    for f in (_gemeenten_cached, _population_cached, _taakstelling_cached, _housing_cached,
-              _reception_cached):
+    for f in (_gemeenten_cached, _population_cached, _population_sources_cached, _divisions_cached,
+              _taakstelling_cached, _housing_cached, _reception_cached):
         f.cache_clear()

@@ -12,6 +12,7 @@ rule). Rows are numbered as in a spreadsheet: header = row 1.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -133,6 +134,23 @@ def check_referents(hh: pd.DataFrame, file: str) -> list[Violation]:
             + flag(chained, file, "the referent is itself a nareiziger (chains are not allowed)", "referent_id", refs))
 
 
+#: No residence permit in a households file is older than this (plausibility).
+EARLIEST_PERMIT = date(1950, 1, 1)
+
+
+def check_permit_dates(hh: pd.DataFrame, file: str, as_of: date | None = None) -> list[Violation]:
+    """Plausible permit dates: not before 1950 and, given the batch date ``as_of``, not after it
+    (a household cannot wait for a koppeling before its permit)."""
+    dates = hh["permit_date"].reset_index(drop=True)
+    known = dates.notna()
+    early = known & dates.map(lambda d: d is not None and d < EARLIEST_PERMIT)
+    late = known & dates.map(lambda d: d is not None and as_of is not None and d > as_of)
+    return (flag(early, file, f"permit date before {EARLIEST_PERMIT.isoformat()}; expected a recent permit",
+                 "permit_date", dates)
+            + flag(late, file, f"permit date after the batch date {as_of}; expected a permit granted on or "
+                               "before the batch date (--date)", "permit_date", dates))
+
+
 def validate_households(df: pd.DataFrame, file: str = "households") -> pd.DataFrame:
     """Validate and type a households table; raise :class:`InputError` listing every violation.
 
@@ -148,7 +166,7 @@ def load_households(path: Source, file: str | None = None) -> pd.DataFrame:
     """Read and validate a households file (CSV/XLSX/Parquet) or frame; index household_id."""
     out, _ = validate(path, HOUSEHOLD_COLUMNS, file, personal=True, checks=(
         partial(check_unique, columns="household_id"), check_composition, check_lists, check_size_class,
-        check_referents))
+        check_referents, check_permit_dates))
     need = pd.Series(required_class(out["persons"].astype(int).to_numpy()), index=out.index)
     out["size_class"] = out["size_class"].astype("Float64").fillna(need.astype(float)).astype("int64")
     out = to_numpy_dtypes(out, HOUSEHOLD_COLUMNS)
@@ -161,7 +179,7 @@ def load_households(path: Source, file: str | None = None) -> pd.DataFrame:
 
 STATE_COLUMNS: tuple[Col, ...] = (
     Col("gm_code", "gm"),
-    Col("target", "float", min=0, help="persons to link in this batch (pace target incl. carry-over)"),
+    Col("target", "float", min=0, help="persons to link in this batch, or in the half-year (rule: docs/cycle.md)"),
     *(Col(c, "int", min=0, help=f"dwellings of class {c[-1]} available") for c in DWELLING_COLUMNS),
     Col("housing_pressure", "float", required=False, nullable=True, min=0, max=1, default=pd.NA,
         help="0 (relaxed) - 1 (tight); empty = embedded modelled index"),
@@ -170,7 +188,7 @@ STATE_COLUMNS: tuple[Col, ...] = (
     Col("cap_households", "float", required=False, nullable=True, min=0, default=pd.NA,
         help="maximum households linked in this batch; empty = no cap"),
     Col("taakstelling", "int", required=False, nullable=True, default=pd.NA, help="half-year taakstelling (information)"),
-    Col("linked", "int", required=False, nullable=True, min=0, default=pd.NA, help="persons linked so far this half-year"),
+    Col("linked", "int", required=False, nullable=True, min=0, default=pd.NA, help="persons linked towards the half-year before this batch"),
 )
 
 

@@ -240,6 +240,10 @@ def _period(text: str) -> Period | None:
         return None
 
 
+#: Largest whole number a float64 (and so a parsed cell) holds exactly: 2**53.
+MAX_EXACT_INT = 2**53
+
+
 def _known_codes(kind: str) -> set[str]:
     from optimizer.data import dataset  # lazy: dataset validates its own files with this module
 
@@ -252,17 +256,15 @@ def _parse_column(column: pd.Series, col: Col) -> tuple[pd.Series, pd.Series, pd
     if col.kind in ("int", "float"):
         num, empty = _numbers(column)
         ok = num.notna() & np.isfinite(num.fillna(0))
-        if col.kind == "int":
-            ok &= num == np.floor(num.fillna(0))
-            values = num.where(ok).astype("Int64")
-        else:
-            values = num
+        if col.kind == "int":  # whole numbers an int64 holds exactly (1e30 is not one)
+            ok &= (num == np.floor(num.fillna(0))) & num.abs().le(MAX_EXACT_INT).fillna(False)
         bad = ~empty & ~ok
         if col.min is not None:
-            bad |= values.lt(col.min).fillna(False).astype(bool)
+            bad |= num.lt(col.min).fillna(False).astype(bool)
         if col.max is not None:
-            bad |= values.gt(col.max).fillna(False).astype(bool)
-        return values, empty, bad
+            bad |= num.gt(col.max).fillna(False).astype(bool)
+        values = num.where(~bad)  # a rejected value never reaches the cross-row checks
+        return (values.astype("Int64") if col.kind == "int" else values), empty, bad
     if col.kind == "bool" and is_bool_dtype(column):
         values = column.astype("boolean")
         return values, values.isna(), false

@@ -39,7 +39,7 @@ import pyomo.environ as pyo
 from models.koppeling import KoppelingInputs, build_model
 from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.core.runrecord import RunRecord, inputs_record, write_json
-from optimizer.core.tables import atomic_output_dir, write_table
+from optimizer.core.tables import atomic_output_dir, check_output_dir, write_table
 from optimizer.data import schemas
 from optimizer.koppeling.explain import METHOD
 from optimizer.koppeling.extract import Solution, solution_from_model
@@ -89,6 +89,7 @@ class ProposeConfig:
     relative_to: Path | None = None  # record input paths relative to this folder (demo)
     make_map: bool = True  # map.png when gemeente boundaries are available
     boundaries: str | Path | None = None  # GeoJSON/GeoPackage; default: optimizer.data.geo.default_boundaries_path()
+    population: dict | None = None  # the population the state's targets used (taakstelling.PopulationChoice.record)
 
 
 @dataclass
@@ -155,6 +156,11 @@ class Timings:
         return time.perf_counter() - self.start
 
 
+def _name(source: object, default: str) -> str:
+    """How an input is named in messages: its path, or ``default`` for an in-memory table."""
+    return str(source) if isinstance(source, (str, Path)) else default
+
+
 def _collect(violations: list[Violation], read: Callable[[], T]) -> T | None:
     """``read()``, or ``None`` with its violations added to ``violations``."""
     try:
@@ -176,6 +182,7 @@ def load(cfg: ProposeConfig) -> Loaded:
     """
     loaded = Loaded()
     v = loaded.violations
+    _collect(v, lambda: check_output_dir(cfg.out))  # a bad --out is reported before any solve
     loaded.households = _collect(v, lambda: schemas.load_households(cfg.households))
     loaded.state = _collect(v, lambda: schemas.load_state(cfg.state))
     loaded.variant = _collect(v, lambda: load_variant(cfg.variant))
@@ -198,6 +205,8 @@ def validate(cfg: ProposeConfig, loaded: Loaded) -> Validated:
         locks = _collect(violations, lambda: schemas.load_locks(cfg.locks, hh))
     if hh is not None and cfg.scores is not None:
         scores = _collect(violations, lambda: load_scores(cfg.scores, hh))
+    if hh is not None and cfg.as_of is not None:
+        violations += schemas.check_permit_dates(hh, _name(cfg.households, "households"), cfg.as_of)
     raise_if(violations)
     assert hh is not None and loaded.state is not None and loaded.variant is not None
     log.info("read %d households, %d gemeenten, variant %s", len(hh), len(loaded.state), loaded.variant.name)
@@ -364,6 +373,9 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
     )
     extra = {
         "as_of": ctx.as_of,
+        "population": cfg.population or {"period": None, "reference_date": None, "statutory_reference_date": None,
+                                         "source": "not known here: the targets come from the given state",
+                                         "fallback": None},
         "formulation": cfg.formulation,
         "solver": {**r.record(), "build_seconds": sol.build_seconds},
         "objective_from_tables": sol.objective,

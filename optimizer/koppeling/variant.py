@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, create_model, model_validator
 
 from optimizer.core.paths import REPO_ROOT
 from optimizer.core.variants import STRICT, VariantBase, load_variant_file, solver_section
@@ -38,6 +38,13 @@ class Options(BaseModel):
     sharing: bool = Field(True, description="allow two single adults to share one class-2 dwelling")
     school_age: tuple[int, int] = Field((4, 17), strict=False,
                                         description="ages of children counted for continuity (schools)")
+
+    @model_validator(mode="after")
+    def _school_age(self) -> Options:
+        lo, hi = self.school_age
+        if not 0 <= lo <= hi <= 17:
+            raise ValueError(f"school_age must be [first, last] with 0 <= first <= last <= 17, got [{lo}, {hi}]")
+        return self
 
 
 #: ``[solver]`` of a koppeling variant (the defaults of ``spreiding propose``).

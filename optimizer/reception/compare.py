@@ -45,8 +45,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from optimizer.core.errors import InputError, Violation
 from optimizer.core.runrecord import RunRecord, inputs_record
-from optimizer.core.tables import atomic_output_dir, write_table
+from optimizer.core.tables import atomic_output_dir, check_output_dir, write_table
 from optimizer.evaluation import fairness
 from optimizer.reception.run import ReceptionResult, solve_variant, write
 from optimizer.reception.variant import ReceptionVariant, load_variant
@@ -160,7 +161,7 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None) -> dict[str, Recep
 def _unique_names(variants: Sequence[ReceptionVariant]) -> list[str]:
     names, seen = [], {}
     for v in variants:
-        base = re.sub(r"[^A-Za-z0-9_.-]+", "-", v.name) or "variant"
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "-", v.name).strip(".-") or "variant"  # never a path
         k = seen.get(base, 0)
         seen[base] = k + 1
         names.append(base if k == 0 else f"{base}-{k + 1}")
@@ -263,7 +264,6 @@ class Sweep:
 
 def check_sweep(weight: str, start: float | None, stop: float | None, steps: int) -> Sweep:
     """Validate sweep arguments; raise :class:`~optimizer.core.errors.InputError` with the rule."""
-    from optimizer.core.errors import InputError, Violation
     problems = []
     if weight not in SWEEP_WEIGHTS:
         problems.append(Violation("--sweep", f"unknown weight; expected one of {', '.join(SWEEP_WEIGHTS)}", value=weight))
@@ -286,6 +286,10 @@ def compare(variant_paths: Sequence[str | Path], out: str | Path, *, sweep: Swee
     ``solver`` overrides every variant's ``[solver]`` settings (e.g. ``{"time_limit": 30}``);
     ``data`` replaces files for every variant (see :func:`optimizer.reception.run.prepare`)."""
     t0 = time.perf_counter()
+    if len(variant_paths) < 2:
+        raise InputError(Violation("VARIANTS", "give two or more variants to compare (use `spreiding reception` "
+                                               "for one)", value=" ".join(map(str, variant_paths))))
+    check_output_dir(out)
     variants = [load_variant(p) for p in variant_paths]  # validate all before any solve
     names = _unique_names(variants)
     data, solver = data or {}, solver or {}

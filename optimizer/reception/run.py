@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from optimizer.core.tables import atomic_output_dir
+from optimizer.core.tables import atomic_output_dir, check_output_dir
 from optimizer.reception.extract import ReceptionResult, adjust_taakstelling, extract
 from optimizer.reception.inputs import Prepared, ReceptionData, inputs, load, validate
 from optimizer.reception.solve import Built, Solution, build, solve
@@ -62,6 +62,7 @@ def solve_variant(variant: ReceptionVariant, *, options: SolverOptions | None = 
 def run(variant_path: str | Path, out: str | Path, *, options: SolverOptions | None = None,
         variant: ReceptionVariant | None = None, **data: Any) -> ReceptionResult:
     """Solve one variant and write its outputs into ``out`` atomically (nothing on failure)."""
+    check_output_dir(out)  # before any solve
     variant = variant or load_variant(variant_path)
     t0 = time.perf_counter()
     res = solve_variant(variant, options=options, **data)

@@ -1,25 +1,40 @@
 """Default gemeente state for a koppeling batch, built from the embedded dataset.
 
-For a batch on ``day`` in half-year ``period``:
+For a batch on ``day`` in half-year ``period`` (or the whole half-year, ``whole_period``):
 
-* ``target`` (persons to link in this batch) = pace target at ``day`` minus persons linked so
-  far. Without a linked-so-far file, COA is assumed to be on pace until ``batch_days`` before
-  ``day``, so the batch target is the pace increment over the batch:
-  ``ceil(T * f(day)) - ceil(T * f(day - batch_days))`` with ``f`` the linear pace
-  (:func:`optimizer.rules.taakstelling.pace_fraction`) and ``T`` the half-year target incl. carry-over
-  and uitruil.
+* ``target`` (persons to link in this batch) is the ``batch_target`` of
+  :func:`optimizer.rules.taakstelling.batch_targets`: the half-year target ``T`` (taakstelling +
+  carry-over + uitruil) at the pace for the date, minus ``linked``, the persons linked before the
+  batch. The rule is one of (docs/cycle.md, "Planning a half-year"):
+
+  - ``pace`` (start of the half-year to the koppel deadline 1 April / 1 October):
+    ``ceil(T * f(day)) - linked`` with ``f`` the linear pace
+    (:func:`optimizer.rules.taakstelling.pace_fraction`). Without a linked-so-far file, COA is
+    assumed on pace until ``batch_days`` before ``day``, so the target is the pace increment over
+    the batch: ``ceil(T * f(day)) - ceil(T * f(day - batch_days))``;
+  - ``catch-up`` (after the koppel deadline): ``T - linked``, everything still missing (needs
+    ``linked``, unless the previous batch was still before the deadline);
+  - ``before-start`` (from the previous half-year's koppel deadline to the start, e.g. December
+    for H1): the pace of the half-year's first batch, ``ceil(T * f(start + batch_days)) - linked``;
+  - ``whole-period``: ``T - linked`` (linked 0 when not given), for a half-year proposal.
+
 * ``dwellings_c1..c5``: dwellings expected to come free for statushouders over the rest of the
   half-year, ``ceil(offer_halfyear * (days left / days in half-year))`` from the (modelled or
-  user-supplied) housing table.
+  user-supplied) housing table; the whole half-year's offer for ``whole-period`` and
+  ``before-start``.
 * ``housing_pressure`` from the housing table.
 * caps (leefbaarheid, optional): with ``leefbaarheid_share`` = S, a gemeente receives at most
-  ``floor(S * corporation lettings expected over the rest of the half-year)`` households, so
-  statushouders do not get more than that share of its social lettings; without it, no caps.
+  ``floor(S * corporation lettings expected over the same days)`` households, so statushouders
+  do not get more than that share of its social lettings; without it, no caps.
+
+The table's ``attrs`` carry ``target_rule``, ``period`` and ``date`` (the ``state`` command writes
+``target_rule`` as a column too).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import logging
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -28,27 +43,40 @@ import pandas as pd
 from optimizer.core.periods import Period
 from optimizer.data import dataset
 from optimizer.rules.dwellings import DWELLING_COLUMNS
-from optimizer.rules.taakstelling import Rounding, build_targets, pace_target
+from optimizer.rules.taakstelling import Rounding, build_targets, describe_rule
+
+log = logging.getLogger(__name__)
 
 
-def build_state(period: Period | str, day: date, *, national: int | None = None, rounding: Rounding = "up",
-                population_path: str | Path | None = None, realised: pd.DataFrame | None = None,
-                swaps: pd.DataFrame | None = None, linked: pd.Series | None = None,
-                housing_path: str | Path | None = None, batch_days: int = 7,
-                leefbaarheid_share: float | None = None) -> pd.DataFrame:
-    """The gemeente state table (columns of ``optimizer.data.schemas.STATE_COLUMNS``) for a batch."""
-    period = Period.parse(period) if isinstance(period, str) else period
-    t = build_targets(period, national=national, rounding=rounding, population_path=population_path,
-                      realised=realised, swaps=swaps, day=day, linked=linked)
-    if linked is None:
-        before = max(period.start, day - timedelta(days=batch_days))
-        done = pace_target(t["target"].clip(lower=0), period, before)
-        t["linked"] = done
-        t["batch_target"] = (t["pace_target"] - done).clip(lower=0)
-    housing = dataset.load_housing(housing_path).reindex(t.index)
+def offer_fraction(period: Period, day: date | None, rule: str) -> float:
+    """Share of the half-year's dwelling offer still to come for a batch on ``day``.
+
+    The days left in the half-year (``day`` included) over its length; 1 for the whole half-year
+    and for a batch before it starts (the offers of the half-year planned ahead).
+    """
+    if rule in ("whole-period", "before-start") or day is None:
+        return 1.0
     span = (period.end - period.start).days + 1
     left = (period.end - day).days + 1
-    frac = left / span
+    return left / span
+
+
+def build_state(period: Period | str, day: date | None = None, *, national: int | None = None,
+                rounding: Rounding = "up", population_path: str | Path | None = None,
+                realised: pd.DataFrame | None = None, swaps: pd.DataFrame | None = None,
+                linked: pd.Series | None = None, housing_path: str | Path | None = None, batch_days: int = 7,
+                leefbaarheid_share: float | None = None, whole_period: bool = False,
+                population_year: int | None = None) -> pd.DataFrame:
+    """The gemeente state table (columns of ``optimizer.data.schemas.STATE_COLUMNS``) for a batch
+    on ``day``, or for the whole half-year with ``whole_period`` (``day`` then optional)."""
+    period = Period.parse(period) if isinstance(period, str) else period
+    t = build_targets(period, national=national, rounding=rounding, population_path=population_path,
+                      population_year=population_year,
+                      realised=realised, swaps=swaps, day=day, linked=linked, batch_days=batch_days,
+                      whole_period=whole_period or day is None)
+    rule = t.attrs["target_rule"]
+    housing = dataset.load_housing(housing_path).reindex(t.index)
+    frac = offer_fraction(period, day, rule)
     state = pd.DataFrame(index=t.index)
     state["gm_naam"] = t["gm_naam"]
     state["target"] = t["batch_target"].astype(float)
@@ -67,4 +95,11 @@ def build_state(period: Period | str, day: date, *, national: int | None = None,
     state["taakstelling"] = t["taakstelling"]
     state["linked"] = t["linked"]
     state.index.name = "gm_code"
-    return state.reset_index()
+    out = state.reset_index()
+    out.attrs.update(target_rule=rule, period=str(period), date=day.isoformat() if day else None)
+    log.info("state for %s%s: %s", period, f" on {day}" if day else "",
+             describe_rule(rule, period, day, batch_days=batch_days, linked_given=linked is not None))
+    if len(out) and not (out["target"] > 0).any():
+        log.warning("every gemeente's batch target is 0 (%s): all of %s is linked; a proposal on this state "
+                    "has no target to aim at", rule, period)
+    return out

@@ -20,8 +20,12 @@ proven gap.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
@@ -111,8 +115,31 @@ class SolveResult:
         return d
 
 
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Silence the process's standard output (file descriptor 1) for the duration: HiGHS prints
+    its banner from C++ when an instance is created, before any option can switch it off."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_highs(verbose: bool = False) -> highspy.Highs:
+    """A HiGHS instance; without ``verbose`` its start-up banner is not printed."""
+    if verbose:
+        return highspy.Highs()
+    with _stdout_silenced():
+        return highspy.Highs()
+
+
 def solver_version() -> str:
-    return f"HiGHS {highspy.Highs().version()}"
+    return f"HiGHS {new_highs().version()}"
 
 
 @dataclass
@@ -192,7 +219,7 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
     """
     options = options or SolverOptions()
     c = _compile(model)
-    h = highspy.Highs()
+    h = new_highs(options.verbose)
     for key, value in options.highs_settings().items():
         if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
             raise ValueError(f"HiGHS rejected option {key} = {value!r}")

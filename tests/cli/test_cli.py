@@ -123,9 +123,9 @@ def test_taakstelling_bad_rounding(tmp_path):
 
 def test_taakstelling_missing_reference_population(tmp_path):
     out = tmp_path / "t.csv"
-    r = invoke("taakstelling", "--period", "2026-H1", "--out", str(out))
+    r = invoke("taakstelling", "--period", "2027-H1", "--national", "14000", "--out", str(out))
     assert r.exit_code == 2
-    assert "2025-01-01" in r.stderr and "--population" in r.stderr
+    assert "2026-01-01" in r.stderr and "--population" in r.stderr and "--population-year" in r.stderr
     assert not out.exists()
 
 
@@ -276,3 +276,24 @@ def test_console_script_reports_without_traceback(tmp_path):
     assert "error: 1 problem in the input; nothing was written." in proc.stderr
     assert f"{hh}, row 4, column 'coa_location_gm': value 'GM9999'" in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["propose", "reception", "compare"])
+def test_bad_out_folder_is_refused_before_any_solve(tmp_path, command):
+    """--out at an existing file: exit 2 naming --out, nothing written, no temp folder left."""
+    out = tmp_path / "out"
+    out.write_text("not a folder", encoding="utf-8")
+    if command == "propose":
+        hh = tmp_path / "hh.csv"
+        assert invoke("households", "--n", "5", "--out", str(hh)).exit_code == 0
+        args = ["propose", "--households", str(hh), "--period", "2025-H2", "--date", "2025-08-04"]
+    elif command == "reception":
+        args = ["reception", "--variant", "bonus-only"]
+    else:
+        args = ["compare", "statutory", "eu2015"]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = invoke(*args, "--out", str(out))
+    assert r.exit_code == 2, r.output
+    assert "--out" in r.stderr and "is a file" in r.stderr and "Traceback" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert out.read_text(encoding="utf-8") == "not a folder"

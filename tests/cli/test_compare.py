@@ -162,3 +162,13 @@ def test_sweep_arguments_checked():
         compare.check_sweep("beauty", None, 1.0, 1)
     report = err.value.report()
     assert "unknown weight" in report and "--from" in report and "at least 2 steps" in report
+
+
+def test_variant_names_never_become_paths():
+    """A variant's name from its file becomes a folder name inside --out: sanitised, never
+    ``..`` or a path."""
+    from types import SimpleNamespace
+
+    names = compare._unique_names([SimpleNamespace(name=n) for n in ("..", "../../etc", "a/b", ".hidden", "ok", "ok")])
+    assert names == ["variant", "etc", "a-b", "hidden", "ok", "ok-2"]
+    assert all("/" not in n and not n.startswith(".") for n in names)

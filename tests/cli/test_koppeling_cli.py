@@ -119,6 +119,8 @@ def test_run_propose_writes_files_and_run_record(inputs, first_run):
     for key in ("read_validate", "inputs", "build", "compile", "solve", "extract", "explain", "total"):
         assert run["timings_seconds"][key] >= 0
     assert run["as_of"] == DAY.isoformat()
+    assert run["population"]["reference_date"] is None  # a given state: its population is not known here
+    assert "state" in run["population"]["source"]
     h = run["households"]
     assert h["in_file"] == len(read_csv(households))
     assert h["linked"] + h["unplaced"] + h["excluded"] + h["context"] == h["in_file"]

@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import re
 import sys
+from dataclasses import replace as replace_field
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +60,9 @@ GEMEENTEN_HEADER = (  # the column contract of data/gemeenten.csv
     "sector_public_education_health_pct, sector_culture_recreation_other_pct"
 ).split(", ")
 REF_2024 = dt.date(2024, 1, 1)
+REF_2025 = dt.date(2025, 1, 1)
+CBS_POPULATION_2025 = 18_044_027  # CBS 03759NED, Netherlands 1-1-2025
+RAW_2025 = RAW / "cbs_bevolking_1jan2025_gemeenten.csv"
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +109,7 @@ def test_population_total_is_cbs_total(gem):
     assert pop.dtype == np.int64 and int(pop.sum()) == CBS_POPULATION_2024
     assert list(pop.index) == ds.gemeente_codes()
     assert (pop == gem["population_2024"]).all()
-    assert ds.available_population_dates() == [REF_2024]
+    assert ds.available_population_dates() == [REF_2024, REF_2025]
 
 
 def test_province_counts(gem):
@@ -588,3 +592,131 @@ def test_cbs_source_with_stub_reproduces_raw_build(build_module, tmp_path, monke
     for col in ("corporation_rental_pct", "avg_woz_keur", "land_area_km2", "education_high_pct",
                 "sector_agriculture_pct", "bijstand_per_1000_inhabitants", "avg_household_size"):
         assert np.allclose(got[col], want[col], atol=0.02), col
+
+
+# population by reference date, divisions (data vintages) -----------------------------------
+
+def test_population_2025_total_is_cbs_total():
+    pop = ds.load_population(REF_2025)
+    assert pop.dtype == np.int64 and int(pop.sum()) == CBS_POPULATION_2025
+    assert list(pop.index) == ds.gemeente_codes()
+    change = pop / ds.load_population(REF_2024) - 1
+    assert change.abs().max() < 0.05  # SOURCES.md file 12: every gemeente within +-5 %
+
+
+@pytest.mark.skipif(not RAW_2025.exists(), reason=f"{RAW_2025} not present")
+def test_population_2025_equals_the_raw_cbs_file():
+    assert sha256_file(RAW_2025) == "dbe25e1060a6b1fe57c2018b723a58c3df9c2e9110639fc9a44857d2a895ee2a"  # SOURCES.md
+    raw = pd.read_csv(RAW_2025, dtype={"gm_code": str}).set_index("gm_code")["bevolking_2025_01_01"]
+    assert ds.load_population(REF_2025).to_dict() == raw.to_dict()
+
+
+def test_population_sources_cite_cbs_and_match_the_rows():
+    src = ds.load_population_sources()
+    assert list(src.index) == ds.available_population_dates() == [REF_2024, REF_2025]
+    assert src["national"].to_dict() == {REF_2024: CBS_POPULATION_2024, REF_2025: CBS_POPULATION_2025}
+    assert "70072NED" in src.loc[REF_2024, "source"] and "03759NED" in src.loc[REF_2025, "source"]
+    assert src["source"].str.contains("Bron: CBS").all() and (src["gemeenten"] == 342).all()
+    assert "03759NED" in ds.population_source(REF_2025)
+
+
+def test_check_population_sources_flags_wrong_total_and_missing_date():
+    src = ds.load_population_sources().reset_index()
+    bad = src.drop(index=0)
+    bad.loc[1, "national"] = CBS_POPULATION_2025 + 1
+    vs = ds.check_population_sources(bad, "population_sources.csv")
+    assert len(vs) == 2
+    assert vs[0].row == 3 and vs[0].column == "national" and str(CBS_POPULATION_2025) in vs[0].rule
+    assert "2024-01-01" in vs[1].rule
+
+
+def test_divisions_2024_2025_2026_share_the_342_codes():
+    d = ds.load_divisions()
+    assert list(d.index) == [2021, 2024, 2025, 2026]
+    assert d["gemeenten"].to_dict() == {2021: 352, 2024: 342, 2025: 342, 2026: 342}
+    assert d.loc[2024, "crosswalk"] == "crosswalk_gemeenten_2021_naar_2024.csv"
+    assert d.loc[2025, "crosswalk"] == d.loc[2026, "crosswalk"] == ""
+    assert d.loc[2026, "herindelingen"].startswith("none") and "1 January 2026" in d.loc[2026, "source"]
+    for text in ("1 January 2022", "Weesp", "Maashorst (GM1991)", "1 January 2023", "Voorne aan Zee (GM1992)"):
+        assert text in d.loc[2024, "herindelingen"], text
+
+
+def test_describe_lists_what_is_embedded():
+    info = ds.describe(dt.date(2026, 11, 29))
+    assert info["gemeenten"] == 342 and info["division"] == [2024, 2025, 2026]
+    assert [(p["reference_date"], p["national"]) for p in info["population"]] == [
+        ("2024-01-01", CBS_POPULATION_2024), ("2025-01-01", CBS_POPULATION_2025)]
+    assert {t["period"]: t["persons"] for t in info["national_taakstelling"]} == DOMAIN_TAAKSTELLING
+    assert info["modelled"]["housing_modelled"]["dwellings_per_halfyear"] == int(
+        ds.load_housing()[list(DWELLING_COLUMNS)].to_numpy().sum())
+    assert info["modelled"]["reception_modelled"]["places"] == ds.RECEPTION_MODEL.existing_places
+    assert info["coverage"] == [
+        {"period": "2026-H2", "reference_date": "2025-01-01", "population_embedded": True, "national": None,
+         "fallback_population_year": None},
+        {"period": "2027-H1", "reference_date": "2026-01-01", "population_embedded": False, "national": None,
+         "fallback_population_year": 2025}]
+
+
+@needs_raw
+def test_to_division_sums_2021_population_into_2024(build_module):
+    kwb21 = pd.read_csv(RAW / "kwb2021_gemeente_indicatoren_nlstat.csv").set_index("gm_code_2021")["population"]
+    got = build_module.to_division(kwb21, 2021, RAW)
+    f9 = pd.read_csv(RAW / "kwb2021_indicatoren_op_indeling2024.csv").set_index("gm_code")["bevolking_2021"]
+    assert list(got.index) == sorted(f9.index) and len(got) == 342
+    assert (got.to_numpy() == f9.loc[got.index].to_numpy()).all()
+    pop = ds.load_population(REF_2025)  # same division: unchanged
+    assert build_module.to_division(pop, 2025, RAW).to_dict() == pop.to_dict()
+
+
+@needs_raw
+def test_build_population_checks_every_vintage(build_module, monkeypatch, tmp_path):
+    master = pd.read_csv(RAW / "gemeenten_2025_master.csv", dtype={"gm_code": str})
+    log = build_module.BuildLog(echo=None)
+    pop, src = build_module.build_population(master, RAW, log)
+    assert pop.groupby("reference_date")["population"].sum().to_dict() == {
+        "2024-01-01": CBS_POPULATION_2024, "2025-01-01": CBS_POPULATION_2025}
+    assert src["national"].tolist() == [CBS_POPULATION_2024, CBS_POPULATION_2025]
+    assert any("-3.0% (Vlieland) .. +4.3% (Gilze en Rijen)" in line for line in log.lines)  # SOURCES.md
+
+    first, second = build_module.POPULATION_VINTAGES
+    monkeypatch.setattr(build_module, "POPULATION_VINTAGES", (first, replace_field(second, national=18_000_000)))
+    with pytest.raises(build_module.BuildError, match="18,044,027"):
+        build_module.build_population(master, RAW, log)
+
+    # a jump of more than 10 % (national total kept) is taken for a transcription error
+    raw = pd.read_csv(RAW_2025, dtype={"gm_code": str})
+    raw.loc[raw["gm_code"] == "GM0096", "bevolking_2025_01_01"] += 200  # Vlieland, ~1,100 inhabitants
+    raw.loc[raw["gm_code"] == "GM0363", "bevolking_2025_01_01"] -= 200
+    raw.to_csv(tmp_path / second.raw_file, index=False)
+    monkeypatch.setattr(build_module, "POPULATION_VINTAGES", (first, second))
+    with pytest.raises(build_module.BuildError, match="GM0096"):
+        build_module.build_population(master, tmp_path, log)
+    monkeypatch.setattr(build_module, "POPULATION_VINTAGES", (second, first))
+    with pytest.raises(build_module.BuildError, match="ascending"):
+        build_module.build_population(master, RAW, log)
+
+
+@needs_raw
+def test_build_taakstelling_adds_published_periods_without_gap_or_contradiction(build_module, monkeypatch):
+    log = build_module.BuildLog(echo=None)
+    monkeypatch.setattr(build_module, "PUBLISHED_TAAKSTELLING", {"2026-H2": (13_000, "Staatscourant 2026, nr. 1")})
+    t = build_module.build_taakstelling(RAW, log)
+    assert t.iloc[-1].tolist() == ["2026-H2", 13_000, "Staatscourant 2026, nr. 1"] and len(t) == 12
+    monkeypatch.setattr(build_module, "PUBLISHED_TAAKSTELLING", {"2027-H1": (14_000, "x")})
+    with pytest.raises(build_module.BuildError, match="gap: 2026-H2"):
+        build_module.build_taakstelling(RAW, log)
+    monkeypatch.setattr(build_module, "PUBLISHED_TAAKSTELLING", {"2026-H1": (14_000, "x")})
+    with pytest.raises(build_module.BuildError, match="2026-H1"):
+        build_module.build_taakstelling(RAW, log)
+
+
+@needs_raw
+def test_build_divisions_checks_the_crosswalk_sizes(build_module, monkeypatch):
+    master = pd.read_csv(RAW / "gemeenten_2025_master.csv", dtype={"gm_code": str})
+    log = build_module.BuildLog(echo=None)
+    assert list(build_module.build_divisions(master, RAW, log)["division"]) == [2021, 2024, 2025, 2026]
+    divisions = list(build_module.DIVISIONS)
+    divisions[0] = replace_field(divisions[0], gemeenten=351)
+    monkeypatch.setattr(build_module, "DIVISIONS", tuple(divisions))
+    with pytest.raises(build_module.BuildError, match="352"):
+        build_module.build_divisions(master, RAW, log)

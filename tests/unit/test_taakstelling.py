@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from optimizer.core.errors import InputError
-from optimizer.core.paths import data_dir
+from optimizer.core.paths import data_dir, raw_dir
 from optimizer.core.periods import Period
 from optimizer.data import schemas
 from optimizer.rules import taakstelling as tk
@@ -53,6 +53,8 @@ def csv_population(reference_date: str) -> dict[str, int]:
 
 
 POP_2024 = csv_population("2024-01-01")
+POP_2025 = csv_population("2025-01-01")
+RAW_2025 = raw_dir() / "cbs_bevolking_1jan2025_gemeenten.csv"  # CBS 03759NED (SOURCES.md file 12)
 
 
 def write_population(path: Path, pops: dict[str, int], reference_date: str | None = None) -> Path:
@@ -222,13 +224,13 @@ def test_statutory_unknown_national_names_known_periods():
 
 
 def test_statutory_missing_reference_population_names_available_dates():
-    # 2026-H1 needs the population of 1 January 2025, which the embedded dataset lacks.
+    # 2027-H1 needs the population of 1 January 2026, which the embedded dataset lacks.
     with pytest.raises(InputError) as exc:
-        tk.statutory_taakstelling("2026-H1")
+        tk.statutory_taakstelling("2027-H1", national=14_000)
     msg = exc.value.report()
-    assert "2025-01-01" in msg
-    assert "2024-01-01" in msg  # the available date
-    assert "--population" in msg
+    assert "2026-01-01" in msg
+    assert "2024-01-01" in msg and "2025-01-01" in msg  # the available dates
+    assert "--population FILE" in msg and "--population-year 2025" in msg
 
 
 def test_statutory_with_user_population_file(tmp_path):
@@ -250,6 +252,92 @@ def test_statutory_user_population_file_with_reference_dates(tmp_path):
         w.writerows((g, "2025-01-01", p) for g, p in pops.items())
     out = tk.statutory_taakstelling("2026-H1", population_path=path, rounding="nearest")
     assert out["taakstelling"].to_dict() == expected_allocation(NATIONAL["2026-H1"], pops, "nearest")
+
+
+# --------------------------------------------------------------------------------------------
+# Data vintages: the period chooses its population; 2026 and 2027 half-years
+# --------------------------------------------------------------------------------------------
+
+def raw_population_2025() -> dict[str, int]:
+    with open(RAW_2025, encoding="utf-8-sig", newline="") as fh:
+        return {r["gm_code"]: int(r["bevolking_2025_01_01"]) for r in csv.DictReader(fh)}
+
+
+@pytest.mark.parametrize("rounding", ["up", "nearest"])
+def test_2026_h1_reproduces_the_formula_with_the_embedded_population_2025(rounding):
+    assert len(POP_2025) == N_GEMEENTEN and sum(POP_2025.values()) == 18_044_027
+    out = tk.statutory_taakstelling("2026-H1", rounding=rounding)
+    assert out["taakstelling"].to_dict() == expected_allocation(15_000, POP_2025, rounding)
+    assert out["population_ref"].to_dict() == POP_2025
+    assert set(out["reference_date"]) == {"2025-01-01"} and set(out["national"]) == {15_000}
+    assert "population_fallback" not in out
+
+
+@pytest.mark.skipif(not RAW_2025.exists(), reason=f"{RAW_2025} not present")
+@pytest.mark.parametrize("rounding", ["up", "nearest"])
+def test_2026_h1_reproduces_the_formula_from_the_raw_cbs_file(rounding):
+    pops = raw_population_2025()
+    assert len(pops) == N_GEMEENTEN and sum(pops.values()) == 18_044_027
+    out = tk.statutory_taakstelling("2026-H1", rounding=rounding)
+    assert out["taakstelling"].to_dict() == expected_allocation(15_000, pops, rounding)
+
+
+def test_2026_h2_needs_a_national_total_and_says_so():
+    with pytest.raises(InputError) as exc:
+        tk.statutory_taakstelling("2026-H2")
+    assert len(exc.value.violations) == 1
+    msg = exc.value.report()
+    assert "2026-H2" in msg and "--national N" in msg and "2026-H1" in msg
+    out = tk.statutory_taakstelling("2026-H2", national=13_000)
+    assert out["taakstelling"].to_dict() == expected_allocation(13_000, POP_2025, "up")
+    assert set(out["reference_date"]) == {"2025-01-01"}
+
+
+def test_2027_h1_reports_missing_national_and_population_together():
+    with pytest.raises(InputError) as exc:
+        tk.statutory_taakstelling("2027-H1")
+    assert [v.file for v in exc.value.violations] == ["data/taakstelling_national.csv", "--period"]
+    msg = exc.value.report()
+    assert "--national N" in msg and "2026-01-01" in msg and "--population-year 2025" in msg
+
+
+def test_2027_h1_population_year_fallback_is_recorded():
+    out = tk.statutory_taakstelling("2027-H1", national=14_000, population_year=2025)
+    assert out["taakstelling"].to_dict() == expected_allocation(14_000, POP_2025, "up")
+    assert set(out["reference_date"]) == {"2025-01-01"}
+    (note,) = set(out["population_fallback"])
+    assert "2025-01-01" in note and "2026-01-01" in note and "--population-year 2025" in note
+    t = tk.build_targets("2027-H1", national=14_000, population_year=2025)
+    assert set(t["population_fallback"]) == {note} and list(t.columns[-5:]) == [
+        "period", "national", "reference_date", "rounding", "population_fallback"]
+    record = tk.choose_population("2027-H1", population_year=2025).record()
+    assert record == {"period": "2027-H1", "reference_date": "2025-01-01", "statutory_reference_date": "2026-01-01",
+                      "source": record["source"], "fallback": note}
+    assert "03759NED" in record["source"]
+
+
+def test_population_year_of_the_statutory_date_is_no_fallback():
+    a = tk.statutory_taakstelling("2026-H1", population_year=2025)
+    pd.testing.assert_frame_equal(a, tk.statutory_taakstelling("2026-H1"))
+    assert tk.choose_population("2026-H1").fallback is None
+
+
+@pytest.mark.parametrize("year", [2030, 12])
+def test_population_year_not_embedded_or_no_year_rejected(year):
+    with pytest.raises(InputError) as exc:
+        tk.statutory_taakstelling("2027-H1", national=14_000, population_year=year)
+    (v,) = exc.value.violations
+    assert v.file == "--population-year" and v.value == year
+
+
+def test_2027_h1_with_a_user_population_file(tmp_path):
+    pops = {g: p + 100 for g, p in POP_2025.items()}
+    path = write_population(tmp_path / "pop2026.csv", pops, "2026-01-01")
+    out = tk.statutory_taakstelling("2027-H1", national=14_000, population_path=path, rounding="nearest")
+    assert out["taakstelling"].to_dict() == expected_allocation(14_000, pops, "nearest")
+    assert set(out["reference_date"]) == {"2026-01-01"} and "population_fallback" not in out
+    choice = tk.choose_population("2027-H1", path)
+    assert str(path) in choice.source and choice.fallback is None
 
 
 # --------------------------------------------------------------------------------------------

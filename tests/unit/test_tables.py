@@ -168,6 +168,9 @@ def test_check_output_suffix():
 # Atomic outputs
 # --------------------------------------------------------------------------------------------
 
+SPREIDING_RECORD = '{\n  "engine": "spreiding"\n}\n'
+
+
 def test_atomic_output_dir_success(tmp_path):
     out = tmp_path / "run" / "proposal"
     with atomic_output_dir(out) as tmp:
@@ -193,6 +196,7 @@ def test_atomic_output_dir_failure_keeps_previous_output(tmp_path):
     out = tmp_path / "proposal"
     out.mkdir()
     (out / "proposal.csv").write_text("old\n1\n", encoding="utf-8")
+    (out / "run.json").write_text(SPREIDING_RECORD, encoding="utf-8")  # an earlier output of spreiding
     with pytest.raises(KeyError), atomic_output_dir(out) as tmp:
         (tmp / "proposal.csv").write_text("new\n2\n", encoding="utf-8")
         raise KeyError("boom")
@@ -204,6 +208,7 @@ def test_atomic_output_dir_replaces_files_and_subfolders(tmp_path):
     out = tmp_path / "demo"
     (out / "proposal").mkdir(parents=True)
     (out / "proposal" / "stale.csv").write_text("x\n", encoding="utf-8")
+    (out / "proposal" / "run.json").write_text(SPREIDING_RECORD, encoding="utf-8")
     (out / "state.csv").write_text("old\n", encoding="utf-8")
     with atomic_output_dir(out) as tmp:
         (tmp / "proposal").mkdir()
@@ -226,3 +231,67 @@ def test_atomic_output_file(tmp_path):
         tmp.write_text("partial", encoding="utf-8")
         raise ValueError("stop")
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+def test_rerun_replaces_the_whole_folder_no_stale_files(tmp_path):
+    out = tmp_path / "proposal"
+    with atomic_output_dir(out) as tmp:
+        for name in ("proposal.csv", "proposal.xlsx", "run.json"):
+            (tmp / name).write_text(SPREIDING_RECORD, encoding="utf-8")
+    with atomic_output_dir(out) as tmp:  # e.g. --no-xlsx: no proposal.xlsx this time
+        (tmp / "proposal.csv").write_text("new\n", encoding="utf-8")
+        (tmp / "run.json").write_text(SPREIDING_RECORD, encoding="utf-8")
+    assert sorted(p.name for p in out.iterdir()) == ["proposal.csv", "run.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proposal"]  # no temp or old folder left
+
+
+@pytest.mark.parametrize("case", ["file", "below-file", "foreign-folder"])
+def test_output_folder_refused_before_any_work(tmp_path, case):
+    from optimizer.core.tables import check_output_dir
+
+    if case == "file":
+        out = tmp_path / "out"
+        out.write_text("x", encoding="utf-8")
+        rule = "is a file"
+    elif case == "below-file":
+        (tmp_path / "f").write_text("x", encoding="utf-8")
+        out = tmp_path / "f" / "sub" / "out"
+        rule = "it is a file, not a folder"
+    else:
+        out = tmp_path / "mine"
+        out.mkdir()
+        (out / "thesis.docx").write_text("precious", encoding="utf-8")
+        rule = "did not write"
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    with pytest.raises(InputError, match=rule) as exc:
+        check_output_dir(out)
+    assert exc.value.violations[0].file == "--out" and exc.value.violations[0].value == str(out)
+    with pytest.raises(InputError, match=rule), atomic_output_dir(out):
+        raise AssertionError("never reached: the folder is checked first")
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before  # nothing written, nothing left
+
+
+def test_output_file_refused_when_a_folder_or_below_a_file(tmp_path):
+    from optimizer.core.tables import atomic_output_file
+
+    (tmp_path / "dir.csv").mkdir()
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    for path, rule in ((tmp_path / "dir.csv", "is a folder"), (tmp_path / "f" / "t.csv", "not a folder")):
+        with pytest.raises(InputError, match=rule), atomic_output_file(path):
+            raise AssertionError("never reached")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.csv", "f"]
+
+
+def test_xlsx_writes_formula_like_text_as_text(tmp_path):
+    """Formula injection: ids or names from input files that start with = + - @ stay text."""
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({"household_id": ["=HYPERLINK(\"http://x\")", "+31", "-2", "@SUM(A1)", "H1"],
+                          "persons": [1, 2, -3, 4, 5]})
+    path = write_table(frame, tmp_path / "t.xlsx")
+    ws = load_workbook(path).active
+    cells = [ws.cell(row=r, column=1) for r in range(2, 7)]
+    assert [c.value for c in cells] == frame["household_id"].tolist()
+    assert all(c.data_type == "s" for c in cells)
+    assert [ws.cell(row=r, column=2).value for r in range(2, 7)] == [1, 2, -3, 4, 5]  # numbers stay numbers
+    assert read_table(path)["household_id"].tolist() == frame["household_id"].tolist()
