@@ -26,7 +26,7 @@ from optimizer.cli.common import (
     parse_period,
     setup_logging,
 )
-from optimizer.cli.koppeling import National, Period_, Population, Realised, Rounding, Swaps
+from optimizer.cli.koppeling import National, Period_, Population, PopulationYear, Realised, Rounding, Swaps
 from optimizer.core.errors import InputError, Violation
 
 if TYPE_CHECKING:
@@ -43,6 +43,9 @@ ProposalDir = Annotated[Path, typer.Option("--proposal", help="The proposal fold
 BatchDay = Annotated[str, typer.Option("--date", help="Batch date (YYYY-MM-DD).")]
 StateOut = Annotated[Path, typer.Option("--out", "-o", help="State file for `spreiding propose --state`.")]
 BatchDays = Annotated[int, typer.Option("--batch-days", help="Days covered by the batch.")]
+WholePeriod = Annotated[bool, typer.Option(
+    "--whole-period", help="Plan the rest of the half-year: target = period target - linked so far, dwellings of the "
+                           "whole half-year.")]
 Share = Annotated[float | None, typer.Option(
     "--leefbaarheid-share", help="Cap households per gemeente at this share of its corporation lettings.")]
 By = Annotated[str, typer.Option("--by", help="'gemeente' or 'provincie' (rows of --out).")]
@@ -79,11 +82,11 @@ def _ledger(path: Path, quiet: bool, *, create: bool = False) -> Ledger:
 
 
 def _checked(out: Path | None) -> None:
-    """Check an output path's suffix before any work is done."""
-    from optimizer.core.tables import check_output_suffix
+    """Check an output file (suffix, a writable place) before any work is done."""
+    from optimizer.core.tables import check_output_file
 
     if out is not None:
-        check_output_suffix(out)
+        check_output_file(out)
 
 
 def _write(table, out: Path) -> None:
@@ -100,8 +103,8 @@ def _said(change: Change, done: str, again: str) -> None:
 
 @ledger_command("open")
 def open_period(ledger: LedgerFile, period: Period_, national: National = None, rounding: Rounding = "up",
-                population: Population = None, swaps: Swaps = None, realised: Realised = None,
-                quiet: Quiet = False) -> None:
+                population: Population = None, population_year: PopulationYear = None, swaps: Swaps = None,
+                realised: Realised = None, quiet: Quiet = False) -> None:
     """Open a half-year: record its taakstelling (creates the ledger file when it does not exist)."""
     from optimizer.cycle.periods import open_period as record
 
@@ -110,14 +113,18 @@ def open_period(ledger: LedgerFile, period: Period_, national: National = None, 
     try:
         with _ledger(ledger, quiet, create=True) as book:
             change = record(book, p, national=national, rounding=mode,  # type: ignore[arg-type]
-                            population_path=population, swaps=swaps, realised=realised)
+                            population_path=population, population_year=population_year, swaps=swaps,
+                            realised=realised)
     except BaseException:
         if new:  # a ledger made for a period that could not be opened: no file left behind
             ledger.unlink(missing_ok=True)
         raise
     s = change.summary
+    if "population_fallback" in s:
+        log.warning("warning: %s", s["population_fallback"])
     _said(change, f"{p} opened: national {s['national']}, taakstelling {s['taakstelling']} over {s['gemeenten']} "
-                  f"gemeenten (rounding {s['rounding']}), carry-over {s['carry_in']} ({s['carry_source']})",
+                  f"gemeenten (rounding {s['rounding']}, population of {s['population_of']}), carry-over "
+                  f"{s['carry_in']} ({s['carry_source']})",
           f"{p} was opened with these numbers before")
 
 
@@ -153,9 +160,11 @@ def housed(ledger: LedgerFile, households: HousedFile = None, gemeenten: Counts 
 
 
 @ledger_command("state")
-def state(ledger: LedgerFile, at: BatchDay, out: StateOut, period: PeriodOfDay = None, housing: Housing = None,
-          batch_days: BatchDays = 7, leefbaarheid_share: Share = None, quiet: Quiet = False) -> None:
-    """The next batch's gemeente state from the ledger: taakstelling + carry-over - linked so far, at the pace."""
+def state(ledger: LedgerFile, at: BatchDay, out: StateOut, period: PeriodOfDay = None, whole_period: WholePeriod = False,
+          housing: Housing = None, batch_days: BatchDays = 7, leefbaarheid_share: Share = None,
+          quiet: Quiet = False) -> None:
+    """The next batch's gemeente state from the ledger: taakstelling + carry-over - linked so far, by the rule for
+    the date (pace, catch-up, before-start) or for the whole half-year; column target_rule says which."""
     from optimizer.cycle.status import batch_state
 
     _checked(out)
@@ -163,10 +172,12 @@ def state(ledger: LedgerFile, at: BatchDay, out: StateOut, period: PeriodOfDay =
     day = parse_date(at, "--date")
     with _ledger(ledger, quiet) as book:
         table = batch_state(book, day, period=parse_period(period) if period else None,  # type: ignore[arg-type]
-                            housing_path=housing, batch_days=batch_days, leefbaarheid_share=leefbaarheid_share)
+                            housing_path=housing, batch_days=batch_days, leefbaarheid_share=leefbaarheid_share,
+                            whole_period=whole_period)
+    table["target_rule"] = table.attrs["target_rule"]
     _write(table, out)
-    typer.echo(f"state on {at} from the ledger: batch target {table['target'].sum():.0f} persons, linked so far "
-               f"{int(table['linked'].sum())} -> {out}")
+    typer.echo(f"state on {at} from the ledger ({table.attrs['target_rule']}): batch target "
+               f"{table['target'].sum():.0f} persons, linked so far {int(table['linked'].sum())} -> {out}")
 
 
 @ledger_command("status")
@@ -216,8 +227,10 @@ def close(ledger: LedgerFile, period: Period_, out: OutTable = None, quiet: Quie
 @ledger_command("export")
 def export(ledger: LedgerFile, out: OutDir, quiet: Quiet = False) -> None:
     """Export the ledger: one CSV per table and manifest.json (schema version, row counts, SHA-256)."""
+    from optimizer.core.tables import check_output_dir
     from optimizer.cycle.transfer import export_ledger
 
+    check_output_dir(out)
     with _ledger(ledger, quiet) as book:
         manifest = export_ledger(book, out)
     rows = sum(t["rows"] for t in manifest["tables"].values())

@@ -59,6 +59,7 @@ class PeriodRecord:
     national: int
     rounding: str
     reference_date: str
+    population_year: int | None
     population_file: str | None
     population_sha256: str | None
     carry_source: str
@@ -140,7 +141,8 @@ class Ledger:
 
     def period(self, period: Period) -> PeriodRecord | None:
         """The ``periods`` row of ``period``, or ``None`` when it was never opened."""
-        row = self.one("SELECT period, national, rounding, reference_date, population_file, population_sha256, "
+        row = self.one("SELECT period, national, rounding, reference_date, population_year, population_file, "
+                       "population_sha256, "
                        "carry_source, opened_change, closed_change FROM periods WHERE period = ?", (str(period),))
         return PeriodRecord(Period.parse(row[0]), *row[1:]) if row else None
 

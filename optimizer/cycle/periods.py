@@ -2,7 +2,7 @@
 
 * :func:`open_period` records the taakstelling of every gemeente as
   :func:`optimizer.rules.taakstelling.build_targets` computes it (national total, rounding,
-  population reference date and file, uitruil), with the carry-over in: from the previous
+  population figures used: their date, a fallback year if asked for, a user file; uitruil), with the carry-over in: from the previous
   period when the ledger holds it, else from a ``--realised`` file (earlier half-years' housed
   and targets), else none. Periods are opened in order, one after the other. The next period
   may be opened before the current one is closed (planning ahead): its carry-over is then
@@ -56,8 +56,8 @@ def _check_order(ledger: Ledger, period: Period) -> None:
 
 
 def open_period(ledger: Ledger, period: Period, *, national: int | None = None, rounding: Rounding = "up",
-                population_path: str | Path | None = None, swaps: Source | None = None,
-                realised: Source | None = None) -> Change:
+                population_path: str | Path | None = None, population_year: int | None = None,
+                swaps: Source | None = None, realised: Source | None = None) -> Change:
     """Record ``period``'s taakstelling. Opening an opened period again with the same numbers
     changes nothing; with other numbers it is refused (the ledger keeps what was used)."""
     existing = ledger.period(period)
@@ -69,21 +69,24 @@ def open_period(ledger: Ledger, period: Period, *, national: int | None = None, 
                                                         else None)
     swap_rows = schemas.load_swaps(swaps) if swaps is not None else None
     pop = Path(population_path).resolve() if population_path is not None else None
-    t = build_targets(period, national=national, rounding=rounding, population_path=pop, realised=realised_rows,
-                      swaps=swap_rows)
+    t = build_targets(period, national=national, rounding=rounding, population_path=pop,
+                      population_year=population_year, realised=realised_rows, swaps=swap_rows)
     national_used = int(t["national"].iloc[0])
     with ledger.transaction("open", period) as change:
         change.summary = {"national": national_used, "rounding": rounding, "taakstelling": int(t["taakstelling"].sum()),
-                          "carry_source": source, "carry_in": int(t["carry_over"].sum()), "gemeenten": len(t)}
+                          "population_of": str(t["reference_date"].iloc[0]), "carry_source": source,
+                          "carry_in": int(t["carry_over"].sum()), "gemeenten": len(t)}
+        if "population_fallback" in t:
+            change.summary["population_fallback"] = str(t["population_fallback"].iloc[0])
         if existing is not None:
             _same_as_recorded(ledger, existing.period, t, pop, realised is not None)
             change.unchanged = True
             return change
         ledger.conn.execute(
-            "INSERT INTO periods (period, national, rounding, reference_date, population_file, population_sha256, "
-            "carry_source, opened_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (str(period), national_used, rounding, str(t["reference_date"].iloc[0]), str(pop) if pop else None,
-             sha256_file(pop) if pop else None, source, change.id))
+            "INSERT INTO periods (period, national, rounding, reference_date, population_year, population_file, "
+            "population_sha256, carry_source, opened_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (str(period), national_used, rounding, str(t["reference_date"].iloc[0]), population_year,
+             str(pop) if pop else None, sha256_file(pop) if pop else None, source, change.id))
         ledger.conn.executemany(
             "INSERT INTO period_targets (period, gm_code, taakstelling, swaps_delta, carry_in) VALUES (?, ?, ?, ?, ?)",
             [(str(period), gm, int(r.taakstelling), int(r.swaps_delta), int(r.carry_over))
@@ -113,11 +116,13 @@ def _same_as_recorded(ledger: Ledger, period: Period, t: pd.DataFrame, pop: Path
     cols = ["taakstelling", "swaps_delta"] + (["carry_in"] if with_realised else [])
     now = t.rename(columns={"carry_over": "carry_in"})[cols].reindex(stored.index).astype("int64")
     same = (record.national == int(t["national"].iloc[0]) and record.rounding == str(t["rounding"].iloc[0])
+            and record.reference_date == str(t["reference_date"].iloc[0])
             and record.population_sha256 == (sha256_file(pop) if pop else None) and now.equals(stored[cols]))
     if not same:
         raise InputError(Violation("--period", f"{period} was opened with other numbers (national {record.national}, "
-                                               f"rounding {record.rounding}, population "
-                                               f"{record.population_file or 'embedded'}); the taakstelling of an "
+                                               f"rounding {record.rounding}, population of "
+                                               f"{record.reference_date} {record.population_file or '(embedded)'}); "
+                                               "the taakstelling of an "
                                                "opened period is not changed", value=str(period)))
 
 

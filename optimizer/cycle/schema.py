@@ -9,8 +9,9 @@ with the new ``user_version``), never rewritten, and a file of a newer version i
 Tables (version 2):
 
 * ``changes``: one row per transaction that changed the ledger (the journal).
-* ``periods``: one row per half-year opened: national total, rounding, population reference
-  date and file, where the carry-over came from, when it was opened and closed.
+* ``periods``: one row per half-year opened: national total, rounding, the date of the
+  population figures used (``population_year`` when a fallback year was asked for) and their
+  file, where the carry-over came from, when it was opened and closed.
 * ``period_targets``: per period and gemeente the taakstelling used, the uitruil delta, the
   carry-over in, and on close the persons housed and the carry-over out.
 * ``swaps``: the uitruil agreements of a period (swap_id, gm_code, delta).
@@ -67,6 +68,7 @@ CREATE TABLE periods (
     national INTEGER NOT NULL CHECK (national >= 0),
     rounding TEXT NOT NULL CHECK (rounding IN ('up', 'nearest')),
     reference_date TEXT NOT NULL {_c(_DAY, 'reference_date')},
+    population_year INTEGER,
     population_file TEXT CHECK (population_file <> ''),
     population_sha256 TEXT CHECK (population_sha256 <> ''),
     carry_source TEXT NOT NULL CHECK (carry_source IN ('none', 'file', 'ledger', 'pending')),

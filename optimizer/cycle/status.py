@@ -143,18 +143,22 @@ def linked_so_far(ledger: Ledger, period: Period, day: date) -> pd.Series:
 
 
 def batch_state(ledger: Ledger, day: date, *, period: Period | None = None, housing_path: str | Path | None = None,
-                batch_days: int = 7, leefbaarheid_share: float | None = None) -> pd.DataFrame:
+                batch_days: int = 7, leefbaarheid_share: float | None = None,
+                whole_period: bool = False) -> pd.DataFrame:
     """The gemeente state of a koppeling batch on ``day`` (``period``: default the half-year of
-    ``day``) from the ledger: targets = taakstelling + uitruil + carry-over - linked so far, at
-    the pace for the date (:func:`optimizer.rules.state.build_state`)."""
+    ``day``; a batch before it starts plans it ahead) from the ledger: targets = taakstelling +
+    uitruil + carry-over - linked so far, by the rule for the date (pace, catch-up after the
+    koppel deadline, before-start; or ``whole_period``) of :func:`optimizer.rules.state.build_state`.
+    The rule is in ``attrs["target_rule"]``."""
     from optimizer.rules.state import build_state
 
     period = period or Period.of(day)
     record = ledger.require_open(period, "--date", day.isoformat())
     state = build_state(period, day, national=record.national, rounding=record.rounding,  # type: ignore[arg-type]
-                        population_path=population_path(record), realised=realised_frame(ledger, period),
-                        swaps=swaps_frame(ledger, period), linked=linked_so_far(ledger, period, day),
-                        housing_path=housing_path, batch_days=batch_days, leefbaarheid_share=leefbaarheid_share)
+                        population_path=population_path(record), population_year=record.population_year,
+                        realised=realised_frame(ledger, period), swaps=swaps_frame(ledger, period),
+                        linked=linked_so_far(ledger, period, day), housing_path=housing_path, batch_days=batch_days,
+                        leefbaarheid_share=leefbaarheid_share, whole_period=whole_period)
     stored = ledger.frame("SELECT gm_code, taakstelling FROM period_targets WHERE period = ?", (str(period),))
     stored = stored.set_index("gm_code")["taakstelling"]
     now = state.set_index("gm_code")["taakstelling"].reindex(stored.index)

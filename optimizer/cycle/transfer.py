@@ -3,7 +3,8 @@
 :func:`export_ledger` writes a folder with one CSV per table (UTF-8, the columns of the table
 in order, rows in primary-key order; an empty cell is NULL, which no text column of the schema
 can hold otherwise) and ``manifest.json`` (the schema version, and per table its columns,
-number of rows and the SHA-256 of its file). The folder is written atomically.
+number of rows and the SHA-256 of its file). The folder is written atomically and replaced as a
+whole (an earlier export there is replaced; a folder of other files is refused).
 
 :func:`import_ledger` makes a **new** ledger file from such a folder: the tables of the
 manifest's schema version, the rows, then the migrations to the current version, all in one
@@ -53,7 +54,7 @@ def _csv_text(header: list[str], rows: list[tuple]) -> str:
 def export_ledger(ledger: Ledger, out: str | Path) -> dict:
     """Write every table of the ledger and ``manifest.json`` to the folder ``out``; returns the manifest."""
     version = schema.version_of(ledger.conn)
-    manifest: dict = {"format": FORMAT, "schema_version": version, "tables": {}}
+    manifest: dict = {"engine": "spreiding", "format": FORMAT, "schema_version": version, "tables": {}}
     with atomic_output_dir(out) as tmp:
         ledger.conn.execute("BEGIN")  # one consistent snapshot of all tables
         try:

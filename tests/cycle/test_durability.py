@@ -93,7 +93,7 @@ def _v1_ledger(path: Path) -> None:
         INSERT INTO changes VALUES (1, '2025-01-02T09:00:00+00:00', 'open', '2025-H1', '{}', NULL);
         INSERT INTO changes VALUES (2, '2025-01-06T09:00:00+00:00', 'accept', '2025-H1', '{}', NULL);
         INSERT INTO changes VALUES (3, '2025-03-03T09:00:00+00:00', 'housed', NULL, '{}', NULL);
-        INSERT INTO periods VALUES ('2025-H1', 15000, 'up', '2024-01-01', NULL, NULL, 'none', 1, NULL);
+        INSERT INTO periods VALUES ('2025-H1', 15000, 'up', '2024-01-01', NULL, NULL, NULL, 'none', 1, NULL);
         INSERT INTO period_targets VALUES ('2025-H1', 'GM0014', 205, 0, 0, NULL, NULL);
         INSERT INTO period_targets VALUES ('2025-H1', 'GM0034', 190, 0, 0, NULL, NULL);
         INSERT INTO proposals VALUES ('""" + "a" * 64 + """', '2025-H1', '2025-01-06', '/old/prop', '""" + "b" * 64
@@ -170,6 +170,7 @@ def test_export_import_round_trip_is_lossless(tmp_path: Path):
     assert dump(tmp_path / "b.sqlite") == dump(path)  # same schema, same rows, same values (NULLs included)
     with open_ledger(tmp_path / "b.sqlite") as book:
         export_ledger(book, tmp_path / "x2")
+        export_ledger(book, tmp_path / "x2")  # an earlier export is replaced as a whole
     files = sorted(p.name for p in (tmp_path / "x1").iterdir())
     assert len(files) == len(schema.TABLES) + 1
     for name in files:

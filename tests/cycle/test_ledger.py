@@ -228,7 +228,26 @@ def test_batch_state_is_the_statutory_state_with_the_ledgers_links(ledger: Path,
     linked = pd.Series({"GM0014": 3, "GM0034": 1, "GM0363": 5})
     expected = build_state(H1, day, linked=linked)
     pd.testing.assert_frame_equal(state, expected)
-    assert state.set_index("gm_code").loc["GM0014", "linked"] == 3
+    assert state.set_index("gm_code").loc["GM0014", "linked"] == 3 and state.attrs["target_rule"] == "pace"
+    with open_ledger(ledger) as book:  # after the koppel deadline: all still missing (catch-up)
+        late = batch_state(book, date(2025, 4, 14)).set_index("gm_code")
+    assert late.attrs["target_rule"] == "catch-up"
+    t = build_targets(H1)["taakstelling"]
+    assert late.loc["GM0014", "target"] == t["GM0014"] - 3 and late.loc["GM0344", "target"] == t["GM0344"]
+
+
+def test_a_2027_period_with_the_population_year_fallback(tmp_path: Path):
+    path = tmp_path / "l.sqlite"
+    code, out = cli("open", "--ledger", str(path), "--period", "2027-H1", "--national", "15000",
+                    "--population-year", "2025")
+    assert code == 0 and "population of 2025-01-01" in out, out
+    assert rows(path, "SELECT reference_date, population_year FROM periods") == [("2025-01-01", 2025)]
+    code, out = cli("state", "--ledger", str(path), "--date", "2027-01-04", "--out", str(tmp_path / "s.csv"))
+    assert code == 0, out
+    expected = build_state("2027-H1", date(2027, 1, 4), national=15000, population_year=2025,
+                           linked=pd.Series(dtype="int64"))
+    state = pd.read_csv(tmp_path / "s.csv")
+    assert state["target"].tolist() == expected["target"].tolist() and (state["target_rule"] == "pace").all()
 
 
 def test_status_and_state_files_from_the_command_line(ledger: Path, week1: Path, tmp_path: Path):
@@ -244,7 +263,12 @@ def test_status_and_state_files_from_the_command_line(ledger: Path, week1: Path,
     code, out = cli("state", "--ledger", str(ledger), "--date", "2025-01-13", "--out", str(tmp_path / "state.csv"))
     assert code == 0, out
     state = pd.read_csv(tmp_path / "state.csv")
-    assert state["linked"].sum() == 9 and len(state) == 342
+    assert state["linked"].sum() == 9 and len(state) == 342 and (state["target_rule"] == "pace").all()
+    code, out = cli("state", "--ledger", str(ledger), "--date", "2025-01-13", "--whole-period", "--out",
+                    str(tmp_path / "whole.csv"))
+    whole = pd.read_csv(tmp_path / "whole.csv")
+    assert code == 0 and (whole["target_rule"] == "whole-period").all()
+    assert whole["target"].sum() == build_targets(H1)["taakstelling"].sum() - 9
 
 
 def test_api_errors_are_input_errors(ledger: Path, week1: Path):
