@@ -48,6 +48,21 @@ def _by_gemeente(ledger: Ledger, sql: str, params: tuple, columns: tuple[str, ..
     return found.set_index("gm_code").reindex(index, fill_value=0).astype("int64")
 
 
+def _linked(ledger: Ledger, period: Period, day: date, index: pd.Index) -> pd.DataFrame:
+    """Households and persons of the koppelingen of ``period`` dated on or before ``day``."""
+    return _by_gemeente(ledger, "SELECT gm_code, count(*), sum(persons) FROM koppelingen WHERE period = ? AND "
+                                "linked_on <= ? GROUP BY gm_code", (str(period), day.isoformat()),
+                        ("linked_households", "linked"), index)
+
+
+def _pipeline(ledger: Ledger, period: Period, index: pd.Index) -> pd.Series:
+    """Persons linked in an earlier period and not housed before ``period`` began."""
+    return _by_gemeente(ledger, "SELECT k.gm_code, sum(k.persons) FROM koppelingen k LEFT JOIN housed h "
+                                "USING (household_id) WHERE k.period < ? AND (h.housed_on IS NULL OR "
+                                "h.housed_on >= ?) GROUP BY k.gm_code", (str(period), period.start.isoformat()),
+                        ("pipeline_in",), index)["pipeline_in"]
+
+
 def period_status(ledger: Ledger, period: Period, day: date) -> pd.DataFrame:
     """The status of ``period`` on ``day`` per gemeente (see the module text), indexed by gm_code."""
     record = ledger.period(period)
@@ -57,7 +72,7 @@ def period_status(ledger: Ledger, period: Period, day: date) -> pd.DataFrame:
         raise InputError(Violation("--date", f"must lie on or after the start of {period} ({period.start})",
                                    value=day.isoformat()))
     day = min(day, period.end)
-    p, d, start = str(period), day.isoformat(), period.start.isoformat()
+    p, d = str(period), day.isoformat()
     out = ledger.frame("SELECT gm_code, taakstelling, swaps_delta, carry_in FROM period_targets WHERE period = ? "
                        "ORDER BY gm_code", (p,)).set_index("gm_code")
     gem = dataset.load_gemeenten().reindex(out.index)
@@ -66,13 +81,8 @@ def period_status(ledger: Ledger, period: Period, day: date) -> pd.DataFrame:
     out["target"] = out["taakstelling"] + out["swaps_delta"] + out["carry_in"]
     out["pace_target"] = pace_target(out["target"].clip(lower=0), period, day)
     idx = out.index
-    out[["linked_households", "linked"]] = _by_gemeente(
-        ledger, "SELECT gm_code, count(*), sum(persons) FROM koppelingen WHERE period = ? AND linked_on <= ? "
-                "GROUP BY gm_code", (p, d), ("linked_households", "linked"), idx)
-    out["pipeline_in"] = _by_gemeente(
-        ledger, "SELECT k.gm_code, sum(k.persons) FROM koppelingen k LEFT JOIN housed h USING (household_id) "
-                "WHERE k.period < ? AND (h.housed_on IS NULL OR h.housed_on >= ?) GROUP BY k.gm_code",
-        (p, start), ("pipeline_in",), idx)
+    out[["linked_households", "linked"]] = _linked(ledger, period, day, idx)
+    out["pipeline_in"] = _pipeline(ledger, period, idx)
     counted = out["linked"] + out["pipeline_in"]
     out["to_link"] = (out["target"] - counted).clip(lower=0)
     out["behind_pace"] = (out["pace_target"] - counted).clip(lower=0)
@@ -135,11 +145,10 @@ def population_path(record: PeriodRecord) -> Path | None:
 
 
 def linked_so_far(ledger: Ledger, period: Period, day: date) -> pd.Series:
-    """Persons counted as linked for ``period`` on ``day`` per gemeente: linked + pipeline_in."""
-    status = period_status(ledger, period, max(day, period.start))
-    if day < period.start:  # planning ahead: nothing of the period linked yet
-        return status["pipeline_in"].rename("linked")
-    return (status["linked"] + status["pipeline_in"]).rename("linked")
+    """Persons counted as linked for ``period`` on ``day`` per gemeente: linked + pipeline_in
+    (only pipeline_in for a day before the period: planning it ahead)."""
+    index = pd.Index(dataset.gemeente_codes(), name="gm_code")
+    return (_linked(ledger, period, day, index)["linked"] + _pipeline(ledger, period, index)).rename("linked")
 
 
 def batch_state(ledger: Ledger, day: date, *, period: Period | None = None, housing_path: str | Path | None = None,
