@@ -327,6 +327,68 @@ def check_locks_respect_households(locks: pd.DataFrame, file: str, households: p
     return violations
 
 
+def _lock_violation(file: str, locks: pd.DataFrame, i: int, rule: str) -> Violation:
+    return Violation(file, rule, row=int(locks.index[i]) + 2, column="gm_code", value=locks["gm_code"].iloc[i])
+
+
+def _fixes_beyond_dwellings(locks: pd.DataFrame, file: str, need: pd.Series, state: pd.DataFrame) -> list[Violation]:
+    """Per gemeente: the households fixed there fit its dwellings (for every class k, those
+    needing class k or larger are at most its dwellings of class k or larger; two single adults
+    may share a class-2 dwelling, so class 1 also counts the class-2 dwellings twice)."""
+    violations = []
+    fixes = locks[locks["action"].eq("fix")]
+    for gm, rows in fixes.groupby("gm_code", sort=True):
+        needs = need.reindex(rows["household_id"]).to_numpy()
+        offer = [int(state.at[gm, c]) for c in DWELLING_COLUMNS]
+        for k in range(1, len(offer) + 1):
+            n_fixed = int((needs >= k).sum())
+            room = sum(offer[k - 1:]) + (offer[1] if k == 1 else 0)
+            if n_fixed > room:
+                rule = (f"{n_fixed} households fixed to {gm} need a dwelling of class {k} or larger; the state offers "
+                        f"{room} there: these locks cannot all be honoured")
+                violations += [_lock_violation(file, locks, locks.index.get_loc(i), rule)
+                               for i, h in zip(rows.index, needs) if h >= k]
+                break
+    return violations
+
+
+def check_locks_can_be_honoured(locks: pd.DataFrame, file: str, households: pd.DataFrame,
+                                state: pd.DataFrame) -> list[Violation]:
+    """What can be known before the solve: a household fixed to a gemeente gets a dwelling of its
+    class or larger there and fits its caps, the households fixed there fit its dwellings, and
+    a referent and its nareiziger in the batch (who go together) are not fixed apart or fixed
+    where the other is forbidden. ``state`` is a validated state (index gm_code)."""
+    violations = []
+    in_batch = locks["household_id"].isin(households.index)
+    need = households["size_class"]
+    fixed = {h: g for h, g, a, ok in zip(locks["household_id"], locks["gm_code"], locks["action"], in_batch)
+             if a == "fix" and ok}
+    forbidden = {(h, g) for h, g, a in zip(locks["household_id"], locks["gm_code"], locks["action"]) if a == "forbid"}
+    for i, (hid, gm, action) in enumerate(zip(locks["household_id"], locks["gm_code"], locks["action"])):
+        if action != "fix" or not in_batch.iloc[i]:
+            continue
+        k, persons = int(need[hid]), int(households.at[hid, "persons"])
+        if sum(int(state.at[gm, c]) for c in DWELLING_COLUMNS[k - 1:]) == 0:
+            violations.append(_lock_violation(file, locks, i, f"household {hid} needs a dwelling of class {k} or larger; "
+                                                            f"{gm} offers none in this batch: the lock cannot be honoured"))
+        cap_h, cap_p = state.at[gm, "cap_households"], state.at[gm, "cap_persons"]
+        if (pd.notna(cap_h) and cap_h < 1) or (pd.notna(cap_p) and cap_p < persons):
+            violations.append(_lock_violation(file, locks, i, f"{gm} has a cap that leaves no room for household {hid} "
+                                                            f"({persons} persons): the lock cannot be honoured"))
+        ref = households.at[hid, "referent_id"]
+        partners = [ref] if ref else list(households.index[households["referent_id"].eq(hid)])
+        for other in partners:
+            if other not in households.index or households.at[other, "linked_gm"]:
+                continue
+            if fixed.get(other, gm) != gm or (other, gm) in forbidden:
+                violations.append(_lock_violation(
+                    file, locks, i, f"household {hid} and {other} (referent and nareiziger) go to one gemeente; "
+                                    f"the locks fix {hid} to {gm} but {'fix' if other in fixed else 'forbid'} "
+                                    f"{other} {'to ' + fixed[other] if other in fixed else 'there'}"))
+    flagged = {v.row for v in violations}  # one reason per lock row is enough
+    return violations + [v for v in _fixes_beyond_dwellings(locks[in_batch], file, need, state) if v.row not in flagged]
+
+
 def load_locks(path: Source, households: pd.DataFrame, file: str | None = None) -> pd.DataFrame:
     """Planner locks: fix or forbid household-gemeente pairs."""
     out, name = validate(path, LOCK_COLUMNS, file, personal=True)

@@ -203,6 +203,8 @@ def validate(cfg: ProposeConfig, loaded: Loaded) -> Validated:
     locks = scores = None
     if hh is not None and cfg.locks is not None:
         locks = _collect(violations, lambda: schemas.load_locks(cfg.locks, hh))
+        if locks is not None and loaded.state is not None:
+            violations += schemas.check_locks_can_be_honoured(locks, _name(cfg.locks, "locks"), hh, loaded.state)
     if hh is not None and cfg.scores is not None:
         scores = _collect(violations, lambda: load_scores(cfg.scores, hh))
     if hh is not None and cfg.as_of is not None:
@@ -353,6 +355,23 @@ def set_all_unplaced(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     m.minimax_deviation.set_value(float((inp.target / inp.scale).max()) if inp.n_gemeenten else 0.0)
 
 
+def locks_report(locks: pd.DataFrame | None, proposal: pd.DataFrame) -> dict:
+    """Locks given and whether the proposal honours them: a fixed household linked to its
+    gemeente, no household linked to a gemeente forbidden for it (a lock that the model could
+    not honour, e.g. for want of a dwelling left after other links, is listed, never hidden)."""
+    if locks is None or locks.empty:
+        return {"fix": 0, "forbid": 0, "not_honoured": []}
+    linked = proposal.set_index("household_id")
+    placed = linked["gm_code"].where(linked["status"].eq("linked"), "")
+    rows = []
+    for hid, gm, action in zip(locks["household_id"], locks["gm_code"], locks["action"]):
+        got = str(placed.get(hid, ""))
+        if (action == "fix" and got != gm) or (action == "forbid" and got == gm):
+            rows.append({"household_id": hid, "gm_code": gm, "action": action, "proposed": got})
+    return {"fix": int(locks["action"].eq("fix").sum()), "forbid": int(locks["action"].eq("forbid").sum()),
+            "not_honoured": rows}
+
+
 def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tables: Tables,
                timings: Timings) -> dict:
     """The run record: inputs, variant, the solver's status, objective, bound and gap as HiGHS
@@ -391,6 +410,9 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
         "fairness": fairness_summary(tables.gemeenten),
         **cfg.extra_record,
     }
+    extra["locks"] = locks_report(data.locks, proposal)
+    record.notes = [*record.notes, *(f"lock not honoured: {x['action']} household {x['household_id']} at {x['gm_code']}; "
+                                     f"proposal: {x['proposed'] or 'not linked'}" for x in extra["locks"]["not_honoured"])]
     for key, value in extra.items():
         setattr(record, key, value)
     t = timings.seconds

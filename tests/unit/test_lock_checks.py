@@ -1,0 +1,108 @@
+"""Locks that cannot be honoured are rejected before the solve (exit 2, naming the lock rows);
+the rest are reported per lock in the run record. Tiny frames, no solver except the CLI case."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from support.checker import household_row, state_frame
+from typer.testing import CliRunner
+
+from optimizer.cli import app
+from optimizer.data import schemas
+from optimizer.koppeling.run import locks_report
+
+A, B = "GM0014", "GM0037"
+
+
+def _households(*rows: dict) -> pd.DataFrame:
+    return schemas.load_households(pd.DataFrame(list(rows)), "households")
+
+
+def _state(live: dict) -> pd.DataFrame:
+    return schemas.load_state(state_frame(live), "state")
+
+
+def _locks(rows: list[tuple[str, str, str]], hh: pd.DataFrame) -> pd.DataFrame:
+    return schemas.load_locks(pd.DataFrame(rows, columns=["household_id", "gm_code", "action"]), hh, "locks.csv")
+
+
+def _problems(rows, hh, live) -> list:
+    return schemas.check_locks_can_be_honoured(_locks(rows, hh), "locks.csv", hh, _state(live))
+
+
+def test_fix_to_a_gemeente_without_a_fitting_dwelling_is_rejected():
+    hh = _households(household_row("H7", persons=7, children=5), household_row("H1"))
+    found = _problems([("H7", A, "fix"), ("H1", A, "fix")], hh, {A: {"c1": 3, "c4": 2}})
+    assert [(v.row, v.column, v.value) for v in found] == [(2, "gm_code", A)]
+    assert "needs a dwelling of class 5 or larger" in found[0].rule and "H7" in found[0].rule
+
+
+def test_referent_and_nareiziger_fixed_apart_or_against_a_forbid_are_rejected():
+    hh = _households(household_row("R"), household_row("N", referent_id="R"))
+    apart = _problems([("R", A, "fix"), ("N", B, "fix")], hh, {A: {"c1": 2}, B: {"c1": 2}})
+    assert sorted(v.row for v in apart) == [2, 3] and all("one gemeente" in v.rule for v in apart)
+    against = _problems([("R", A, "fix"), ("N", A, "forbid")], hh, {A: {"c1": 2}})
+    assert [v.row for v in against] == [2] and "forbid" in against[0].rule
+    together = _problems([("R", A, "fix"), ("N", A, "fix")], hh, {A: {"c1": 2}})
+    assert together == []
+
+
+def test_more_fixed_households_than_dwellings_and_caps_are_rejected():
+    hh = _households(*(household_row(f"H{i}", persons=3, children=1) for i in range(3)))
+    rows = [(f"H{i}", A, "fix") for i in range(3)]
+    found = _problems(rows, hh, {A: {"c3": 1, "c4": 1}})
+    assert sorted(v.row for v in found) == [2, 3, 4] and "3 households fixed" in found[0].rule
+    assert _problems(rows, hh, {A: {"c3": 3}}) == []
+    capped = _problems(rows[:1], hh, {A: {"c3": 3, "cap_persons": 2}})
+    assert [v.row for v in capped] == [2] and "cap" in capped[0].rule
+
+
+def test_singles_may_share_class_2_dwellings_so_two_fit_one():
+    hh = _households(household_row("S1"), household_row("S2"))
+    assert _problems([("S1", A, "fix"), ("S2", A, "fix")], hh, {A: {"c2": 1}}) == []
+
+
+def test_locks_report_lists_every_lock_not_honoured():
+    locks = pd.DataFrame({"household_id": ["H1", "H2", "H3"], "gm_code": [A, B, A], "action": ["fix", "fix", "forbid"]})
+    proposal = pd.DataFrame({"household_id": ["H1", "H2", "H3"], "status": ["linked", "unplaced", "linked"],
+                             "gm_code": [A, "", A]})
+    report = locks_report(locks, proposal)
+    assert (report["fix"], report["forbid"]) == (2, 1)
+    assert [(x["household_id"], x["action"], x["proposed"]) for x in report["not_honoured"]] == [
+        ("H2", "fix", ""), ("H3", "forbid", A)]
+    assert locks_report(None, proposal) == {"fix": 0, "forbid": 0, "not_honoured": []}
+
+
+def test_cli_rejects_an_impossible_lock_before_solving(tmp_path):
+    hh = tmp_path / "hh.csv"
+    pd.DataFrame([household_row("H7", persons=7, children=5, permit="2025-07-01")]).to_csv(hh, index=False)
+    state = tmp_path / "state.csv"
+    state_frame({A: {"target": 7, "c1": 2}}).to_csv(state, index=False)
+    locks = tmp_path / "locks.csv"
+    pd.DataFrame([("H7", A, "fix")], columns=["household_id", "gm_code", "action"]).to_csv(locks, index=False)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["propose", "--households", str(hh), "--state", str(state), "--lock", str(locks),
+                                 "--date", "2025-08-04", "--out", str(out)])
+    assert r.exit_code == 2, r.output
+    assert f"{locks}, row 2, column 'gm_code': value '{A}'" in r.stderr and "class 5" in r.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fix_to", [A])
+def test_run_record_reports_locks(tmp_path, fix_to):
+    hh = tmp_path / "hh.csv"
+    pd.DataFrame([household_row("H1"), household_row("H2")]).to_csv(hh, index=False)
+    state = tmp_path / "state.csv"
+    state_frame({A: {"target": 2, "c1": 2}, B: {"target": 1, "c1": 1}}).to_csv(state, index=False)
+    locks = tmp_path / "locks.csv"
+    pd.DataFrame([("H1", fix_to, "fix"), ("H2", B, "forbid")],
+                 columns=["household_id", "gm_code", "action"]).to_csv(locks, index=False)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["propose", "--households", str(hh), "--state", str(state), "--lock", str(locks),
+                                 "--date", "2025-08-04", "--out", str(out), "--no-xlsx", "--no-map"])
+    assert r.exit_code == 0, r.output
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert record["locks"] == {"fix": 1, "forbid": 1, "not_honoured": []}
