@@ -138,6 +138,17 @@ def _fmt_persons(x: float) -> str:
     return f"{x:.0f}" if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
 
 
+def _lock_words(ctx: Context, hid: str, linked: bool) -> str:
+    """What the planner's locks said about this household, in words ('' when nothing)."""
+    words = []
+    if hid in ctx.fixed:
+        words.append("fixed here by a planner's lock" if linked else
+                     f"a planner's lock fixes it to {ctx.fixed[hid]}, which could not be honoured")
+    if hid in ctx.forbidden:
+        words.append(f"a planner's lock forbids {', '.join(ctx.forbidden[hid])}")
+    return f" ({'; '.join(words)})" if words else ""
+
+
 def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
     """One plain-language line per decision household."""
     inp = ctx.inputs
@@ -167,10 +178,10 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
                 why = "linking it would cost more than waiting for the next batch (see alternatives)"
             if alt["_moves_with"]:
                 why += f" (it moves together with {alt['_moves_with']})"
-            out.append(f"Not linked: {why}.")
+            out.append(f"Not linked: {why}{_lock_words(ctx, row['household_id'], linked=False)}.")
             continue
         code = inp.gemeenten[g]
-        parts = [f"Linked to {names[code]} ({code})"]
+        parts = [f"Linked to {names[code]} ({code}){_lock_words(ctx, row['household_id'], linked=True)}"]
         ties = [label for col, label in (("tie_family_gm", "family"), ("tie_work_gm", "work"), ("tie_study_gm", "study"))
                 if row[col] == code]
         if row["referent_id"]:
@@ -178,7 +189,8 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
         elif ties:
             parts.append(f"{' and '.join(ties)} tie there")
         elif any(row[c] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm")):
-            parts.append("tie elsewhere not honoured (soft tie)")
+            parts.append("tie elsewhere overridden by a lock" if row["household_id"] in ctx.fixed
+                         else "tie elsewhere not honoured (soft tie)")
         if row["tie_medical_amr"]:
             inside = amr_of[g] == row["tie_medical_amr"]
             parts.append("within its medical region" if inside else "outside its medical region (soft)")

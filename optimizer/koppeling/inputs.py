@@ -48,6 +48,8 @@ class Context:
     hh_size_type: np.ndarray  # per decision household
     notes: list[str] = field(default_factory=list)
     as_of: date | None = None
+    fixed: dict[str, str] = field(default_factory=dict)  # household_id -> gm_code a lock fixes it to
+    forbidden: dict[str, tuple[str, ...]] = field(default_factory=dict)  # household_id -> gm_codes locks forbid
 
 
 def _school_children(child_ages: str, lo: int, hi: int) -> int:
@@ -315,4 +317,5 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
     )
     return Context(inputs=inputs, households=decision, excluded=excluded, context_rows=context_rows,
                    unit_households=units_hh, zones=zones, gemeenten=gem, scores=score, best_amr=best_amr,
-                   hh_size_type=hh_size, notes=notes, as_of=as_of)
+                   hh_size_type=hh_size, notes=notes, as_of=as_of, fixed={h: codes[g] for h, g in fix.items()},
+                   forbidden={h: tuple(sorted(codes[g] for g in gs)) for h, gs in forbid.items()})

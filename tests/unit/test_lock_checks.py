@@ -106,3 +106,25 @@ def test_run_record_reports_locks(tmp_path, fix_to):
     assert r.exit_code == 0, r.output
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert record["locks"] == {"fix": 1, "forbid": 1, "not_honoured": []}
+
+
+def test_reasons_say_what_the_locks_did(tmp_path):
+    """Every reason is true of its household: a fixed household's reason says the lock fixed
+    it there, a household with a forbid names the forbidden gemeente, others say nothing of locks."""
+    hh = tmp_path / "hh.csv"
+    pd.DataFrame([household_row("H1", tie_family_gm=B), household_row("H2"), household_row("H3")]).to_csv(hh, index=False)
+    state = tmp_path / "state.csv"
+    state_frame({A: {"target": 2, "c1": 3}, B: {"target": 1, "c1": 1}}).to_csv(state, index=False)
+    locks = tmp_path / "locks.csv"
+    pd.DataFrame([("H1", A, "fix"), ("H2", B, "forbid")],
+                 columns=["household_id", "gm_code", "action"]).to_csv(locks, index=False)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["propose", "--households", str(hh), "--state", str(state), "--lock", str(locks),
+                                 "--date", "2025-08-04", "--out", str(out), "--no-xlsx", "--no-map"])
+    assert r.exit_code == 0, r.output
+    proposal = pd.read_csv(out / "proposal.csv", dtype=str, keep_default_na=False).set_index("household_id")
+    reason = proposal["reason"]
+    assert proposal.at["H1", "gm_code"] == A and "fixed here by a planner's lock" in reason["H1"]
+    assert "tie elsewhere overridden by a lock" in reason["H1"] and "soft tie" not in reason["H1"]
+    assert proposal.at["H2", "gm_code"] != B and f"a planner's lock forbids {B}" in reason["H2"]
+    assert "lock" not in reason["H3"]
