@@ -406,6 +406,8 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
                        "persons_linked": int(proposal.loc[proposal["status"] == "linked", "persons"].sum())},
         "model_size": {"units": len(inp.unit_count), "options": len(inp.opt_unit), "zones": int(inp.zone_of.max() + 1),
                        "variables": r.n_variables, "integer_variables": r.n_integer, "constraints": r.n_constraints},
+        "objective_unit": "points: the weighted sum of the named terms; a weight is the points one unit of its "
+                          "term costs (variant [weights]; units in models/koppeling_terms.toml, docs/model.md)",
         "alternatives_method": METHOD,
         "fairness": fairness_summary(tables.gemeenten),
         **cfg.extra_record,

@@ -106,6 +106,7 @@ def test_run_record_reports_locks(tmp_path, fix_to):
     assert r.exit_code == 0, r.output
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert record["locks"] == {"fix": 1, "forbid": 1, "not_honoured": []}
+    assert record["objective_unit"].startswith("points")  # the unit of every number called points
 
 
 def test_reasons_say_what_the_locks_did(tmp_path):
