@@ -7,47 +7,17 @@ data/population.csv.
 
 from __future__ import annotations
 
-import csv
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from support.cli import formula, invoke, population, read_csv
 
-from optimizer.cli import app
-from optimizer.core.paths import data_dir
 from optimizer.data import schemas
 
-runner = CliRunner()
-
-
-def _population_2024() -> dict[str, int]:
-    with open(data_dir() / "population.csv", encoding="utf-8-sig", newline="") as fh:
-        return {r["gm_code"]: int(r["population"]) for r in csv.DictReader(fh) if r["reference_date"] == "2024-01-01"}
-
-
-POP = _population_2024()
-
-
-def formula(vg: int, rounding: str = "up") -> dict[str, int]:
-    total = sum(POP.values())
-    out = {}
-    for g, p in POP.items():
-        x = Fraction(vg * p, total)
-        out[g] = -((-x.numerator) // x.denominator) if rounding == "up" else int((x + Fraction(1, 2)) // 1)
-    return out
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
+POP = population("2024-01-01")
 
 
 # --------------------------------------------------------------------------------------------
@@ -60,7 +30,7 @@ def test_taakstelling_writes_342_rows_matching_formula(tmp_path):
     assert r.exit_code == 0, r.stderr
     rows = read_csv(out)
     assert len(rows) == 342
-    expected = formula(13_000)
+    expected = formula(13_000, POP)
     assert {row["gm_code"]: int(row["taakstelling"]) for row in rows} == expected
     assert {row["rounding"] for row in rows} == {"up"}
     assert {row["national"] for row in rows} == {"13000"}
@@ -75,7 +45,7 @@ def test_taakstelling_nearest_and_national_override(tmp_path):
                "--national", "12000", "-q")
     assert r.exit_code == 0, r.stderr
     rows = read_csv(out)
-    assert {row["gm_code"]: int(row["taakstelling"]) for row in rows} == formula(12_000, "nearest")
+    assert {row["gm_code"]: int(row["taakstelling"]) for row in rows} == formula(12_000, POP, "nearest")
     assert {row["rounding"] for row in rows} == {"nearest"}
     assert {row["national"] for row in rows} == {"12000"}
 
@@ -91,7 +61,7 @@ def test_taakstelling_with_swaps_realised_date_and_linked(tmp_path):
                "--linked", str(tmp_path / "linked.csv"), "-q")
     assert r.exit_code == 0, r.stderr
     t = pd.read_excel(out).set_index("gm_code")
-    base = formula(13_000)
+    base = formula(13_000, POP)
     target = base["GM0014"] - 7 + 50
     assert t.loc["GM0014", "target"] == target
     assert t.loc["GM0034", "target"] == base["GM0034"] + 7
@@ -164,7 +134,7 @@ def test_taakstelling_realised_current_period_names_the_file(tmp_path):
 
 
 def test_taakstelling_negative_swap_names_the_file(tmp_path):
-    n = formula(13_000)["GM0037"] + 1
+    n = formula(13_000, POP)["GM0037"] + 1
     swaps = tmp_path / "my_swaps.csv"
     swaps.write_text(f"swap_id,gm_code,delta\nA,GM0037,-{n}\nA,GM0014,{n}\n", encoding="utf-8")
     out = tmp_path / "t.csv"
@@ -217,7 +187,7 @@ def test_state_writes_342_valid_rows(tmp_path):
     assert len(state) == 342
     assert sorted(state.index) == sorted(POP)
     assert (state["target"] >= 0).all()
-    expected = formula(13_000)
+    expected = formula(13_000, POP)
     assert {g: int(v) for g, v in state["taakstelling"].items()} == expected
 
 

@@ -8,44 +8,12 @@ module); ``spreiding data`` is checked against published facts (CBS totals, DOMA
 
 from __future__ import annotations
 
-import csv
 import json
-from fractions import Fraction
-from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from support.cli import formula, invoke, population, read_csv
 
-from optimizer.cli import app
-from optimizer.core.paths import data_dir
-
-runner = CliRunner()
-
-
-def _population(reference_date: str) -> dict[str, int]:
-    with open(data_dir() / "population.csv", encoding="utf-8-sig", newline="") as fh:
-        return {r["gm_code"]: int(r["population"]) for r in csv.DictReader(fh) if r["reference_date"] == reference_date}
-
-
-POP_2025 = _population("2025-01-01")
-
-
-def formula(vg: int, pops: dict[str, int], rounding: str = "up") -> dict[str, int]:
-    total = sum(pops.values())
-    out = {}
-    for g, p in pops.items():
-        x = Fraction(vg * p, total)
-        out[g] = -((-x.numerator) // x.denominator) if rounding == "up" else int((x + Fraction(1, 2)) // 1)
-    return out
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
+POP_2025 = population("2025-01-01")
 
 
 @pytest.mark.parametrize("rounding", ["up", "nearest"])

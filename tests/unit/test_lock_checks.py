@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 from support.checker import household_row, state_frame
 from typer.testing import CliRunner
 
@@ -76,33 +75,29 @@ def test_locks_report_lists_every_lock_not_honoured():
     assert locks_report(None, proposal) == {"fix": 0, "forbid": 0, "not_honoured": []}
 
 
+def _propose(tmp_path, rows: list[dict], live: dict, locks: list[tuple[str, str, str]], *extra: str):
+    """``spreiding propose`` on tiny files (households, a state of ``live`` gemeenten, locks)."""
+    hh, state, lock_file, out = (tmp_path / n for n in ("hh.csv", "state.csv", "locks.csv", "out"))
+    pd.DataFrame(rows).to_csv(hh, index=False)
+    state_frame(live).to_csv(state, index=False)
+    pd.DataFrame(locks, columns=["household_id", "gm_code", "action"]).to_csv(lock_file, index=False)
+    result = CliRunner().invoke(app, ["propose", "--households", str(hh), "--state", str(state), "--lock",
+                                      str(lock_file), "--date", "2025-08-04", "--out", str(out), *extra])
+    return result, lock_file, out
+
+
 def test_cli_rejects_an_impossible_lock_before_solving(tmp_path):
-    hh = tmp_path / "hh.csv"
-    pd.DataFrame([household_row("H7", persons=7, children=5, permit="2025-07-01")]).to_csv(hh, index=False)
-    state = tmp_path / "state.csv"
-    state_frame({A: {"target": 7, "c1": 2}}).to_csv(state, index=False)
-    locks = tmp_path / "locks.csv"
-    pd.DataFrame([("H7", A, "fix")], columns=["household_id", "gm_code", "action"]).to_csv(locks, index=False)
-    out = tmp_path / "out"
-    r = CliRunner().invoke(app, ["propose", "--households", str(hh), "--state", str(state), "--lock", str(locks),
-                                 "--date", "2025-08-04", "--out", str(out)])
+    r, locks, out = _propose(tmp_path, [household_row("H7", persons=7, children=5)], {A: {"target": 7, "c1": 2}},
+                             [("H7", A, "fix")])
     assert r.exit_code == 2, r.output
     assert f"{locks}, row 2, column 'gm_code': value '{A}'" in r.stderr and "class 5" in r.stderr
     assert not out.exists()
 
 
-@pytest.mark.parametrize("fix_to", [A])
-def test_run_record_reports_locks(tmp_path, fix_to):
-    hh = tmp_path / "hh.csv"
-    pd.DataFrame([household_row("H1"), household_row("H2")]).to_csv(hh, index=False)
-    state = tmp_path / "state.csv"
-    state_frame({A: {"target": 2, "c1": 2}, B: {"target": 1, "c1": 1}}).to_csv(state, index=False)
-    locks = tmp_path / "locks.csv"
-    pd.DataFrame([("H1", fix_to, "fix"), ("H2", B, "forbid")],
-                 columns=["household_id", "gm_code", "action"]).to_csv(locks, index=False)
-    out = tmp_path / "out"
-    r = CliRunner().invoke(app, ["propose", "--households", str(hh), "--state", str(state), "--lock", str(locks),
-                                 "--date", "2025-08-04", "--out", str(out), "--no-xlsx", "--no-map"])
+def test_run_record_reports_locks(tmp_path):
+    r, _, out = _propose(tmp_path, [household_row("H1"), household_row("H2")],
+                         {A: {"target": 2, "c1": 2}, B: {"target": 1, "c1": 1}},
+                         [("H1", A, "fix"), ("H2", B, "forbid")], "--no-xlsx", "--no-map")
     assert r.exit_code == 0, r.output
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert record["locks"] == {"fix": 1, "forbid": 1, "not_honoured": []}
@@ -112,16 +107,9 @@ def test_run_record_reports_locks(tmp_path, fix_to):
 def test_reasons_say_what_the_locks_did(tmp_path):
     """Every reason is true of its household: a fixed household's reason says the lock fixed
     it there, a household with a forbid names the forbidden gemeente, others say nothing of locks."""
-    hh = tmp_path / "hh.csv"
-    pd.DataFrame([household_row("H1", tie_family_gm=B), household_row("H2"), household_row("H3")]).to_csv(hh, index=False)
-    state = tmp_path / "state.csv"
-    state_frame({A: {"target": 2, "c1": 3}, B: {"target": 1, "c1": 1}}).to_csv(state, index=False)
-    locks = tmp_path / "locks.csv"
-    pd.DataFrame([("H1", A, "fix"), ("H2", B, "forbid")],
-                 columns=["household_id", "gm_code", "action"]).to_csv(locks, index=False)
-    out = tmp_path / "out"
-    r = CliRunner().invoke(app, ["propose", "--households", str(hh), "--state", str(state), "--lock", str(locks),
-                                 "--date", "2025-08-04", "--out", str(out), "--no-xlsx", "--no-map"])
+    r, _, out = _propose(tmp_path, [household_row("H1", tie_family_gm=B), household_row("H2"), household_row("H3")],
+                         {A: {"target": 2, "c1": 3}, B: {"target": 1, "c1": 1}},
+                         [("H1", A, "fix"), ("H2", B, "forbid")], "--no-xlsx", "--no-map")
     assert r.exit_code == 0, r.output
     proposal = pd.read_csv(out / "proposal.csv", dtype=str, keep_default_na=False).set_index("household_id")
     reason = proposal["reason"]
