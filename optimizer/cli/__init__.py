@@ -10,6 +10,7 @@ cycle (:mod:`optimizer.cli.cycle`).
 
 from __future__ import annotations
 
+import optimizer.cli.evaluation  # noqa: F401  (province commands: evaluate, monitor, forecast)
 from optimizer.cli import cycle, data, koppeling, reception  # noqa: F401  (each registers its commands)
 from optimizer.cli.common import app
 

@@ -72,11 +72,21 @@ def solver_section(name: str, module: str, time_limit: float, mip_rel_gap: float
         mip_rel_gap=(float, Field(mip_rel_gap, ge=0, lt=1, description="relative MIP gap at which HiGHS stops")))
 
 
+#: File name prefixes of the variant kinds other than koppeling (``reception-eu2015.toml``).
+PREFIXED_KINDS: tuple[str, ...] = ("reception", "monitoring")
+
+
+def kind_of_name(stem: str) -> str:
+    """The kind a variant file name stands for: its prefix (``reception-``, ``monitoring-``),
+    else koppeling."""
+    return next((k for k in PREFIXED_KINDS if stem.startswith(f"{k}-")), "koppeling")
+
+
 def known_variants(kind: str) -> list[str]:
     """Names of the variant files of ``kind`` in models/variants (reception files start with
-    ``reception-``)."""
+    ``reception-``, monitoring rules with ``monitoring-``)."""
     names = sorted(f.stem for f in variants_dir().glob("*.toml"))
-    return [n for n in names if n.startswith("reception-") == (kind == "reception")]
+    return [n for n in names if kind_of_name(n) == kind]
 
 
 def resolve_variant_path(name_or_path: str | Path | None, kind: str, default: str = "default") -> Path:
@@ -87,8 +97,8 @@ def resolve_variant_path(name_or_path: str | Path | None, kind: str, default: st
         return p
     stem = p.stem if p.suffix == ".toml" else p.name
     candidates = [variants_dir() / f"{stem}.toml"]
-    if kind == "reception":
-        candidates.append(variants_dir() / f"reception-{stem}.toml")
+    if kind in PREFIXED_KINDS:  # the kind's own file first: monitoring "default" is monitoring-default.toml
+        candidates.insert(0, variants_dir() / f"{kind}-{stem}.toml")
     for candidate in candidates:
         if candidate.is_file():
             return candidate

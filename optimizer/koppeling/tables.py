@@ -161,13 +161,15 @@ def household_types_table(proposal: pd.DataFrame) -> pd.DataFrame:
     for lo, hi, label in SIZE_GROUPS:
         part = decided[(persons >= lo) & (persons <= hi)]
         if len(part):
-            rows.append(_type_row(label, part))
+            rows.append(type_row(label, part))
     if len(decided):
-        rows.append(_type_row("all households", decided))
+        rows.append(type_row("all households", decided))
     return pd.DataFrame(rows)
 
 
-def _type_row(label: str, part: pd.DataFrame) -> dict:
+def type_row(label: str, part: pd.DataFrame) -> dict:
+    """The outcomes of one group of decided proposal rows (shares placed, labour region, COA
+    region left, dwelling fit), labelled ``label``."""
     linked = part[part["status"] == "linked"]
     n = len(part)
 
