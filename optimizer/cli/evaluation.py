@@ -17,6 +17,12 @@ from optimizer.cli.common import OutDir, Quiet, check_choice, command, parse_dat
 from optimizer.core.errors import InputError, Violation
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the report: nl (default) or en.")]
+# options of `compare` for koppeling variants (the batch they are compared on)
+KoppelingBatch, KoppelingState, KoppelingDay = (
+    Annotated[kind, typer.Option(flag, help=text)]
+    for kind, flag, text in ((Path | None, "--households", "Koppeling variants: the batch's households file."),
+                             (Path | None, "--state", "Koppeling variants: the gemeente state of the batch."),
+                             (str | None, "--date", "Koppeling variants: the batch date (YYYY-MM-DD).")))
 LedgerOpt = Annotated[Path | None, typer.Option("--ledger", help="The ledger file of the half-year cycle (SQLite).")]
 
 
@@ -122,3 +128,20 @@ def forecast(
                                          lang=_lang(lang)))
     typer.echo(f"expected {totals['expected_persons']:,.1f} persons ({totals['expected_children']:,.1f} children) "
                f"in two months; written to {out} (report.html)")
+
+
+def compare_koppeling(variants: list[str], out: Path, households: Path | None, state: Path | None, day: str | None,
+                      time_limit: float | None, lang: str) -> bool:
+    """``compare`` for koppeling variants (:mod:`optimizer.koppeling.compare`); ``False`` when
+    the variants are reception variants (the caller compares those)."""
+    from optimizer.koppeling import compare as cmp
+
+    if not cmp.is_koppeling(variants, households, state):
+        return False
+    table = cmp.compare_variants(variants, households, state, out, as_of=parse_date(day, "--date"),
+                                 time_limit=time_limit, lang=_lang(lang))
+    cols = ["variant", "status", "linked", "persons_linked", "mean_labour_regret", "left_coa_region_share",
+            "worst_relative_deviation", "moved"]
+    typer.echo(table[[c for c in cols if c in table]].to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    typer.echo(f"written to {out} (report.html)")
+    return True

@@ -24,6 +24,7 @@ from optimizer.cli.common import (
     command,
     setup_logging,
 )
+from optimizer.cli.evaluation import KoppelingBatch, KoppelingDay, KoppelingState, Lang, compare_koppeling
 
 ReceptionFile = Annotated[Path | None, typer.Option(
     "--reception", help="Existing reception places per gemeente (gm_code, reception_places); replaces the modelled "
@@ -79,10 +80,14 @@ def compare(
     workers: Annotated[int | None, typer.Option("--workers", help="Parallel processes (default: all cores).")] = None,
     reception_file: ReceptionFile = None,
     time_limit: TimeLimit = None,
+    households: KoppelingBatch = None, state: KoppelingState = None, day: KoppelingDay = None, lang: Lang = "nl",
     quiet: Quiet = False,
 ) -> None:
-    """Solve several reception variants and compare them (table, Lorenz curves, payments)."""
+    """Solve several reception variants and compare them (table, Lorenz curves, payments); or koppeling
+    variants on one batch (--households, --state): metrics side by side, households that move and why."""
     setup_logging(quiet)
+    if compare_koppeling(variants, out, households, state, day, time_limit, lang):
+        return
     from optimizer.reception import compare as cmp
 
     check_solver_options(time_limit, None, None, None)

@@ -201,18 +201,20 @@ def with_carry(real: pd.DataFrame) -> pd.DataFrame:
 
 
 def excusable(rows: pd.DataFrame, rules: Stoplicht) -> pd.DataFrame:
-    """Per row the persons each correction excuses, their capped sum and the tolerance."""
+    """Per row: ``coa_shortfall`` (persons COA did not link by the deadline; 0 where unknown),
+    the persons each switched-on correction excuses (``excusable_coa``, ``excusable_dossiers``,
+    ``excusable_nareizigers``), their sum capped at the shortfall, and the tolerance."""
     out = pd.DataFrame(index=rows.index)
-    zero = pd.Series(0, index=rows.index)
-    short = rows["shortfall"].clip(lower=0)
-    linked = rows["linked_by_deadline"]
-    coa = (rows["required"] - linked.astype("Float64")).clip(lower=0).fillna(0).astype("int64")
-    out["coa_shortfall"] = coa if rules.coa_shortfall else zero
-    out["incomplete_dossiers"] = rows["incomplete_dossiers"].fillna(0).astype("int64") \
-        if rules.incomplete_dossiers else zero
-    out["awaiting_nareizigers"] = rows["awaiting_nareizigers"].fillna(0).astype("int64") \
-        if rules.awaiting_nareizigers else zero
-    out["excusable_persons"] = np.minimum(out.sum(axis=1), short)
+    zero = pd.Series(0, index=rows.index, dtype="int64")
+    coa = (rows["required"] - rows["linked_by_deadline"].astype("Float64")).clip(lower=0).fillna(0).astype("int64")
+    out["coa_shortfall"] = coa
+    parts = {"excusable_coa": (rules.coa_shortfall, coa),
+             "excusable_dossiers": (rules.incomplete_dossiers, rows["incomplete_dossiers"].fillna(0).astype("int64")),
+             "excusable_nareizigers": (rules.awaiting_nareizigers,
+                                       rows["awaiting_nareizigers"].fillna(0).astype("int64"))}
+    for name, (switched_on, persons) in parts.items():
+        out[name] = persons if switched_on else zero
+    out["excusable_persons"] = np.minimum(out[list(parts)].sum(axis=1), rows["shortfall"].clip(lower=0))
     share = [math.ceil(rules.tolerance_share * max(0, int(r)) - 1e-9) for r in rows["required"]]
     out["tolerance"] = np.maximum(rules.tolerance_persons, share)
     return out

@@ -179,8 +179,8 @@ def reason_text(row: pd.Series, t: dict[str, str]) -> str:
         parts.append(t["reason_excused"])
     if row["shortfall"] <= row["tolerance"]:
         parts.append(t["reason_tolerance"].format(n=int(row["shortfall"]), t=int(row["tolerance"])))
-    for col, key in (("coa_shortfall", "reason_coa"), ("incomplete_dossiers", "reason_dossiers"),
-                     ("awaiting_nareizigers", "reason_nareizigers")):
+    for col, key in (("excusable_coa", "reason_coa"), ("excusable_dossiers", "reason_dossiers"),
+                     ("excusable_nareizigers", "reason_nareizigers")):
         if int(row[col]) > 0:
             parts.append(t[key].format(n=int(row[col])))
     return t["reason_join"].join(parts)
@@ -197,7 +197,8 @@ def _named(table: pd.DataFrame) -> pd.DataFrame:
 
 STOPLICHT_COLUMNS = ("gm_code", "gm_naam", "provincie", "period", "peildatum", "taakstelling", "carry_in", "required",
                      "housed", "shortfall", "linked_by_deadline", "coa_shortfall", "incomplete_dossiers",
-                     "awaiting_nareizigers", "excused", "excusable_persons", "tolerance", "verdict_strict",
+                     "awaiting_nareizigers", "excused", "excusable_coa", "excusable_dossiers", "excusable_nareizigers",
+                     "excusable_persons", "tolerance", "verdict_strict",
                      "verdict_fair", "misses_strict", "misses_fair", "step_strict", "step_fair", "step_name_strict",
                      "step_name_fair", "takeover_strict", "takeover_fair")
 
@@ -274,9 +275,9 @@ class ForecastConfig:
     lang: str = "nl"
 
 
-def share_weights(cfg: ForecastConfig) -> tuple[pd.Series, str, pd.Series | None]:
+def share_weights(cfg: ForecastConfig) -> tuple[pd.Series, str, pd.Series | None, dict]:
     """Weights of the gemeenten for households without a known gemeente, where they come from,
-    and the gemeente known per household id (proposal or ledger)."""
+    the gemeente known per household id (proposal or ledger), and the files read."""
     if cfg.proposal is not None and cfg.ledger is not None:
         raise InputError(Violation("--proposal / --ledger", "give at most one of --proposal and --ledger"))
     if cfg.ledger is not None:
@@ -287,19 +288,20 @@ def share_weights(cfg: ForecastConfig) -> tuple[pd.Series, str, pd.Series | None
         with open_ledger(cfg.ledger) as ledger:
             status = period_status(ledger, period, cfg.day)
             known = ledger.frame("SELECT household_id, gm_code FROM koppelingen").set_index("household_id")["gm_code"]
-        return status["to_link"].astype(float), f"ledger: persons still to link in {period} on {cfg.day}", known
+        return (status["to_link"].astype(float), f"ledger: persons still to link in {period} on {cfg.day}", known,
+                {"ledger": cfg.ledger})
     if cfg.proposal is not None:
         dist = sources.from_proposal(cfg.proposal)
         rows = dist.proposal
         known = None if rows is None else rows[rows["status"] == "linked"].set_index("household_id")["gm_code"]
         weights = dist.target if dist.target is not None else dist.actual
-        return weights, f"proposal {cfg.proposal}: batch targets", known
+        return weights, f"proposal {cfg.proposal}: batch targets", known, dist.inputs
     period = Period.of(cfg.day)
     try:
-        return sources.period_target(period), f"taakstelling {period} (population shares)", None
+        return sources.period_target(period), f"taakstelling {period} (population shares)", None, {}
     except InputError:
         population, day = sources.population_for(None)
-        return population.astype(float), f"population on {day} (no taakstelling known for {period})", None
+        return population.astype(float), f"population on {day} (no taakstelling known for {period})", None, {}
 
 
 def run_forecast(cfg: ForecastConfig) -> dict:
@@ -309,7 +311,7 @@ def run_forecast(cfg: ForecastConfig) -> dict:
     if not cfg.pipeline.exists():
         raise InputError(Violation("--pipeline", "file not found", value=str(cfg.pipeline)))
     pipeline = forecast.load_pipeline(cfg.pipeline, cfg.day)
-    weights, share_source, known = share_weights(cfg)
+    weights, share_source, known, read = share_weights(cfg)
     asg = forecast.assignment(pipeline, weights, share_source, known)
     gem, regions = forecast.forecast(pipeline, asg, cfg.day)
     tables = {"gemeenten": gem, "regions": regions}
@@ -318,9 +320,8 @@ def run_forecast(cfg: ForecastConfig) -> dict:
     totals = {"expected_persons": round(float(gem["expected_persons"].sum()), 4),
               "pipeline_expected_persons": round(float((pipeline["persons"] * pipeline["probability"]).sum()), 4),
               "expected_children": round(float(gem["expected_children"].sum()), 4)}
-    record = RunRecord(command="forecast", inputs=inputs_record({"pipeline": cfg.pipeline, "proposal": cfg.proposal,
-                                                                 "ledger": cfg.ledger}))
-    for key, value in {**info, "totals": totals, "model": forecast.__doc__.split("\n\n")[1].strip(),
+    record = RunRecord(command="forecast", inputs=inputs_record({"pipeline": cfg.pipeline, **read}))
+    for key, value in {**info, "totals": totals, "model": " ".join((forecast.__doc__ or "").split()),
                        "seed": forecast.SEED, "interval": list(forecast.QUANTILES), "lang": cfg.lang}.items():
         setattr(record, key, value)
     record.timings_seconds = {"total": time.perf_counter() - t0}
