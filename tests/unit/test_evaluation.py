@@ -270,3 +270,18 @@ def test_bad_pipeline_rows_named():
     text = err.value.report()
     assert "pipe.csv, row 2, column 'child_ages': value '4;7'" in text
     assert "pipe.csv, row 3, column 'expected_permit'" in text and "horizon" in text
+
+
+# ------------------------------------------------------------------------------------------
+# docs/monitoring.md shows the input specs as they are
+# ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("marker, spec", [("realisations", monitoring.REALISATION_COLUMNS),
+                                          ("pipeline", forecast.PIPELINE_COLUMNS)])
+def test_monitoring_doc_has_the_current_specs(marker, spec):
+    from optimizer.core.paths import REPO_ROOT
+    from optimizer.data.validation import describe
+
+    text = (REPO_ROOT / "docs" / "monitoring.md").read_text(encoding="utf-8")
+    shown = text.split(f"<!-- {marker}:start -->\n")[1].split(f"\n<!-- {marker}:end -->")[0]
+    assert shown == describe(spec)
