@@ -174,11 +174,11 @@ def merge_excuses(real: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 def reason_text(row: pd.Series, t: dict[str, str]) -> str:
     """Why the fair rule excused this peildatum, in the report's language."""
-    parts = [t["shortfall_of"].format(n=int(row["shortfall"]))]
-    if bool(row["excused"]) if not pd.isna(row["excused"]) else False:
+    within = row["shortfall"] <= row["tolerance"]
+    parts = [t["reason_tolerance"].format(n=int(row["shortfall"]), t=int(row["tolerance"])) if within
+             else t["shortfall_of"].format(n=int(row["shortfall"]))]
+    if not pd.isna(row["excused"]) and bool(row["excused"]):
         parts.append(t["reason_excused"])
-    if row["shortfall"] <= row["tolerance"]:
-        parts.append(t["reason_tolerance"].format(n=int(row["shortfall"]), t=int(row["tolerance"])))
     for col, key in (("excusable_coa", "reason_coa"), ("excusable_dossiers", "reason_dossiers"),
                      ("excusable_nareizigers", "reason_nareizigers")):
         if int(row[col]) > 0:
