@@ -204,4 +204,4 @@ def forecast(pipeline: pd.DataFrame, asg: Assignment, as_of: date) -> tuple[pd.D
             row.update({k: float(v) for k, v in _intervals(sample_p[:, m].sum(axis=1), "persons").items()})
             row.update({k: float(v) for k, v in _intervals(sample_c[:, m].sum(axis=1), "children").items()})
             regions.append(row)
-    return table.round(4), pd.DataFrame(regions).round(4)
+    return table.round(6), pd.DataFrame(regions).round(6)

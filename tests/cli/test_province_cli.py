@@ -19,6 +19,7 @@ from optimizer.cycle.housing import record_housing
 from optimizer.cycle.ledger import open_ledger
 from optimizer.cycle.periods import close_period
 from optimizer.cycle.proposals import accept_proposal
+from optimizer.cycle.status import period_status
 from optimizer.data.synthetic import generate_households
 from optimizer.rules.state import build_state
 
@@ -198,6 +199,26 @@ def test_monitor_and_evaluate_read_the_ledger(tmp_path, closed_ledger):
                     tmp_path / "x", "--period")
 
 
+def test_forecast_from_the_ledger(tmp_path, closed_ledger):
+    pipeline = tmp_path / "pipeline.csv"
+    pipeline.write_text("household_id,persons,children,child_ages,expected_permit\nB1,2,0,,2025-05-02\n"
+                        "N1,3,1,6,2025-05-20\n", encoding="utf-8")
+    out = tmp_path / "forecast"
+    result = invoke("forecast", "--pipeline", str(pipeline), "--date", "2025-05-01", "--ledger", str(closed_ledger),
+                    "--out", str(out))
+    assert result.exit_code == 0, result.output
+    gem = read(out / "gemeenten.csv").set_index("gm_code")
+    persons = gem["expected_persons"].astype(float)
+    with open_ledger(closed_ledger) as book:
+        to_link = period_status(book, H1, date(2025, 5, 1))["to_link"].astype(float)
+    share = to_link / to_link.sum()
+    assert persons.sum() == pytest.approx(5, abs=1e-3)
+    # B1 is linked to Almere in the ledger; N1 follows the persons still to link
+    assert persons[B] == pytest.approx(2 + 3 * share[B], abs=1e-3)
+    assert persons[A] == pytest.approx(3 * share[A], abs=1e-3)
+    assert float(gem["children_4_11"].astype(float).sum()) == pytest.approx(1, abs=1e-3)
+
+
 # ------------------------------------------------------------------------------------------
 # forecast
 # ------------------------------------------------------------------------------------------
@@ -274,6 +295,14 @@ def test_compare_koppeling_variants_on_a_tiny_batch(tmp_path):
         assert int(table.loc[name, "linked"]) == len(linked)
         assert float(table.loc[name, "mean_labour_regret"]) == pytest.approx(regret, abs=1e-4)
     assert (moved["why"] != "").all()
+    ev = tmp_path / "eval"
+    assert invoke("evaluate", "--distribution", str(out / "default"), "--out", str(ev)).exit_code == 0
+    types = read(ev / "household_types.csv").set_index("household_type")
+    decided = base["status"].isin(["linked", "unplaced", "excluded"])
+    assert int(types.loc["all households", "households"]) == int(decided.sum())
+    evaluated = read(ev / "gemeenten.csv").set_index("gm_code")
+    per_gm = read(out / "default" / "gemeenten.csv").set_index("gm_code")
+    assert evaluated["actual"].astype(float).equals(per_gm["persons"].astype(float).reindex(evaluated.index))
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert record["kind"] == "koppeling-compare" and [v["name"] for v in record["variants"]] == ["default",
                                                                                                  "labour-first"]

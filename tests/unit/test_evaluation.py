@@ -11,6 +11,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optimizer.core.errors import InputError
 from optimizer.data import dataset
@@ -285,3 +287,43 @@ def test_monitoring_doc_has_the_current_specs(marker, spec):
     text = (REPO_ROOT / "docs" / "monitoring.md").read_text(encoding="utf-8")
     shown = text.split(f"<!-- {marker}:start -->\n")[1].split(f"\n<!-- {marker}:end -->")[0]
     assert shown == describe(spec)
+
+
+# ------------------------------------------------------------------------------------------
+# properties
+# ------------------------------------------------------------------------------------------
+
+verdict_lists = st.lists(st.sampled_from(monitoring.VERDICTS), min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fair=verdict_lists, on_meet=st.sampled_from(["reset", "hold"]))
+def test_fair_step_never_above_strict(fair, on_meet):
+    """Strict sees red wherever fair sees orange or red (the same greens), so its count of
+    misses, and so its step, is never below the fair one."""
+    ladder = monitoring.load_rules("default").ladder.model_copy(update={"on_meet": on_meet})
+    strict = ["green" if v == "green" else "red" for v in fair]
+    fair_misses, fair_steps = monitoring.climb(fair, ladder)
+    strict_misses, strict_steps = monitoring.climb(strict, ladder)
+    assert all(f <= s for f, s in zip(fair_misses, strict_misses))
+    assert all(f <= s for f, s in zip(fair_steps, strict_steps))
+    assert all(0 <= s <= len(ladder.steps) for s in strict_steps)
+
+
+households_st = st.lists(st.tuples(st.integers(1, 8), st.floats(0, 1), st.booleans()), min_size=1, max_size=15)
+
+
+@settings(max_examples=50, deadline=None)
+@given(rows=households_st, weights=st.lists(st.floats(0, 10), min_size=3, max_size=3))
+def test_forecast_expectation_adds_up(rows, weights):
+    codes = [A, B, C]
+    pipeline = pd.DataFrame({"household_id": [f"P{i}" for i in range(len(rows))],
+                             "persons": [p for p, _, _ in rows], "children": 0, "child_ages": "",
+                             "expected_permit": [AS_OF] * len(rows), "probability": [q for _, q, _ in rows],
+                             "gm_code": [D if known else "" for _, _, known in rows]})
+    asg = forecast.assignment(pipeline, pd.Series(weights, index=codes), "hypothesis")
+    table = forecast.expected(pipeline, asg, AS_OF).set_index("gm_code")
+    total = sum(p * q for p, q, _ in rows)
+    assert table["expected_persons"].sum() == pytest.approx(total, abs=1e-9)
+    assert table.loc[D, "expected_persons"] == pytest.approx(sum(p * q for p, q, k in rows if k), abs=1e-9)
+    assert (table["expected_persons"] >= -1e-12).all()
