@@ -106,11 +106,10 @@ class Assignment:
     codes: list[str]
     known: np.ndarray
     shares: np.ndarray
-    share_source: str
+    population_fallback: bool = False  # the weights summed to 0: population shares used
 
 
-def assignment(pipeline: pd.DataFrame, weights: pd.Series, share_source: str,
-               known: pd.Series | None = None) -> Assignment:
+def assignment(pipeline: pd.DataFrame, weights: pd.Series, known: pd.Series | None = None) -> Assignment:
     """Known gemeente per household (pipeline ``gm_code`` first, then ``known``: household_id ->
     gm_code) and the shares ``s_g`` from ``weights`` (population when they sum to 0)."""
     codes = dataset.gemeente_codes()
@@ -119,11 +118,11 @@ def assignment(pipeline: pd.DataFrame, weights: pd.Series, share_source: str,
     if known is not None:
         gm = gm.fillna(pipeline["household_id"].map(known))
     w = weights.reindex(codes, fill_value=0).clip(lower=0).to_numpy(float)
-    if w.sum() <= 0:
+    fallback = bool(w.sum() <= 0)
+    if fallback:
         w = dataset.load_population(dataset.available_population_dates()[-1]).reindex(codes).to_numpy(float)
-        share_source += " (all zero: population shares used)"
     idx = np.array([pos.get(g, -1) if isinstance(g, str) else -1 for g in gm], dtype=np.int64)
-    return Assignment(codes, idx, w / w.sum(), share_source)
+    return Assignment(codes, idx, w / w.sum(), fallback)
 
 
 def month_of(pipeline: pd.DataFrame, as_of: date) -> np.ndarray:

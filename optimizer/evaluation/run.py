@@ -88,8 +88,10 @@ def run_evaluate(cfg: EvaluateConfig) -> dict:
     check_output_dir(cfg.out)
     dist = load_distribution(cfg)
     target_period = None if cfg.ledger is not None else cfg.period
-    target, target_text = sources.choose_target(dist, period=target_period, key=cfg.key, targets=cfg.targets,
-                                                national=cfg.national, rounding=cfg.rounding)
+    target, target_kind, target_params = sources.choose_target(dist, period=target_period, key=cfg.key,
+                                                               targets=cfg.targets, national=cfg.national,
+                                                               rounding=cfg.rounding)
+    t = texts("evaluate", cfg.lang)
     population, population_date = sources.population_for(cfg.period)
     gem = distribution.gemeente_table(dist.actual, target, population, dataset.load_gemeenten(), cfg.tolerance)
     summary = distribution.overall(gem, cfg.tolerance)
@@ -97,12 +99,14 @@ def run_evaluate(cfg: EvaluateConfig) -> dict:
               "summary": pd.DataFrame([summary]), "lorenz": distribution.lorenz_points(gem)}
     if dist.proposal is not None:
         tables["household_types"] = distribution.household_outcomes(dist.proposal)
-    info = {"source": dist.source, "target": target_text, "unit": dist.unit, "population_date": population_date}
+    info = {"source": dist.source, "target": t[f"target_{target_kind}"].format(**target_params),
+            "unit": t[dist.unit], "population_date": population_date}
     report = evaluate_report(tables, summary, info, cfg.lang)
     record = RunRecord(command="evaluate", inputs=inputs_record({**dist.inputs, "targets": cfg.targets}),
                        notes=dist.notes)
-    for key, value in {"source_kind": dist.kind, **info, "tolerance": cfg.tolerance, "summary": summary,
-                       "lang": cfg.lang}.items():
+    for key, value in {"source_kind": dist.kind, "source": dist.source, "unit": dist.unit,
+                       "target": {"kind": target_kind, **target_params}, "population_date": population_date,
+                       "tolerance": cfg.tolerance, "summary": summary, "lang": cfg.lang}.items():
         setattr(record, key, value)
     record.timings_seconds = {"total": time.perf_counter() - t0}
     write_outputs(cfg.out, tables, report, record)
@@ -275,33 +279,33 @@ class ForecastConfig:
     lang: str = "nl"
 
 
-def share_weights(cfg: ForecastConfig) -> tuple[pd.Series, str, pd.Series | None, dict]:
-    """Weights of the gemeenten for households without a known gemeente, where they come from,
-    the gemeente known per household id (proposal or ledger), and the files read."""
+def share_weights(cfg: ForecastConfig) -> tuple[pd.Series, str, dict[str, str], pd.Series | None, dict]:
+    """Weights of the gemeenten for households without a known gemeente, where they come from
+    (``ledger``, ``proposal``, ``taakstelling`` or ``population``, with parameters), the gemeente
+    known per household id (proposal or ledger), and the files read."""
     if cfg.proposal is not None and cfg.ledger is not None:
         raise InputError(Violation("--proposal / --ledger", "give at most one of --proposal and --ledger"))
+    period = Period.of(cfg.day)
     if cfg.ledger is not None:
         from optimizer.cycle.ledger import open_ledger
         from optimizer.cycle.status import period_status
 
-        period = Period.of(cfg.day)
         with open_ledger(cfg.ledger) as ledger:
             status = period_status(ledger, period, cfg.day)
             known = ledger.frame("SELECT household_id, gm_code FROM koppelingen").set_index("household_id")["gm_code"]
-        return (status["to_link"].astype(float), f"ledger: persons still to link in {period} on {cfg.day}", known,
+        return (status["to_link"].astype(float), "ledger", {"period": str(period), "day": cfg.day.isoformat()}, known,
                 {"ledger": cfg.ledger})
     if cfg.proposal is not None:
         dist = sources.from_proposal(cfg.proposal)
         rows = dist.proposal
         known = None if rows is None else rows[rows["status"] == "linked"].set_index("household_id")["gm_code"]
         weights = dist.target if dist.target is not None else dist.actual
-        return weights, f"proposal {cfg.proposal}: batch targets", known, dist.inputs
-    period = Period.of(cfg.day)
+        return weights, "proposal", {"folder": str(cfg.proposal)}, known, dist.inputs
     try:
-        return sources.period_target(period), f"taakstelling {period} (population shares)", None, {}
+        return sources.period_target(period), "taakstelling", {"period": str(period)}, None, {}
     except InputError:
         population, day = sources.population_for(None)
-        return population.astype(float), f"population on {day} (no taakstelling known for {period})", None, {}
+        return population.astype(float), "population", {"period": str(period), "day": day}, None, {}
 
 
 def run_forecast(cfg: ForecastConfig) -> dict:
@@ -311,17 +315,21 @@ def run_forecast(cfg: ForecastConfig) -> dict:
     if not cfg.pipeline.exists():
         raise InputError(Violation("--pipeline", "file not found", value=str(cfg.pipeline)))
     pipeline = forecast.load_pipeline(cfg.pipeline, cfg.day)
-    weights, share_source, known, read = share_weights(cfg)
-    asg = forecast.assignment(pipeline, weights, share_source, known)
+    weights, share_kind, share_params, known, read = share_weights(cfg)
+    asg = forecast.assignment(pipeline, weights, known)
+    t = texts("forecast", cfg.lang)
+    share_text = t[f"shares_{share_kind}"].format(**share_params) + (t["shares_fallback"] if asg.population_fallback
+                                                                    else "")
     gem, regions = forecast.forecast(pipeline, asg, cfg.day)
     tables = {"gemeenten": gem, "regions": regions}
     info = {"as_of": cfg.day.isoformat(), "households": len(pipeline), "known": int((asg.known >= 0).sum()),
-            "share_source": asg.share_source, "draws": forecast.DRAWS}
+            "share_source": share_text, "draws": forecast.DRAWS}
     totals = {"expected_persons": round(float(gem["expected_persons"].sum()), 4),
               "pipeline_expected_persons": round(float((pipeline["persons"] * pipeline["probability"]).sum()), 4),
               "expected_children": round(float(gem["expected_children"].sum()), 4)}
     record = RunRecord(command="forecast", inputs=inputs_record({"pipeline": cfg.pipeline, **read}))
-    for key, value in {**info, "totals": totals, "model": " ".join((forecast.__doc__ or "").split()),
+    for key, value in {**info, "share_source": {"kind": share_kind, **share_params,
+                                                "population_fallback": asg.population_fallback}, "totals": totals, "model": " ".join((forecast.__doc__ or "").split()),
                        "seed": forecast.SEED, "interval": list(forecast.QUANTILES), "lang": cfg.lang}.items():
         setattr(record, key, value)
     record.timings_seconds = {"total": time.perf_counter() - t0}

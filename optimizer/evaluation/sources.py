@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.core.errors import InputError, Violation, raise_if
+from optimizer.core.errors import InputError, Violation
 from optimizer.core.periods import Period
 from optimizer.core.tables import read_table
 from optimizer.data import dataset
@@ -184,17 +184,19 @@ def population_for(period: Period | None) -> tuple[pd.Series, str]:
 
 
 def choose_target(dist: Distribution, *, period: Period | None, key: str | None, targets: Path | None,
-                  national: int | None, rounding: str) -> tuple[pd.Series, str]:
+                  national: int | None, rounding: str) -> tuple[pd.Series, str, dict[str, str]]:
     """The target asked for (at most one of ``period``, ``key``, ``targets``), else the
-    distribution's own, else the population key; and a description of it."""
+    distribution's own, else the population key; and which (``period``, ``file``, ``own`` or
+    ``key``) with its parameters, for the report to describe."""
     given = [name for name, v in (("--period", period), ("--key", key), ("--targets", targets)) if v is not None]
-    raise_if([Violation(" / ".join(given), "give at most one target: --period (taakstelling), --key or --targets")]
-             if len(given) > 1 else [])
+    if len(given) > 1:
+        raise InputError(Violation(" / ".join(given), "give at most one target: --period (taakstelling), --key or "
+                                                      "--targets"))
     if period is not None:
-        return period_target(period, national, rounding), f"taakstelling {period} (rounding {rounding})"
+        return period_target(period, national, rounding), "period", {"period": str(period), "rounding": rounding}
     if targets is not None:
-        return file_target(targets), f"targets from {targets}"
+        return file_target(targets), "file", {"file": str(targets)}
     if key is None and dist.target is not None:
-        return dist.target, "the source's own target"
+        return dist.target, "own", {}
     key = key or "population"
-    return key_target(key, float(dist.actual.sum())), f"key '{key}' applied to the total"
+    return key_target(key, float(dist.actual.sum())), "key", {"key": key}

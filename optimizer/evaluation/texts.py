@@ -12,6 +12,9 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "evaluate": {
         "nl": {
             "title": "Evaluatie van een verdeling over gemeenten",
+            "target_period": "taakstelling {period} (afronding {rounding})", "target_file": "doelen uit {file}",
+            "target_own": "het eigen doel van de bron", "target_key": "sleutel '{key}' over hetzelfde totaal",
+            "persons": "personen", "places": "plaatsen",
             "source": "Bron", "target": "Doel", "unit": "Eenheid", "total_target": "Totaal doel",
             "total_actual": "Totaal werkelijk", "gini": "Gini (last per inwoner)", "theil": "Theil (last per inwoner)",
             "within": "Gemeenten binnen de tolerantie", "worst": "Grootste relatieve afwijking",
@@ -32,6 +35,9 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
         },
         "en": {
             "title": "Evaluation of a distribution over gemeenten",
+            "target_period": "taakstelling {period} (rounding {rounding})", "target_file": "targets from {file}",
+            "target_own": "the source's own target", "target_key": "key '{key}' over the same total",
+            "persons": "persons", "places": "places",
             "source": "Source", "target": "Target", "unit": "Unit", "total_target": "Total target",
             "total_actual": "Total actual", "gini": "Gini (burden per inhabitant)",
             "theil": "Theil (burden per inhabitant)", "within": "Gemeenten within the tolerance",
@@ -106,6 +112,11 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "forecast": {
         "nl": {
             "title": "Verwachte komst van statushouders en kinderen (komende twee maanden)",
+            "shares_ledger": "nog te koppelen personen per gemeente in {period} op {day} (ledger)",
+            "shares_proposal": "batchdoelen van voorstel {folder}",
+            "shares_taakstelling": "taakstelling {period} (naar inwonertal)",
+            "shares_population": "inwoners op {day} (geen taakstelling bekend voor {period})",
+            "shares_fallback": "; alles nul, dus naar inwonertal",
             "date": "Datum", "pipeline": "Huishoudens in de pijplijn", "expected_persons": "Verwachte personen",
             "expected_children": "Verwachte kinderen", "shares": "Verdeling onbekende gemeenten",
             "known": "Huishoudens met bekende gemeente",
@@ -120,6 +131,11 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
         },
         "en": {
             "title": "Expected arrivals of statushouders and children (next two months)",
+            "shares_ledger": "persons still to link per gemeente in {period} on {day} (ledger)",
+            "shares_proposal": "batch targets of proposal {folder}",
+            "shares_taakstelling": "taakstelling {period} (by population)",
+            "shares_population": "inhabitants on {day} (no taakstelling known for {period})",
+            "shares_fallback": "; all zero, so by population",
             "date": "Date", "pipeline": "Households in the pipeline", "expected_persons": "Expected persons",
             "expected_children": "Expected children", "shares": "Distribution of unknown gemeenten",
             "known": "Households with a known gemeente",

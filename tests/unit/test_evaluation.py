@@ -230,7 +230,7 @@ def pipeline():
 
 def test_forecast_adds_up_to_the_pipeline(pipeline):
     weights = pd.Series({A: 3.0, B: 1.0})
-    asg = forecast.assignment(pipeline, weights, "hand", known=pd.Series({"P4": D}))
+    asg = forecast.assignment(pipeline, weights, known=pd.Series({"P4": D}))
     table = forecast.expected(pipeline, asg, AS_OF).set_index("gm_code")
     assert table["expected_persons"].sum() == pytest.approx(0.5 * 4 + 1 + 3 + 0.25 * 2)
     # P1 (0.5 x 4) and P2 (1 x 1) split 3:1 over A and B; P3 is known in C; P4 (proposal) in D
@@ -246,7 +246,7 @@ def test_forecast_adds_up_to_the_pipeline(pipeline):
 
 
 def test_forecast_intervals_contain_certain_arrivals(pipeline):
-    asg = forecast.assignment(pipeline, pd.Series({A: 3.0, B: 1.0}), "hand")
+    asg = forecast.assignment(pipeline, pd.Series({A: 3.0, B: 1.0}))
     gem, regions = forecast.forecast(pipeline, asg, AS_OF)
     c = gem.set_index("gm_code").loc[C]
     assert c["persons_p05"] == c["persons_p95"] == 3  # certain: permit probability 1, gemeente known
@@ -260,8 +260,8 @@ def test_forecast_intervals_contain_certain_arrivals(pipeline):
 
 
 def test_forecast_all_zero_weights_fall_back_to_population(pipeline):
-    asg = forecast.assignment(pipeline, pd.Series(dtype=float), "hand")
-    assert "population" in asg.share_source and np.isclose(asg.shares.sum(), 1.0)
+    asg = forecast.assignment(pipeline, pd.Series(dtype=float))
+    assert asg.population_fallback and np.isclose(asg.shares.sum(), 1.0)
 
 
 def test_bad_pipeline_rows_named():
@@ -321,9 +321,12 @@ def test_forecast_expectation_adds_up(rows, weights):
                              "persons": [p for p, _, _ in rows], "children": 0, "child_ages": "",
                              "expected_permit": [AS_OF] * len(rows), "probability": [q for _, q, _ in rows],
                              "gm_code": [D if known else "" for _, _, known in rows]})
-    asg = forecast.assignment(pipeline, pd.Series(weights, index=codes), "hypothesis")
+    asg = forecast.assignment(pipeline, pd.Series(weights, index=codes))
     table = forecast.expected(pipeline, asg, AS_OF).set_index("gm_code")
     total = sum(p * q for p, q, _ in rows)
     assert table["expected_persons"].sum() == pytest.approx(total, abs=1e-9)
-    assert table.loc[D, "expected_persons"] == pytest.approx(sum(p * q for p, q, k in rows if k), abs=1e-9)
+    share_d = asg.shares[asg.codes.index(D)]  # 0 unless the weights were all 0 (population shares)
+    unknown = sum(p * q for p, q, k in rows if not k)
+    assert table.loc[D, "expected_persons"] == pytest.approx(sum(p * q for p, q, k in rows if k) + share_d * unknown,
+                                                             abs=1e-9)
     assert (table["expected_persons"] >= -1e-12).all()
