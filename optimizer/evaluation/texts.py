@@ -161,6 +161,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "why_labour": "arbeidsscore {a:.3f} -> {b:.3f}", "why_region": "COA-regio {a} -> {b}",
             "why_dwelling": "woningklasse {a} -> {b} (nodig {n})", "why_placed": "{a} -> {b}",
             "why_same": "zelfde kenmerken; de gewichten geven een andere afweging",
+            "why_full": "{gm} krijgt in deze variant {p} personen bij een doel van {t:g}",
             "linked": "gekoppeld", "unplaced": "niet geplaatst", "excluded": "uitgesloten",
         },
         "en": {
@@ -173,6 +174,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "why_labour": "labour score {a:.3f} -> {b:.3f}", "why_region": "COA region {a} -> {b}",
             "why_dwelling": "dwelling class {a} -> {b} (needs {n})", "why_placed": "{a} -> {b}",
             "why_same": "same features; the weights make another trade-off",
+            "why_full": "{gm} gets {p} persons against a target of {t:g} in this variant",
             "linked": "linked", "unplaced": "unplaced", "excluded": "excluded",
         },
     },

@@ -105,8 +105,10 @@ def metrics_row(name: str, record: dict, proposal: pd.DataFrame) -> dict:
             **{k: v for k, v in outcomes.items() if k not in ("household_type", "households", "persons")}}
 
 
-def why_moved(base: pd.Series, other: pd.Series, t: dict[str, str]) -> str:
-    """What changed for a household between two proposals, in plain words."""
+def why_moved(base: pd.Series, other: pd.Series, t: dict[str, str], fill: pd.DataFrame | None = None) -> str:
+    """What changed for a household between two proposals, in plain words; with ``fill``
+    (persons and target per gemeente under the other variant) also how full its old gemeente is
+    there (the displacement that pushed it on)."""
     parts = []
     if base["status"] != other["status"]:
         parts.append(t["why_placed"].format(a=t.get(base["status"], base["status"]),
@@ -119,11 +121,17 @@ def why_moved(base: pd.Series, other: pd.Series, t: dict[str, str]) -> str:
     if str(base["dwelling_class"]) != str(other["dwelling_class"]) and base["status"] == other["status"] == "linked":
         parts.append(t["why_dwelling"].format(a=base["dwelling_class"], b=other["dwelling_class"],
                                               n=base["needed_class"]))
+    old_gm = str(base["gm_code"])
+    if fill is not None and old_gm in fill.index and base["status"] == "linked":
+        parts.append(t["why_full"].format(gm=old_gm, p=int(fill.at[old_gm, "persons"]),
+                                          t=float(fill.at[old_gm, "target"])))
     return "; ".join(parts) or t["why_same"]
 
 
-def movers(base_name: str, base: pd.DataFrame, name: str, other: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Households whose status or gemeente differs between ``base`` and ``other``, and why."""
+def movers(base_name: str, base: pd.DataFrame, name: str, other: pd.DataFrame, lang: str,
+           fill: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Households whose status or gemeente differs between ``base`` and ``other``, and why
+    (``fill``: ``other``'s persons and target per gemeente, :func:`why_moved`)."""
     t = texts("compare", lang)
     a = base[list(OUTCOME_COLUMNS)].set_index("household_id")
     b = other[list(OUTCOME_COLUMNS)].set_index("household_id").reindex(a.index)
@@ -132,7 +140,7 @@ def movers(base_name: str, base: pd.DataFrame, name: str, other: pd.DataFrame, l
              f"gm_code_{'base'}": a.at[hid, "gm_code"], "gm_code_variant": b.at[hid, "gm_code"],
              "labour_score_base": a.at[hid, "employment_score_here"],
              "labour_score_variant": b.at[hid, "employment_score_here"],
-             "why": why_moved(a.loc[hid], b.loc[hid], t), "reason_variant": b.at[hid, "reason"]}
+             "why": why_moved(a.loc[hid], b.loc[hid], t, fill), "reason_variant": b.at[hid, "reason"]}
             for hid in a.index[changed.to_numpy()]]
     return pd.DataFrame(rows, columns=["variant", "base", "household_id", "persons", "gm_code_base", "gm_code_variant",
                                        "labour_score_base", "labour_score_variant", "why", "reason_variant"])
@@ -160,14 +168,16 @@ def compare_variants(variant_names: Sequence[str], households: str | Path | None
     variants = check_inputs(variant_names, households, state, out)
     names = folder_names(variants)
     with atomic_output_dir(out) as tmp:
-        records, proposals = {}, {}
+        records, proposals, fills = {}, {}, {}
         for v, name in zip(variants, names):
             cfg = ProposeConfig(households=households, state=state, out=tmp / name, variant=v.source, as_of=as_of,
                                 time_limit=time_limit, make_map=False, formats=("csv",), command="compare")
             records[name] = run_propose(cfg)
             proposals[name] = pd.read_csv(tmp / name / "proposal.csv", dtype={"gm_code": str}, keep_default_na=False)
-        moved = pd.concat([movers(names[0], proposals[names[0]], n, proposals[n], lang) for n in names[1:]],
-                          ignore_index=True)
+            fills[name] = pd.read_csv(tmp / name / "gemeenten.csv", usecols=["gm_code", "persons", "target"],
+                                      dtype={"gm_code": str}).set_index("gm_code")
+        moved = pd.concat([movers(names[0], proposals[names[0]], n, proposals[n], lang, fills[n])
+                           for n in names[1:]], ignore_index=True)
         table = pd.DataFrame([metrics_row(n, records[n], proposals[n]) for n in names])
         table["moved"] = [0, *[int((moved["variant"] == n).sum()) for n in names[1:]]]
         write_table(table, tmp / "comparison.csv")

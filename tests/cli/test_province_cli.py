@@ -295,6 +295,10 @@ def test_compare_koppeling_variants_on_a_tiny_batch(tmp_path):
         assert int(table.loc[name, "linked"]) == len(linked)
         assert float(table.loc[name, "mean_labour_regret"]) == pytest.approx(regret, abs=1e-4)
     assert (moved["why"] != "").all()
+    fill = read(out / "labour-first" / "gemeenten.csv").set_index("gm_code")
+    for _, m in moved[moved["gm_code_base"] != ""].iterrows():  # how full the old gemeente is in the variant
+        assert f"{m['gm_code_base']} krijgt in deze variant {int(fill.loc[m['gm_code_base'], 'persons'])} personen" \
+            in m["why"]
     ev = tmp_path / "eval"
     assert invoke("evaluate", "--distribution", str(out / "default"), "--out", str(ev)).exit_code == 0
     types = read(ev / "household_types.csv").set_index("household_type")
