@@ -169,9 +169,8 @@ def merge_excuses(real: pd.DataFrame, path: Path) -> pd.DataFrame:
         raise InputError(unknown)
     merged = real.merge(exc, on=["gm_code", "period"], how="left", suffixes=("", "_excuse"))
     for c in EXCUSE_COLUMNS:
-        if f"{c}_excuse" in merged:
-            merged[c] = merged[f"{c}_excuse"].where(merged[f"{c}_excuse"].notna(), merged[c])
-            merged = merged.drop(columns=f"{c}_excuse")
+        extra = merged.pop(f"{c}_excuse")
+        merged[c] = extra.astype(object).where(extra.notna(), merged[c].astype(object)).astype(real[c].dtype)
     merged.attrs = real.attrs
     return merged
 

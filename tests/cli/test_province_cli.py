@@ -139,6 +139,19 @@ def test_monitor_strict_and_fair_side_by_side(tmp_path):
     assert "Gemeenten the fair rule spares" in (flevo / "report.html").read_text(encoding="utf-8")
 
 
+def test_monitor_excuses_file_fills_in_what_the_realisations_lack(tmp_path):
+    history = tmp_path / "history.csv"
+    history.write_text(HISTORY, encoding="utf-8")
+    excuses = tmp_path / "excuses.csv"
+    excuses.write_text(f"gm_code,period,excused\n{B},2026-H1,true\n", encoding="utf-8")
+    out = tmp_path / "monitor"
+    assert invoke("monitor", "--realisations", str(history), "--excuses", str(excuses), "--out", str(out)).exit_code == 0
+    st = read(out / "stoplicht.csv")
+    assert st["verdict_fair"].tolist() == ["orange", "orange", "red", "orange", "orange"]  # B 2026-H1 excused
+    assert st["step_fair"].astype(int).tolist()[-1] == 1 and st["step_strict"].astype(int).tolist()[-1] == 3
+    assert st["awaiting_nareizigers"].tolist()[3] == "4"  # the file's own column is kept
+
+
 def test_monitor_bad_input(tmp_path):
     history = tmp_path / "history.csv"
     history.write_text(HISTORY.replace(f"{B},2025-H2,10,10,4", f"{B},2025-H2,10,-3,4"), encoding="utf-8")
