@@ -75,6 +75,8 @@ def monitor_report(tables: dict[str, pd.DataFrame], info: dict, lang: str) -> Re
                 t["map_legend"])
     rep.add_map(t["map_strict"].format(day=day), values["verdict_strict"], "stoplicht",
                 t["map_strict"].format(day=day), t["map_legend"])
+    rep.add_map(t["map_step"].format(day=day), values["step_fair"], "sequential", t["map_step"].format(day=day),
+                t["map_step_legend"])
     if len(tables["spared"]):
         rep.add_table(t["spared"], tables["spared"], t["spared_caption"])
     else:
