@@ -51,6 +51,7 @@ class Context:
     fixed: dict[str, str] = field(default_factory=dict)  # household_id -> gm_code a lock fixes it to
     forbidden: dict[str, tuple[str, ...]] = field(default_factory=dict)  # household_id -> gm_codes locks forbid
     score_column: np.ndarray | None = None  # per gemeente (model order): its column in ``scores``
+    labour_mode: str = "regret"  # variant [objective] mode: "regret" or "maximise"
 
 
 def _school_children(child_ages: str, lo: int, hi: int) -> int:
@@ -351,7 +352,7 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                    unit_households=units_hh, zones=zones, gemeenten=gem, scores=sc.table, best_amr=best_amr,
                    hh_size_type=hh_size, notes=notes, as_of=as_of, fixed={h: codes[g] for h, g in fix.items()},
                    forbidden={h: tuple(sorted(codes[g] for g in gs)) for h, gs in forbid.items()},
-                   score_column=sc.column_of)
+                   score_column=sc.column_of, labour_mode=variant.objective.mode)
 
 
 def _zones(gem: pd.DataFrame, sc: Scores) -> tuple[np.ndarray, pd.DataFrame]:

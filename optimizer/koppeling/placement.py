@@ -17,12 +17,16 @@ These turn validated frames into plain arrays for :func:`optimizer.koppeling.inp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from models.koppeling import KoppelingInputs
+from optimizer.core.errors import InputError, Violation
+from optimizer.data import schemas
 from optimizer.data.schemas import BUILTIN_RESOURCES
+from optimizer.koppeling.objective import Assignment, evaluate
 from optimizer.koppeling.scoring import employment_scores
 
 
@@ -119,3 +123,83 @@ def open_pairs(size_persons: np.ndarray, size_class: np.ndarray, size_usage: np.
         rc = np.where(np.isnan(resource_cap), np.inf, resource_cap)  # (G, R)
         ok &= (size_usage[:, None, :] <= rc[None, :, :] + 1e-9).all(axis=2)
     return ok
+
+
+# ------------------------------------------------------------------------------------------
+# The generic-placement files of a run, read and checked together
+# ------------------------------------------------------------------------------------------
+
+@dataclass
+class Placement:
+    """The validated generic-placement inputs of a run (all optional) and notes for run.json."""
+
+    allowed: pd.DataFrame | None = None
+    capacities: pd.DataFrame | None = None
+    usage: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def inputs(self) -> dict:
+        """Keyword arguments of :func:`optimizer.koppeling.inputs.build_inputs`."""
+        return {"allowed": self.allowed, "capacities": self.capacities, "usage": self.usage}
+
+
+def load_placement(households_source, allowed_source, capacities_source, households: pd.DataFrame | None,
+                   variant, scores_given: bool, violations: list[Violation]) -> Placement:
+    """Read ``--allowed`` and ``--capacities`` (with the households' usage columns of the named
+    resources) and check that the households file has every column the run needs
+    (:func:`optimizer.data.schemas.check_needed_columns`); violations are appended, not raised."""
+    out = Placement()
+    if households is None:
+        return out
+    file = households.attrs.get("file", "households")
+    if variant is not None:
+        violations += schemas.check_needed_columns(households, file, scores_given=scores_given,
+                                                   weights=variant.weights.model_dump())
+    absent = [c for c in schemas.DOSSIER_COLUMNS if c in households.attrs.get("absent", ())]
+    if absent:
+        out.notes.append(f"the households file has no {' / '.join(absent)} column: every dossier taken as complete")
+
+    def collect(read):
+        try:
+            return read()
+        except InputError as exc:
+            violations.extend(exc.violations)
+            return None
+
+    if allowed_source is not None:
+        out.allowed = collect(lambda: schemas.load_allowed(allowed_source, households))
+    if capacities_source is not None:
+        out.capacities = collect(lambda: schemas.load_capacities(capacities_source))
+        if out.capacities is not None:
+            resources = set(out.capacities["resource"])
+            if resources - set(BUILTIN_RESOURCES):
+                out.usage = collect(lambda: schemas.load_usage(households_source, resources, households))
+    return out
+
+
+def gap_of_change(inp: KoppelingInputs, objective: float | None, bound: float | None) -> dict:
+    r"""The gap stated on the part of the objective that the decision changes.
+
+    HiGHS's gap (``gap`` in run.json) is :math:`|z - b| / |z|` for objective z and bound b: it
+    depends on constant offsets (the unplaced cost of households no gemeente can take, the
+    deviation of gemeenten nobody can reach, a constant added to every score). With
+    :math:`E` the objective of linking nobody (the trivial solution every solve starts from),
+    :math:`E - b` is the most any solution can improve on it, and
+
+    .. math:: \text{gap of change} = (z - b) / (E - b)
+
+    the share of that possible improvement the returned solution may still miss (0 = proven
+    optimal, 1 = no better than linking nobody); adding a constant to the objective changes
+    neither.
+    """
+    n = len(inp.hh_unit)
+    empty = evaluate(inp, Assignment(gemeente=np.full(n, -1, dtype=int), dwelling_class=np.zeros(n, dtype=int),
+                                     shared=np.zeros(n, dtype=bool))).objective
+    gap = None
+    if objective is not None and bound is not None:
+        room = empty - bound
+        gap = max(0.0, (objective - bound) / room) if room > 1e-9 else 0.0
+    return {"gap": gap, "objective_all_unplaced": empty,
+            "definition": "(objective - bound) / (objective_all_unplaced - bound): the share of the largest possible "
+                          "improvement on linking nobody that the proposal may still miss; unlike HiGHS's gap it does "
+                          "not depend on constant offsets of the objective (docs/model.md, 'The gap')"}
