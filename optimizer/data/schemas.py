@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.core.errors import Violation, raise_if
+from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.data import dataset
 from optimizer.data.validation import (
     Col,
@@ -507,6 +507,19 @@ def load_capacities(path: Source, file: str | None = None) -> pd.DataFrame:
     out = to_numpy_dtypes(out, CAPACITY_COLUMNS)
     out.attrs["file"] = name
     return out
+
+
+def capacity_resources(path: Source) -> set[str]:
+    """The well-formed resource names of a capacities file, read without validating the rest
+    (so that missing usage columns are reported with the file's other problems)."""
+    try:
+        df, _ = read_input(path)
+    except InputError:  # an unreadable file is reported by load_capacities
+        return set()
+    if "resource" not in df.columns:
+        return set()
+    names = df["resource"].astype(str).str.strip()
+    return set(names[names.str.fullmatch(RESOURCE_PATTERN)])
 
 
 def usage_columns(resources: Collection[str]) -> tuple[Col, ...]:

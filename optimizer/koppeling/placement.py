@@ -170,10 +170,10 @@ def load_placement(households_source, allowed_source, capacities_source, househo
         out.allowed = collect(lambda: schemas.load_allowed(allowed_source, households))
     if capacities_source is not None:
         out.capacities = collect(lambda: schemas.load_capacities(capacities_source))
-        if out.capacities is not None:
-            resources = set(out.capacities["resource"])
-            if resources - set(BUILTIN_RESOURCES):
-                out.usage = collect(lambda: schemas.load_usage(households_source, resources, households))
+        resources = schemas.capacity_resources(capacities_source) if out.capacities is None \
+            else set(out.capacities["resource"])  # usage columns are checked even when a capacity row is wrong
+        if resources - set(BUILTIN_RESOURCES):
+            out.usage = collect(lambda: schemas.load_usage(households_source, resources, households))
     return out
 
 
