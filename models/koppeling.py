@@ -4,10 +4,13 @@ Full documentation with the reasoning: ``docs/model.md``. Notation:
 
 * :math:`g \in G` gemeenten, each in exactly one *zone* :math:`z(g)` (arbeidsmarktregio x COA
   region: the finest areas on which a household's own costs can differ);
-* size types :math:`s = (p_s, k_s)`: persons and the dwelling class needed;
-* *units* :math:`u`: groups of :math:`n_u` interchangeable households (same size type and the
-  same own cost in every gemeente); a household with a tie, lock, referent or previous link is
-  a unit of its own;
+* size types :math:`s = (p_s, k_s, u_s)`: persons, the dwelling class needed and the use
+  :math:`u_{s,r}` of every named resource r (``cap_resource``; none by default);
+* *units* :math:`u`: groups of :math:`n_u` interchangeable households (same size type, the
+  same own cost in every gemeente and the same allowed set); a household with a tie, lock,
+  referent or previous link is a unit of its own;
+* *open pairs*: a size type gets flows only into gemeenten it fits at all
+  (``KoppelingInputs.open_pairs``; closed pairs generate no variable);
 * *options* :math:`o \in O_u`: a zone (the unit may go to any gemeente of it) or a single
   gemeente, each with raw own-cost terms :math:`c^t_o` (labour regret, continuity, tie, change).
 
