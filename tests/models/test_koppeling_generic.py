@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.cases import FORMULATIONS, A, B, C
 from support.checker import state_frame, variant_toml, weights
 
@@ -364,3 +366,52 @@ def test_solve_stage_is_unchanged_by_pruning(tmp_path):
         results.append(extract(ctx, built, solve(ctx, built, EXACT)).objective)
     assert results == pytest.approx([-9.0, -9.0])
     assert not np.isnan(results).any()
+
+
+# ------------------------------------------------------------------------------------------
+# Property: both formulations reach the brute-force optimum on random generic instances
+# ------------------------------------------------------------------------------------------
+
+def brute_force_total(hh: pd.DataFrame, sc: pd.DataFrame, caps: pd.DataFrame, allowed: pd.DataFrame,
+                      places: list[str]) -> float:
+    """The largest total score over every assignment (a gemeente per household or none) that
+    respects the allowed sets, the scored pairs and every capacity; written from the inputs
+    alone (dwellings are ample in these instances)."""
+    import itertools
+
+    frame = hh.set_index("household_id").astype(float).assign(households=1.0)
+    score = {(h, g): float(s) for h, g, s in sc.itertuples(index=False)}
+    listed = {h: set(allowed.loc[allowed["household_id"] == h, "gm_code"]) for h in allowed["household_id"]}
+    ids = list(frame.index)
+    choices = [[""] + [g for g in places if (h, g) in score and (h not in listed or g in listed[h])] for h in ids]
+    best = 0.0
+    for combo in itertools.product(*choices):
+        ok = all(sum(frame.at[h, r] for h, g in zip(ids, combo) if g == gm) <= cap + 1e-9
+                 for gm, r, cap in caps.itertuples(index=False))
+        if ok:
+            best = max(best, sum(score[(h, g)] for h, g in zip(ids, combo) if g))
+    return best
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6))
+def test_random_generic_instances_reach_the_brute_force_optimum(tmp_path, seed):
+    rng = np.random.default_rng(seed)
+    places = [A, B, C]
+    n = int(rng.integers(2, 5))
+    rows = [(f"H{i}", int(rng.integers(1, 3)), int(rng.integers(0, 3)), int(rng.integers(0, 2))) for i in range(n)]
+    if n > 2:  # two identical households, so that units merge
+        rows[1] = ("H1", *rows[0][1:])
+    hh = households(*rows)
+    sc = scores({h: {g: float(rng.integers(0, 6)) for g in places if rng.random() < 0.8} or {A: 1.0}
+                 for h, *_ in rows})
+    caps = capacities([(g, r, float(rng.integers(0, 4))) for g in places
+                       for r in ("children", "adults", "wheelchair", "households") if rng.random() < 0.5])
+    allowed = pd.DataFrame([(h, g) for h, *_ in rows[-1:] for g in places[:2]], columns=["household_id", "gm_code"])
+    expected = brute_force_total(hh, sc, caps, allowed, places)
+    for formulation in FORMULATIONS:
+        cfg = config(tmp_path, hh, {g: BIG for g in places}, weights(labour=1), scores=sc, capacities=caps,
+                     allowed=allowed)
+        _, sol, _, links = propose(cfg, formulation)
+        assert sol.result.objective == pytest.approx(-expected, abs=1e-6), (formulation, links)
+        assert_within_capacities(links, hh, caps)
