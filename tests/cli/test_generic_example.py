@@ -1,4 +1,4 @@
-"""The generic placement example (``data/examples/generic``, README "Generic placement") run
+"""The generic placement example (``examples/generic``, README "Generic placement") run
 through the command line: the hand-computed optimum of its README, the run record, and the
 errors an analyst gets when a file or column is missing or wrong (exit code 2, nothing written)."""
 
@@ -12,7 +12,7 @@ from support.cli import invoke, read_csv
 
 from optimizer.core.paths import REPO_ROOT
 
-EXAMPLE = REPO_ROOT / "data" / "examples" / "generic"
+EXAMPLE = REPO_ROOT / "examples" / "generic"
 
 
 def args(out, folder=EXAMPLE, *, scores: bool = True) -> list[str]:
