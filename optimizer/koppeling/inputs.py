@@ -300,7 +300,7 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
             units_hh.append([])
             unit_size.append(int(hh_size[i]))
             s = int(hh_size[i])
-            for z in range(len(zones)):
+            for z in (range(len(zones)) if mask is None else np.unique(zone_of[mask])):  # zones it may use
                 members = zone_members[z]
                 if mask is None or mask[members].all():
                     if is_open[s, members].any():
