@@ -4,10 +4,13 @@ Full documentation with the reasoning: ``docs/model.md``. Notation:
 
 * :math:`g \in G` gemeenten, each in exactly one *zone* :math:`z(g)` (arbeidsmarktregio x COA
   region: the finest areas on which a household's own costs can differ);
-* size types :math:`s = (p_s, k_s)`: persons and the dwelling class needed;
-* *units* :math:`u`: groups of :math:`n_u` interchangeable households (same size type and the
-  same own cost in every gemeente); a household with a tie, lock, referent or previous link is
-  a unit of its own;
+* size types :math:`s = (p_s, k_s, u_s)`: persons, the dwelling class needed and the use
+  :math:`u_{s,r}` of every named resource r (``cap_resource``; none by default);
+* *units* :math:`u`: groups of :math:`n_u` interchangeable households (same size type, the
+  same own cost in every gemeente and the same allowed set); a household with a tie, lock,
+  referent or previous link is a unit of its own;
+* *open pairs*: a size type gets flows only into gemeenten it fits at all
+  (``KoppelingInputs.open_pairs``; closed pairs generate no variable);
 * *options* :math:`o \in O_u`: a zone (the unit may go to any gemeente of it) or a single
   gemeente, each with raw own-cost terms :math:`c^t_o` (labour regret, continuity, tie, change).
 
@@ -70,6 +73,10 @@ class KoppelingInputs:
     links: list[tuple[int, int]] = field(default_factory=list)  # units that must share a gemeente
     weights: dict[str, float] = field(default_factory=dict)
     sharing: bool = True
+    resources: list[str] = field(default_factory=list)  # named resources with a capacity per gemeente
+    size_usage: np.ndarray | None = None  # (size types, resources): use of one household of size type s
+    resource_cap: np.ndarray | None = None  # (gemeenten, resources): capacity, nan = no cap
+    open_pairs: np.ndarray | None = None  # (size types, gemeenten) bool: s may go to g; None = all
 
     @property
     def n_gemeenten(self) -> int:
@@ -105,7 +112,16 @@ class KoppelingInputs:
             better = own[o] <= cost[u, gs]
             cost[u, gs[better]] = own[o]
             best[u, gs[better]] = o
+        if self.open_pairs is not None:  # a zone option covers only the gemeenten open to its size type
+            closed = ~self.open_pairs[self.unit_size]
+            cost[closed] = np.inf
+            best[closed] = -1
         return cost, best
+
+    def zone_gemeenten(self, z: int, s: int) -> np.ndarray:
+        """Gemeenten of zone z that households of size type s may go to (:attr:`open_pairs`)."""
+        members = self.zone_members()[z]
+        return members if self.open_pairs is None else members[self.open_pairs[s, members]]
 
     @cached_property
     def unplaced_cost(self) -> np.ndarray:
@@ -249,14 +265,17 @@ def add_unit_balance(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
 
 def add_zone_flows(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     r"""``zone_flow`` :math:`f_{s,g} \ge 0` integer (set ``F``) and ``zone_balance`` per zone
-    z, size type s (set ``ZS``): :math:`\sum_{o: zone\ z,\ s(u(o)) = s} a_o = \sum_{g \in z} f_{s,g}`."""
-    members = inp.zone_members()
+    z, size type s (set ``ZS``): :math:`\sum_{o: zone\ z,\ s(u(o)) = s} a_o = \sum_{g \in z} f_{s,g}`.
+
+    Only gemeenten open to s get a flow (:meth:`KoppelingInputs.zone_gemeenten`; a closed
+    gemeente or one without a fitting dwelling generates no variable)."""
     zone_opts: dict[tuple[int, int], list[int]] = {}
     for o in np.flatnonzero(inp.opt_is_zone):
         key = (int(inp.opt_target[o]), int(inp.unit_size[inp.opt_unit[o]]))
         zone_opts.setdefault(key, []).append(int(o))
     keys = sorted(zone_opts)
-    flow_index = [(s, int(g)) for (z, s) in keys for g in members[z]]
+    members = {(z, s): inp.zone_gemeenten(z, s) for (z, s) in keys}
+    flow_index = [(s, int(g)) for (z, s) in keys for g in members[(z, s)]]
     m.F = pyo.Set(initialize=flow_index, dimen=2, ordered=True)
     m.zone_flow = pyo.Var(m.F, within=pyo.NonNegativeIntegers)
     m.ZS = pyo.Set(initialize=keys, dimen=2, ordered=True)
@@ -264,7 +283,7 @@ def add_zone_flows(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
 
     def rule(m, z, s):
         return (pyo.quicksum(a[o] for o in zone_opts[(z, s)])
-                == pyo.quicksum(f[s, int(g)] for g in members[z]))
+                == pyo.quicksum(f[s, int(g)] for g in members[(z, s)]))
     m.zone_balance = pyo.Constraint(m.ZS, rule=rule)
 
 
@@ -449,6 +468,27 @@ def add_caps(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteIndex) -> No
         if by_g.get(g) else pyo.Constraint.Skip)
 
 
+def add_resource_caps(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteIndex) -> None:
+    r"""``cap_resource`` (set ``GR`` of (g, r)): multi-dimensional capacities, one row per
+    gemeente g and named resource r with a capacity :math:`C_{g,r}` (children, adults, seniors,
+    households, any resource with a per-household usage):
+    :math:`\sum_s u_{s,r} H_{s,g} \le C_{g,r}`, with :math:`u_{s,r}` the use of resource r by one
+    household of size type s.
+
+    Exact in the aggregated formulation because a size type fixes the usage of every resource
+    (households with different usage are different size types, so a unit never merges them)."""
+    rows: dict[tuple[int, int], list[tuple[float, int, int]]] = {}
+    if inp.resources and inp.resource_cap is not None and inp.size_usage is not None:
+        for g, keys in H.keys.items():
+            for r in range(len(inp.resources)):
+                if np.isfinite(inp.resource_cap[g, r]):
+                    terms = [(float(inp.size_usage[s, r]), s, g) for (s, _) in keys if inp.size_usage[s, r] != 0]
+                    if terms:
+                        rows[(g, r)] = terms
+    m.GR = pyo.Set(initialize=sorted(rows), dimen=2, ordered=True)
+    m.cap_resource = pyo.Constraint(m.GR, rule=lambda m, g, r: H.h_sum(rows[(g, r)]) <= float(inp.resource_cap[g, r]))
+
+
 def add_minimax(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     r"""``minimax_deviation`` :math:`\mu \ge 0` (the worst relative deviation) and, only when
     the ``minimax`` weight is positive, ``minimax_bound``
@@ -527,6 +567,7 @@ def build_model(inp: KoppelingInputs, formulation: Literal["aggregated", "per_ho
     add_oversize_cuts(m, inp, households)
     add_dwelling_use(m, inp, households)
     add_caps(m, inp, households)
+    add_resource_caps(m, inp, households)
     add_minimax(m, inp)
     add_objective_terms(m, inp, pairs)
     return m

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from optimizer.data import dataset, schemas  # noqa: E402
 from optimizer.data.validation import describe  # noqa: E402
-from optimizer.koppeling.scoring import SCORE_COLUMNS  # noqa: E402
+from optimizer.koppeling.scoring import GEMEENTE_SCORE_COLUMNS, SCORE_COLUMNS  # noqa: E402
 
 SECTIONS = [
     ("Households (`--households`)", schemas.HOUSEHOLD_COLUMNS,
@@ -38,7 +38,25 @@ SECTIONS = [
      "(weight `change`). Extra columns are ignored."),
     ("Employment scores (`--scores`)", SCORE_COLUMNS,
      "Optional: your own expected-employment score per household and arbeidsmarktregio, replacing "
-     "the embedded transparent score. Every household x arbeidsmarktregio must be present."),
+     "the embedded transparent score. Every household x arbeidsmarktregio must be present. Scores are "
+     "kept at full precision. With `--scores` the columns only the embedded score uses (`adult_ages`, "
+     "`education`, `sector`, `dutch_level`, `english_level`) may be left out of the households file."),
+    ("Employment scores per gemeente (`--scores`, gemeente form)", GEMEENTE_SCORE_COLUMNS,
+     "Optional, instead of the region form (a file with `gm_code` and no `amr_code`): a score per household "
+     "and gemeente, e.g. a predicted outcome per location. A household-gemeente pair without a row is not "
+     "allowed (the file doubles as the compatibility table); every household needs at least one row. With "
+     "`[objective] mode = \"maximise\"` in the variant the model maximises the total score "
+     "([model.md](model.md), generic placement)."),
+    ("Allowed sets (`--allowed`)", schemas.ALLOWED_COLUMNS,
+     "Optional: one row per allowed household-gemeente pair. A household with rows here goes only to its "
+     "listed gemeenten; a household without rows may go anywhere its ties and locks allow. A `fix` lock "
+     "overrides the allowed set. Pairs that are not allowed, and gemeenten a household cannot fit at all (no "
+     "dwelling of its class, a cap of 0, a capacity below its usage), generate no model variables."),
+    ("Capacities per named resource (`--capacities`)", schemas.CAPACITY_COLUMNS,
+     "Optional: multi-dimensional capacities per gemeente, one row per gemeente and resource. Built-in "
+     "resources: `households` (1 per household), `persons`, `adults`, `children` (the households columns). "
+     "Any other resource name (lower case, digits, `_`) must be a numeric column (>= 0) of the households "
+     "file giving each household's use of it, e.g. `seniors` or `wheelchair`."),
     ("Housing (`--housing`)", dataset.HOUSING_SPEC,
      "Dwellings offered to statushouders per half-year and housing pressure, one row per gemeente (all 342), "
      "replacing the modelled `data/housing_modelled.csv`. Other columns are kept."),

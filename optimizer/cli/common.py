@@ -59,7 +59,8 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS l
 TimeLimit, Gap, Threads, Seed = (
     Annotated[kind, typer.Option(flag, help=f"{text} (default: the variant's solver section).")]
     for kind, flag, text in ((float | None, "--time-limit", "Seconds per solve; HiGHS may overshoot by ~50%"),
-                             (float | None, "--gap", "Relative MIP gap at which HiGHS stops"),
+                             (float | None, "--gap", "Relative MIP gap at which HiGHS stops: |objective - bound| / "
+                                                      "|objective|, constant offsets included (docs/model.md)"),
                              (int | None, "--threads", "HiGHS threads (1 = deterministic)"),
                              (int | None, "--seed", "HiGHS random seed")))
 

@@ -208,7 +208,15 @@ def propose(
     previous: Annotated[Path | None, typer.Option(
         "--previous", help="A previous proposal.csv: change as few links as needed.")] = None,
     scores: Annotated[Path | None, typer.Option(
-        "--scores", help="Own employment scores (household_id, amr_code, score).")] = None,
+        "--scores", help="Own scores: household_id, amr_code, score (per region) or household_id, gm_code, score "
+                         "(per gemeente; a pair without a row is not allowed).")] = None,
+    allowed: Annotated[Path | None, typer.Option(
+        "--allowed", help="Allowed sets (household_id, gm_code): a household listed goes only to its gemeenten.")]
+    = None,
+    capacities: Annotated[Path | None, typer.Option(
+        "--capacities", help="Capacities per gemeente and named resource (gm_code, resource, capacity); a resource "
+                             "other than households/persons/adults/children is a column of the households file.")]
+    = None,
     time_limit: TimeLimit = None, gap: Gap = None, threads: Threads = None, seed: Seed = None,  # HiGHS
     formulation: Annotated[str, typer.Option(
         "--formulation", help="'aggregated' (fast) or 'per_household' (reference).")] = "aggregated",
@@ -242,7 +250,7 @@ def propose(
     else:
         state_src = state_file
     cfg = ProposeConfig(households=households_file, state=state_src, out=out, variant=variant, locks=lock,
-                        previous=previous, scores=scores, as_of=day, time_limit=time_limit, mip_rel_gap=gap,
+                        previous=previous, scores=scores, allowed=allowed, capacities=capacities, as_of=day, time_limit=time_limit, mip_rel_gap=gap,
                         threads=threads, seed=seed, formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
                         formats=("csv", "xlsx") if xlsx else ("csv",), verbose=verbose,
                         boundaries=boundaries, make_map=make_map, population=pop)

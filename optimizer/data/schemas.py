@@ -11,7 +11,7 @@ rule). Rows are numbered as in a spreadsheet: header = row 1.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.core.errors import Violation, raise_if
+from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.data import dataset
 from optimizer.data.validation import (
     Col,
@@ -52,14 +52,19 @@ HOUSEHOLD_COLUMNS: tuple[Col, ...] = (
     Col("persons", "int", min=1, max=30, help="household size"),
     Col("adults", "int", min=1, max=30, help="persons aged 18 or over"),
     Col("children", "int", min=0, max=30, help="persons under 18"),
-    Col("adult_ages", "list", help="';'-separated ages, one per adult, 18-120"),
+    Col("adult_ages", "list", required=False, default="",
+        help="';'-separated ages, one per adult, 18-120; embedded score only: not needed with --scores"),
     Col("child_ages", "list", required=False, default="", help="';'-separated ages, one per child, 0-17"),
     Col("size_class", "int", required=False, nullable=True, min=1, max=5, default=pd.NA,
         help="required dwelling class (1-5); at least the class the household size needs; empty = derived"),
-    Col("education", "list", help=f"per adult: {', '.join(EDUCATION_LEVELS)}"),
-    Col("sector", "list", help=f"per adult work-experience sector: {', '.join(SECTORS)}"),
-    Col("dutch_level", "list", help=f"per adult: {', '.join(DUTCH_LEVELS)}"),
-    Col("english_level", "list", help=f"per adult: {', '.join(ENGLISH_LEVELS)}"),
+    Col("education", "list", required=False, default="",
+        help=f"per adult: {', '.join(EDUCATION_LEVELS)}; embedded score only: not needed with --scores"),
+    Col("sector", "list", required=False, default="",
+        help=f"per adult work-experience sector: {', '.join(SECTORS)}; embedded score only: not needed with --scores"),
+    Col("dutch_level", "list", required=False, default="",
+        help=f"per adult: {', '.join(DUTCH_LEVELS)}; embedded score only: not needed with --scores"),
+    Col("english_level", "list", required=False, default="",
+        help=f"per adult: {', '.join(ENGLISH_LEVELS)}; embedded score only: not needed with --scores"),
     Col("tie_family_gm", "gm", required=False, nullable=True, default="", help="first-degree relative lives there"),
     Col("tie_work_gm", "gm", required=False, nullable=True, default="", help="paid work / job offer there"),
     Col("tie_study_gm", "gm", required=False, nullable=True, default="", help="admitted to a study there"),
@@ -68,11 +73,19 @@ HOUSEHOLD_COLUMNS: tuple[Col, ...] = (
     Col("referent_id", "str", required=False, nullable=True, default="", help="nareiziger: household_id of the referent"),
     Col("linked_gm", "gm", required=False, nullable=True, default="",
         help="already linked earlier (context row, e.g. a referent); not re-linked"),
-    Col("has_bsn", "bool", help="dossier has a BSN"),
-    Col("has_iban", "bool", help="dossier has an IBAN"),
-    Col("permit_date", "date", help="date the residence permit was granted"),
-    Col("coa_location_gm", "gm", help="gemeente of the current COA location"),
+    Col("has_bsn", "bool", required=False, default=True,
+        help="dossier has a BSN (no: not linked, incomplete dossier); column absent = every dossier complete (noted)"),
+    Col("has_iban", "bool", required=False, default=True,
+        help="dossier has an IBAN (as has_bsn); column absent = every dossier complete (noted)"),
+    Col("permit_date", "date", required=False, default=None,
+        help="date the residence permit was granted; needed by the waiting term (weight waiting > 0)"),
+    Col("coa_location_gm", "gm", required=False, default="",
+        help="gemeente of the current COA location; needed by the continuity terms (weights > 0)"),
 )
+
+#: Household columns only some terms use, and which (:func:`check_needed_columns`).
+SCORE_ONLY_COLUMNS = ("adult_ages", "education", "sector", "dutch_level", "english_level")
+DOSSIER_COLUMNS = ("has_bsn", "has_iban")
 
 _LIST_RULES: dict[str, tuple[str, Callable[[str], bool], str]] = {
     "adult_ages": ("adults", lambda v: v.isascii() and v.isdigit() and 18 <= int(v) <= 120, "each age a whole number 18-120"),
@@ -97,10 +110,13 @@ def check_composition(hh: pd.DataFrame, file: str) -> list[Violation]:
     return flag(mismatch, file, rule, "persons", hh["persons"])
 
 
-def check_lists(hh: pd.DataFrame, file: str) -> list[Violation]:
-    """Per-adult lists hold one entry per adult, child_ages one per child, each entry valid."""
+def check_lists(hh: pd.DataFrame, file: str, absent: Collection[str] = ()) -> list[Violation]:
+    """Per-adult lists hold one entry per adult, child_ages one per child, each entry valid
+    (lists whose column is ``absent`` from the file are not checked)."""
     violations = []
     for name, (count_col, item_ok, rule) in _LIST_RULES.items():
+        if name in absent:
+            continue
         items = hh[name].map(split_list)
         counts, found = hh[count_col], items.map(len)
         wrong = counts.notna() & (found != counts.fillna(-1)).astype(bool)
@@ -142,7 +158,7 @@ def check_permit_dates(hh: pd.DataFrame, file: str, as_of: date | None = None) -
     """Plausible permit dates: not before 1950 and, given the batch date ``as_of``, not after it
     (a household cannot wait for a koppeling before its permit)."""
     dates = hh["permit_date"].reset_index(drop=True)
-    known = dates.notna()
+    known = dates.notna() & dates.map(lambda d: d is not None)
     early = known & dates.map(lambda d: d is not None and d < EARLIEST_PERMIT)
     late = known & dates.map(lambda d: d is not None and as_of is not None and d > as_of)
     return (flag(early, file, f"permit date before {EARLIEST_PERMIT.isoformat()}; expected a recent permit",
@@ -163,14 +179,45 @@ def validate_households(df: pd.DataFrame, file: str = "households") -> pd.DataFr
 
 
 def load_households(path: Source, file: str | None = None) -> pd.DataFrame:
-    """Read and validate a households file (CSV/XLSX/Parquet) or frame; index household_id."""
-    out, _ = validate(path, HOUSEHOLD_COLUMNS, file, personal=True, checks=(
-        partial(check_unique, columns="household_id"), check_composition, check_lists, check_size_class,
-        check_referents, check_permit_dates))
+    """Read and validate a households file (CSV/XLSX/Parquet) or frame; index household_id.
+
+    Columns only some terms use (:data:`SCORE_ONLY_COLUMNS`, ``permit_date``,
+    ``coa_location_gm``, :data:`DOSSIER_COLUMNS`) may be absent; the names of the absent ones
+    are in ``attrs["absent"]``, and :func:`check_needed_columns` says which a run needs.
+    """
+    df, name = read_input(path, file)
+    absent = tuple(c.name for c in HOUSEHOLD_COLUMNS if not c.required and c.name not in df.columns)
+    out = validate_frame(df, HOUSEHOLD_COLUMNS, name, personal=True, checks=(
+        partial(check_unique, columns="household_id"), check_composition, partial(check_lists, absent=absent),
+        check_size_class, check_referents, check_permit_dates))
     need = pd.Series(required_class(out["persons"].astype(int).to_numpy()), index=out.index)
     out["size_class"] = out["size_class"].astype("Float64").fillna(need.astype(float)).astype("int64")
     out = to_numpy_dtypes(out, HOUSEHOLD_COLUMNS)
-    return out.set_index("household_id", drop=False)
+    out = out.set_index("household_id", drop=False)
+    out.attrs["absent"] = absent
+    out.attrs["file"] = name
+    return out
+
+
+def check_needed_columns(hh: pd.DataFrame, file: str, *, scores_given: bool, weights: dict[str, float]) -> list[Violation]:
+    """The optional household columns a run needs are present (``hh.attrs["absent"]`` lists the
+    absent ones): the embedded employment score needs :data:`SCORE_ONLY_COLUMNS` (not needed
+    with ``--scores``); the waiting term (weight > 0) needs ``permit_date``; the continuity
+    terms (weights > 0) need ``coa_location_gm``."""
+    absent = set(hh.attrs.get("absent", ()))
+    needs: list[tuple[str, str]] = []
+    if not scores_given:
+        needs += [(c, "the embedded employment score uses it; give the column, or your own scores with --scores")
+                  for c in SCORE_ONLY_COLUMNS]
+    if weights.get("waiting", 0.0) > 0:
+        needs.append(("permit_date", f"the waiting term uses it (weight waiting = {weights['waiting']:g}); give the "
+                                     "column, or set waiting = 0 in the variant"))
+    continuity = {t: weights.get(t, 0.0) for t in ("continuity", "continuity_per_school_child")}
+    if any(v > 0 for v in continuity.values()):
+        shown = ", ".join(f"{t} = {v:g}" for t, v in continuity.items())
+        needs.append(("coa_location_gm", f"the continuity terms use it ({shown}); give the column, or set both "
+                                         "weights to 0 in the variant"))
+    return [Violation(file, f"required column is missing: {why}", column=c) for c, why in needs if c in absent]
 
 
 # --------------------------------------------------------------------------------------------
@@ -434,3 +481,80 @@ def load_provincial_totals(path: Source, column: str, provinces: pd.Series, file
                                                          what="province")))
     totals = pd.Series(out[column].astype("int64").to_numpy(), index=out[key].map(code_of))
     return totals.reindex(provinces.index).astype("int64").rename("province_total")
+
+
+# --------------------------------------------------------------------------------------------
+# Generic placement: capacities per named resource, allowed gemeenten per household
+# --------------------------------------------------------------------------------------------
+
+#: Resources every household uses without a column of its own (households: 1 each).
+BUILTIN_RESOURCES = ("households", "persons", "adults", "children")
+RESOURCE_PATTERN = r"[a-z][a-z0-9_]*"
+
+CAPACITY_COLUMNS = (
+    Col("gm_code", "gm"),
+    Col("resource", "str", pattern=RESOURCE_PATTERN,
+        help=f"a named resource: {', '.join(BUILTIN_RESOURCES)} (built in), or the name of a numeric column "
+             "of the households file giving each household's use of it (e.g. seniors, wheelchair)"),
+    Col("capacity", "float", min=0, help="most of the resource the households linked to the gemeente may use "
+                                         "in this run; a gemeente without a row for a resource has no cap on it"),
+)
+
+
+def load_capacities(path: Source, file: str | None = None) -> pd.DataFrame:
+    """Capacities per gemeente and named resource (gm_code, resource, capacity)."""
+    out, name = validate(path, CAPACITY_COLUMNS, file, checks=(partial(check_unique, columns=("gm_code", "resource")),))
+    out = to_numpy_dtypes(out, CAPACITY_COLUMNS)
+    out.attrs["file"] = name
+    return out
+
+
+def capacity_resources(path: Source) -> set[str]:
+    """The well-formed resource names of a capacities file, read without validating the rest
+    (so that missing usage columns are reported with the file's other problems)."""
+    try:
+        df, _ = read_input(path)
+    except InputError:  # an unreadable file is reported by load_capacities
+        return set()
+    if "resource" not in df.columns:
+        return set()
+    names = df["resource"].astype(str).str.strip()
+    return set(names[names.str.fullmatch(RESOURCE_PATTERN)])
+
+
+def usage_columns(resources: Collection[str]) -> tuple[Col, ...]:
+    """The households file's usage columns of the non-built-in ``resources`` (numbers >= 0)."""
+    return tuple(Col(r, "float", min=0, help=f"use of resource {r} by the household")
+                 for r in sorted(set(resources) - set(BUILTIN_RESOURCES)))
+
+
+def load_usage(path: Source, resources: Collection[str], households: pd.DataFrame,
+               file: str | None = None) -> pd.DataFrame:
+    """Each household's use of the named ``resources`` that are not built in: a numeric column
+    of the households file named after the resource (a missing column names the capacities
+    that need it). Index household_id, in the order of ``households``."""
+    cols = usage_columns(resources)
+    df, name = read_input(path, file)
+    missing = [Violation(name, "required column is missing: the capacities file names this resource, so every "
+                               f"household needs its use of it (a number >= 0; built in: {', '.join(BUILTIN_RESOURCES)})",
+                         column=c.name) for c in cols if c.name not in df.columns]
+    raise_if(missing)
+    out = validate_frame(df[[c.name for c in cols]], cols, name, personal=True)
+    out.index = households["household_id"].to_numpy()
+    return out.astype(float)
+
+
+ALLOWED_COLUMNS = (
+    Col("household_id", "str"),
+    Col("gm_code", "gm", help="a gemeente the household may go to (one row per allowed pair)"),
+)
+
+
+def load_allowed(path: Source, households: pd.DataFrame, file: str | None = None) -> pd.DataFrame:
+    """Allowed sets: a household with rows here may go only to the gemeenten listed for it (a
+    household without rows may go anywhere its ties and locks allow)."""
+    out, name = validate(path, ALLOWED_COLUMNS, file, personal=True)
+    raise_if(check_known(out, name, "household_id", households.index, UNKNOWN_HOUSEHOLD)
+             + check_unique(out, name, ("household_id", "gm_code")))
+    out.attrs["file"] = name
+    return out

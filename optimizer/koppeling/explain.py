@@ -55,6 +55,7 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     top = np.argsort(-rel, kind="stable")[:3]
     cap_p = np.where(np.isfinite(inp.cap_persons), inp.cap_persons, np.inf)
     cap_h = np.where(np.isfinite(inp.cap_households), inp.cap_households, np.inf)
+    room = resource_room(inp, gm_of)
     unplaced_cost = inp.unplaced_cost
     link_group = inp.link_groups()
     ids = ctx.households.index
@@ -86,7 +87,8 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
                     lone_[g] -= 1
                 else:
                     free_[g, d[g] - 1] -= 1
-        ok = (P + p <= cap_p) & (Hn + len(group) <= cap_h) & np.isfinite(own)
+        under_cap = (P + p <= cap_p) & (Hn + len(group) <= cap_h) & room(group)
+        ok = under_cap & np.isfinite(own)
         new_rel_g = relative_deviation(inp, P + p)
         add_g = gemeente_cost(inp, P + p) - base_g
         if g0 >= 0:
@@ -118,20 +120,54 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
                 row[f"alt{i + 1}_delta"] = np.nan
         allowed = np.isfinite(own)
         housable = np.isfinite(dwell)
-        under_cap = (P + p <= cap_p) & (Hn + len(group) <= cap_h)
         row["_moves_with"] = ", ".join(ids[x] for x in group[1:])
+        row["_open_somewhere"] = bool(allowed.any())
         row["_dwelling_somewhere"] = bool((allowed & housable).any())
         row["_placeable_somewhere"] = bool((allowed & housable & under_cap).any())
         rows.append(row)
     columns = ["household_id"] + [c for i in range(1, k + 1) for c in (f"alt{i}_gm_code", f"alt{i}_delta")]
-    columns += ["_moves_with", "_dwelling_somewhere", "_placeable_somewhere"]
+    columns += ["_moves_with", "_open_somewhere", "_dwelling_somewhere", "_placeable_somewhere"]
     return pd.DataFrame(rows, columns=columns)
 
 
-def labour_scores(ctx: Context) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
-    """Employment scores (decision households x AMR), the column of each AMR, and each
-    household's best AMR."""
-    return ctx.scores.to_numpy(), {a: j for j, a in enumerate(ctx.scores.columns)}, ctx.best_amr.to_numpy()
+def resource_room(inp, gemeente: np.ndarray):
+    """A function of a group of households (positions) -> per gemeente, whether the group fits
+    under every named resource capacity (``cap_resource``) there, besides what the other linked
+    households use; a group's own gemeente counts without the group."""
+    if not inp.resources or inp.size_usage is None or inp.resource_cap is None:
+        return lambda group: True
+    use = inp.size_usage[inp.unit_size[inp.hh_unit]]  # (households, resources)
+    used = np.zeros_like(inp.resource_cap)
+    linked = gemeente >= 0
+    np.add.at(used, gemeente[linked], use[linked])
+    cap = np.where(np.isnan(inp.resource_cap), np.inf, inp.resource_cap)
+
+    def fits(group: list[int]) -> np.ndarray:
+        extra = use[group].sum(axis=0)
+        here = used.copy()
+        for x in group:
+            if gemeente[x] >= 0:
+                here[gemeente[x]] -= use[x]
+        return (here + extra <= cap + 1e-9).all(axis=1)
+    return fits
+
+
+def labour_scores(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Employment scores (decision households x AMR, or x gemeente with gemeente scores; NaN =
+    none), the column of each gemeente (model order), and where each household scores best."""
+    scores = ctx.scores.to_numpy(dtype=float)
+    if ctx.score_column is not None:
+        column = ctx.score_column
+    else:
+        position = {a: j for j, a in enumerate(ctx.scores.columns)}
+        column = np.array([position[a] for a in ctx.gemeenten["amr_code"]], dtype=int)
+    return scores, column, ctx.best_amr.to_numpy()
+
+
+def best_score(scores: np.ndarray, h: int) -> float:
+    """Household h's best score (NaN when it has none)."""
+    row = scores[h]
+    return float(np.max(row[~np.isnan(row)])) if (~np.isnan(row)).any() else float("nan")
 
 
 def _fmt_persons(x: float) -> str:
@@ -157,20 +193,24 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
     coa_of = dict(zip(inp.gemeenten, gem["coa_region"]))
     ev = sol.evaluation
     P = ev.gemeente_persons.astype(float)
-    amr_of = gem["amr_code"].to_numpy()
+    amr_of = gem["amr_code"].to_numpy()  # medical region
     # plain Python rows and arrays, read once (per-row pandas access is slow at national scale)
     rows = ctx.households.to_dict("records")
     alt_rows = alts.to_dict("records")
     gm_index, dwelling, shared = ev.assignment.gemeente, ev.assignment.dwelling_class, ev.assignment.shared
     persons, needed = ev.persons, ev.need
     scores, score_col, best_amrs = labour_scores(ctx)
+    maximise = ctx.labour_mode == "maximise"
     out = []
     for h in range(len(gm_index)):
         row = rows[h]
         g = int(gm_index[h])
         alt = alt_rows[h]
         if g < 0:
-            if not alt["_dwelling_somewhere"]:
+            if not alt["_open_somewhere"]:
+                why = (f"no allowed gemeente can take it: none has both a dwelling of class {needed[h]} or larger "
+                       "and room under its caps (households, persons, named resources)")
+            elif not alt["_dwelling_somewhere"]:
                 why = f"no free dwelling of class {needed[h]} or larger in any allowed gemeente"
             elif not alt["_placeable_somewhere"]:
                 why = "every allowed gemeente with a fitting free dwelling has reached its cap"
@@ -205,15 +245,17 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
             parts.append(f"class-{d} dwelling as needed")
         else:
             parts.append(f"class-{d} dwelling (needs class {need}; none smaller free)")
-        best_amr = best_amrs[h]
-        here = float(scores[h, score_col[amr_of[g]]])
-        best = float(scores[h, score_col[best_amr]])
-        if here >= best - 1e-9:
+        here, best = float(scores[h, score_col[g]]), best_score(scores, h)
+        if maximise:
+            parts.append(f"score {here:.2f} here (best {best:.2f} in {best_amrs[h]})")
+        elif here >= best - 1e-9:
             parts.append(f"best labour region for this household ({here:.2f} expected employed adults)")
         else:
-            parts.append(f"labour score {here:.2f} here vs {best:.2f} in {best_amr}")
+            parts.append(f"labour score {here:.2f} here vs {best:.2f} in {best_amrs[h]}")
         cur = coa_of.get(row["coa_location_gm"], "")
-        parts.append(f"stays in COA region {cur}" if coa_of[code] == cur else f"moves from COA region {cur} to {coa_of[code]}")
+        if cur:
+            parts.append(f"stays in COA region {cur}" if coa_of[code] == cur
+                         else f"moves from COA region {cur} to {coa_of[code]}")
         if isinstance(alt["alt1_gm_code"], str) and alt["alt1_gm_code"]:
             parts.append(f"next best {names[alt['alt1_gm_code']]} ({alt['alt1_delta']:+.1f} points)")
         out.append("; ".join(parts) + ".")

@@ -106,11 +106,10 @@ def _disaggregate_aggregated(m: pyo.ConcreteModel, ctx: Context) -> np.ndarray:
                 gm_of[chosen] = int(inp.opt_target[o])
         if k > len(order):
             raise AssertionError(f"unit {u}: solution links {k} of {len(order)} households")
-    members = inp.zone_members()
     for (z, s), hh in sorted(zone_queue.items()):
         hh = sorted(hh)
         k = 0
-        for g in members[z]:
+        for g in inp.zone_gemeenten(z, s):
             cnt = int(round(_value(m.zone_flow[s, int(g)])))
             gm_of[hh[k:k + cnt]] = int(g)
             k += cnt

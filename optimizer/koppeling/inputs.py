@@ -25,7 +25,7 @@ import pandas as pd
 from models.koppeling import HOUSEHOLD_TERMS, KoppelingInputs
 from optimizer.data import dataset
 from optimizer.data.schemas import linked_family_gemeenten, split_list
-from optimizer.koppeling.scoring import employment_scores
+from optimizer.koppeling.placement import Scores, capacity_matrix, open_pairs, resource_usage, score_matrix
 from optimizer.koppeling.variant import Variant
 from optimizer.rules.dwellings import DWELLING_COLUMNS
 
@@ -43,13 +43,15 @@ class Context:
     unit_households: list[list[int]]  # per unit: decision-household positions
     zones: pd.DataFrame  # zone index -> amr_code, coa_region
     gemeenten: pd.DataFrame  # dataset rows in model order
-    scores: pd.DataFrame  # decision households x AMR: expected employed adults
-    best_amr: pd.Series  # per decision household
+    scores: pd.DataFrame  # decision households x AMR (or x gemeente with gemeente scores); NaN = no score
+    best_amr: pd.Series  # per decision household: the column (AMR or gemeente) of its best score
     hh_size_type: np.ndarray  # per decision household
     notes: list[str] = field(default_factory=list)
     as_of: date | None = None
     fixed: dict[str, str] = field(default_factory=dict)  # household_id -> gm_code a lock fixes it to
     forbidden: dict[str, tuple[str, ...]] = field(default_factory=dict)  # household_id -> gm_codes locks forbid
+    score_column: np.ndarray | None = None  # per gemeente (model order): its column in ``scores``
+    labour_mode: str = "regret"  # variant [objective] mode: "regret" or "maximise"
 
 
 def _school_children(child_ages: str, lo: int, hi: int) -> int:
@@ -80,10 +82,15 @@ def split_households(households: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
 
 def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant, *,
                  scores: pd.DataFrame | None = None, locks: pd.DataFrame | None = None,
-                 previous: pd.Series | None = None, as_of: date | None = None) -> Context:
+                 previous: pd.Series | None = None, as_of: date | None = None,
+                 allowed: pd.DataFrame | None = None, capacities: pd.DataFrame | None = None,
+                 usage: pd.DataFrame | None = None) -> Context:
     """Build model inputs from validated households, gemeente state and variant.
 
-    ``scores`` (optional) replaces the embedded employment score (households x AMR).
+    ``scores`` (optional) replaces the embedded employment score (households x AMR, or x
+    gemeente: ``attrs["level"] == "gemeente"``, NaN = pair not allowed).
+    ``allowed``: household_id, gm_code (a household with rows goes only there).
+    ``capacities``: gm_code, resource, capacity; ``usage``: households x non-built-in resources.
     ``locks``: household_id, gm_code, action (fix|forbid). ``previous``: household_id -> gm_code.
     ``as_of``: the batch date for waiting time (default: the latest permit date in the file).
     """
@@ -94,37 +101,43 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
     g_index = {g: i for i, g in enumerate(codes)}
     G = len(codes)
 
-    zone_keys = pd.MultiIndex.from_arrays([gem["amr_code"], gem["coa_region"]]).unique().sort_values()
-    zones = pd.DataFrame({"amr_code": zone_keys.get_level_values(0), "coa_region": zone_keys.get_level_values(1)})
-    zone_lookup = {(a, c): i for i, (a, c) in enumerate(zone_keys)}
-    zone_of = np.array([zone_lookup[(a, c)] for a, c in zip(gem["amr_code"], gem["coa_region"])], dtype=int)
-    zone_amr = zones["amr_code"].to_numpy()
-    zone_coa = zones["coa_region"].to_numpy()
-    g_amr = gem["amr_code"].to_numpy()
-
     decision, excluded, context_rows = split_households(households)
     n_hh = len(decision)
     if as_of is None:
-        as_of = max(households["permit_date"]) if len(households) else date.today()
+        dates = [d for d in households["permit_date"] if d is not None]
+        as_of = max(dates) if dates else None
 
-    # --- own costs per household and zone ---------------------------------------------------
-    if scores is None:
-        score = employment_scores(decision)
-    else:
-        score = scores.loc[decision.index]
-    best = score.max(axis=1) if n_hh else pd.Series(dtype=float)
-    best_amr = score.idxmax(axis=1) if n_hh else pd.Series(dtype=str)
-    regret_by_amr = score.rsub(best, axis=0).round(4)  # >= 0
-    regret_zone = regret_by_amr[zone_amr].to_numpy() if n_hh else np.zeros((0, len(zones)))
+    # --- scores, zones (the finest areas on which own costs can differ) -----------------------
+    sc = score_matrix(decision, scores, gem)
+    zone_of, zones = _zones(gem, sc)
+    g_amr = gem["amr_code"].to_numpy()
+    zone_coa = zones["coa_region"].to_numpy()
+    first_member = np.array([int(np.flatnonzero(zone_of == z)[0]) for z in range(len(zones))], dtype=int)
+    labour_zone, best_amr = _labour_by_zone(sc, first_member, variant.objective.mode, n_hh)
     current_coa = gem["coa_region"].reindex(decision["coa_location_gm"]).to_numpy() if n_hh else np.array([])
     lo, hi = opt.school_age
     school = np.array([_school_children(c, lo, hi) for c in decision["child_ages"]], dtype=float)
     leave_zone = (zone_coa[None, :] != current_coa[:, None]).astype(float) if n_hh else np.zeros((0, len(zones)))
+    leave_zone[decision["coa_location_gm"].eq("").to_numpy()] = 0.0  # no COA location given: no continuity term
 
-    # --- size types -------------------------------------------------------------------------
-    size_pairs = sorted(set(zip(decision["persons"].astype(int), decision["size_class"].astype(int))))
+    # --- allowed sets (--allowed, gemeente scores) --------------------------------------------
+    hh_allowed, scored = _allowed_sets(decision, allowed, sc, g_index)
+
+    # --- size types: persons, dwelling class and the use of every named resource --------------
+    resources, resource_cap = capacity_matrix(capacities, codes)
+    use = resource_usage(decision, resources, usage)
+    size_keys = [(int(p), int(k), *map(float, u)) for p, k, u in zip(decision["persons"], decision["size_class"], use)]
+    size_pairs = sorted(set(size_keys))
     size_index = {sp: i for i, sp in enumerate(size_pairs)}
-    hh_size = np.array([size_index[(p, k)] for p, k in zip(decision["persons"], decision["size_class"])], dtype=int)
+    hh_size = np.array([size_index[key] for key in size_keys], dtype=int)
+    size_persons = np.array([key[0] for key in size_pairs], dtype=int)
+    size_class = np.array([key[1] for key in size_pairs], dtype=int)
+    size_usage = np.array([key[2:] for key in size_pairs], dtype=float).reshape(len(size_pairs), len(resources))
+    dwell = state[list(DWELLING_COLUMNS)].to_numpy(dtype=int)
+    cap_persons = pd.to_numeric(state["cap_persons"], errors="coerce").to_numpy(dtype=float)
+    cap_households = pd.to_numeric(state["cap_households"], errors="coerce").to_numpy(dtype=float)
+    is_open = open_pairs(size_persons, size_class, size_usage, dwell, cap_persons, cap_households, resource_cap)
+    zone_members = [np.flatnonzero(zone_of == z) for z in range(len(zones))]
 
     # --- which households are individual ---------------------------------------------------
     ids = list(decision.index)
@@ -174,7 +187,7 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
             opt_terms[t].append(float(terms.get(t, 0.0)))
 
     def own_terms_zone(i: int, z: int) -> dict[str, float]:
-        return {"labour": regret_zone[i, z], "continuity": leave_zone[i, z],
+        return {"labour": labour_zone[i, z], "continuity": leave_zone[i, z],
                 "continuity_per_school_child": leave_zone[i, z] * school[i]}
 
     def own_terms_gemeente(i: int, g: int) -> dict[str, float]:
@@ -212,9 +225,13 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                 notes.append(f"{hid}: its family was linked to different gemeenten; any of them allowed")
         if hid in forbid:
             allowed[list(forbid[hid])] = False
-        if hid in fix:
+        if hh_allowed is not None:  # allowed sets and pairs without a gemeente score
+            allowed &= hh_allowed[i]
+        if hid in fix:  # a lock overrides an allowed set, not a missing score
             allowed = np.zeros(G, dtype=bool)
             allowed[fix[hid]] = True
+            if scored is not None:
+                allowed &= scored[i]
             tie[:] = 0.0
         return allowed, tie
 
@@ -246,10 +263,11 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         p = prev.get(hid, -1)
         # Exact zone options where the whole zone is allowed, tie cost is equal within the zone
         # and no previous link falls inside it; gemeente options otherwise.
+        s = int(hh_size[i])
         for z in range(len(zones)):
-            members = np.flatnonzero(zone_of == z)
+            members = zone_members[z]
             al = allowed[members]
-            if not al.any():
+            if not (al & is_open[s, members]).any():
                 continue
             ties_z = tie[members]
             uniform = al.all() and np.all(ties_z == ties_z[0]) and (p < 0 or zone_of[p] != z)
@@ -258,10 +276,10 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
             if uniform and hid not in fix and hid not in partners:
                 add_option(u, True, z, {**base, "tie": float(ties_z[0]), "change": change})
             else:
-                for g in members[al]:
+                for g in members[al & is_open[s, members]]:
                     add_option(u, False, int(g), {**base, "tie": float(tie[g]),
                                                   "change": 0.0 if (g == p or hid not in prev) else 1.0})
-        if p >= 0 and allowed[p] and (u, p) not in gemeente_options:
+        if p >= 0 and allowed[p] and is_open[s, p] and (u, p) not in gemeente_options:
             # make sure the previous gemeente exists as its own (change-free) option
             z = int(zone_of[p])
             add_option(u, False, p, {**own_terms_zone(i, z), "tie": float(tie[p]), "change": 0.0})
@@ -270,15 +288,26 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
     free = [i for i in range(n_hh) if unit_of_hh[i] < 0]
     groups: dict[bytes, int] = {}
     for i in free:
-        key = (np.int64(hh_size[i]).tobytes() + regret_zone[i].round(4).tobytes()
+        labour_key = labour_zone[i] if sc.exact else labour_zone[i].round(4)  # user scores: full precision
+        key = (np.int64(hh_size[i]).tobytes() + labour_key.tobytes()
                + leave_zone[i].tobytes() + np.float64(school[i]).tobytes())
+        mask = None if hh_allowed is None or hh_allowed[i].all() else hh_allowed[i]
+        if mask is not None:  # a unit only merges households with the same allowed set
+            key += mask.tobytes()
         if key not in groups:
             u = len(units_hh)
             groups[key] = u
             units_hh.append([])
             unit_size.append(int(hh_size[i]))
-            for z in range(len(zones)):
-                add_option(u, True, z, {**own_terms_zone(i, z), "tie": 0.0, "change": 0.0})
+            s = int(hh_size[i])
+            for z in (range(len(zones)) if mask is None else np.unique(zone_of[mask])):  # zones it may use
+                members = zone_members[z]
+                if mask is None or mask[members].all():
+                    if is_open[s, members].any():
+                        add_option(u, True, z, {**own_terms_zone(i, z), "tie": 0.0, "change": 0.0})
+                    continue
+                for g in members[mask[members] & is_open[s, members]]:
+                    add_option(u, False, int(g), {**own_terms_zone(i, z), "tie": 0.0, "change": 0.0})
         u = groups[key]
         units_hh[u].append(i)
         unit_of_hh[i] = u
@@ -287,10 +316,10 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
     links = [(int(unit_of_hh[pos[h]]), int(unit_of_hh[pos[r]])) for h, r in sorted(referent_in_batch.items())]
 
     # unplaced costs -------------------------------------------------------------------------
-    waited = np.array([max(0, (as_of - d).days) / DAYS_PER_MONTH for d in decision["permit_date"]])
+    waited = np.array([max(0, (as_of - d).days) / DAYS_PER_MONTH if d is not None and as_of is not None else 0.0
+                       for d in decision["permit_date"]])
     hh_terms = {"unplaced": np.ones(n_hh), "waiting": np.round(waited, 3)}
 
-    dwell = state[list(DWELLING_COLUMNS)].to_numpy(dtype=int)
     target = state["target"].to_numpy(dtype=float)
     inputs = KoppelingInputs(
         gemeenten=codes,
@@ -298,11 +327,11 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         scale=np.maximum(target, opt.quota_min_scale),
         pressure=state["housing_pressure"].to_numpy(dtype=float),
         dwellings=dwell,
-        cap_persons=pd.to_numeric(state["cap_persons"], errors="coerce").to_numpy(dtype=float),
-        cap_households=pd.to_numeric(state["cap_households"], errors="coerce").to_numpy(dtype=float),
+        cap_persons=cap_persons,
+        cap_households=cap_households,
         zone_of=zone_of,
-        size_persons=np.array([p for p, _ in size_pairs], dtype=int),
-        size_class=np.array([k for _, k in size_pairs], dtype=int),
+        size_persons=size_persons,
+        size_class=size_class,
         unit_size=np.array(unit_size, dtype=int),
         unit_count=np.array([len(h) for h in units_hh], dtype=int),
         opt_unit=np.array(opt_unit, dtype=int),
@@ -314,8 +343,68 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         links=links,
         weights=weights,
         sharing=opt.sharing,
+        resources=resources,
+        size_usage=size_usage,
+        resource_cap=resource_cap,
+        open_pairs=is_open,
     )
     return Context(inputs=inputs, households=decision, excluded=excluded, context_rows=context_rows,
-                   unit_households=units_hh, zones=zones, gemeenten=gem, scores=score, best_amr=best_amr,
+                   unit_households=units_hh, zones=zones, gemeenten=gem, scores=sc.table, best_amr=best_amr,
                    hh_size_type=hh_size, notes=notes, as_of=as_of, fixed={h: codes[g] for h, g in fix.items()},
-                   forbidden={h: tuple(sorted(codes[g] for g in gs)) for h, gs in forbid.items()})
+                   forbidden={h: tuple(sorted(codes[g] for g in gs)) for h, gs in forbid.items()},
+                   score_column=sc.column_of, labour_mode=variant.objective.mode)
+
+
+def _zones(gem: pd.DataFrame, sc: Scores) -> tuple[np.ndarray, pd.DataFrame]:
+    """Zone index per gemeente and the zones (amr_code, coa_region), sorted.
+
+    A zone is the finest area on which a household's own costs can differ: arbeidsmarktregio x
+    COA region, and with gemeente scores also the same score of every household (gemeenten
+    with different scores are different zones)."""
+    amr, coa = gem["amr_code"].to_numpy(), gem["coa_region"].to_numpy()
+    if sc.level == "gemeente":
+        values = sc.at_gemeenten()
+        signature = [values[:, g].tobytes() for g in range(len(gem))]
+    else:
+        signature = [b""] * len(gem)
+    first: dict[tuple, int] = {}
+    for g, key in enumerate(zip(amr, coa, signature)):
+        first.setdefault(key, g)
+    keys = sorted(first, key=lambda k: (k[0], k[1], first[k]))
+    lookup = {k: z for z, k in enumerate(keys)}
+    zone_of = np.array([lookup[k] for k in zip(amr, coa, signature)], dtype=int)
+    zones = pd.DataFrame({"amr_code": [k[0] for k in keys], "coa_region": [k[1] for k in keys]})
+    return zone_of, zones
+
+
+def _labour_by_zone(sc: Scores, first_member: np.ndarray, mode: str, n_hh: int) -> tuple[np.ndarray, pd.Series]:
+    """Raw labour cost per household and zone, and where its best score is.
+
+    ``regret``: best score minus the score in the zone (>= 0; the embedded score rounded to its
+    4 decimals, a user's at full precision); ``maximise``: minus the score in the zone. NaN
+    where a household has no score (gemeente scores: the pair is not allowed)."""
+    best, label = sc.best()
+    if not n_hh:
+        return np.zeros((0, len(first_member))), label
+    here = sc.at_gemeenten()[:, first_member]
+    if mode == "maximise":
+        return -here, label
+    regret = best[:, None] - here
+    return (regret if sc.exact else np.round(regret, 4)), label
+
+
+def _allowed_sets(decision: pd.DataFrame, allowed: pd.DataFrame | None, sc: Scores,
+                  g_index: dict[str, int]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(allowed, scored): per decision household and gemeente, whether it may go there (its
+    allowed set, if it has one, and a score there) and whether it has a score there (gemeente
+    scores only); ``None`` when nothing restricts."""
+    scored = ~np.isnan(sc.at_gemeenten()) if sc.level == "gemeente" else None
+    if allowed is None or allowed.empty:
+        return scored, scored
+    pos = {h: i for i, h in enumerate(decision.index)}
+    rows = allowed[allowed["household_id"].isin(pos)]
+    mask = np.ones((len(decision), len(g_index)), dtype=bool)
+    listed = sorted({pos[h] for h in rows["household_id"]})
+    mask[listed] = False
+    mask[[pos[h] for h in rows["household_id"]], [g_index[g] for g in rows["gm_code"]]] = True
+    return (mask & scored if scored is not None else mask), scored

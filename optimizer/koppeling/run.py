@@ -44,6 +44,7 @@ from optimizer.data import schemas
 from optimizer.koppeling.explain import METHOD
 from optimizer.koppeling.extract import Solution, solution_from_model
 from optimizer.koppeling.inputs import Context, build_inputs
+from optimizer.koppeling.placement import Placement, gap_of_change, load_placement
 from optimizer.koppeling.scoring import load_scores
 from optimizer.koppeling.tables import (
     fairness_summary,
@@ -75,6 +76,8 @@ class ProposeConfig:
     locks: str | Path | None = None
     previous: str | Path | None = None
     scores: str | Path | None = None
+    allowed: str | Path | None = None  # household_id, gm_code: allowed sets (generic placement)
+    capacities: str | Path | None = None  # gm_code, resource, capacity (generic placement)
     as_of: date | None = None
     time_limit: float | None = None
     mip_rel_gap: float | None = None
@@ -116,6 +119,7 @@ class Validated:
     previous: pd.Series | None
     scores: pd.DataFrame | None
     boundaries: Any
+    placement: Placement = field(default_factory=Placement)
 
 
 @dataclass
@@ -209,17 +213,19 @@ def validate(cfg: ProposeConfig, loaded: Loaded) -> Validated:
         scores = _collect(violations, lambda: load_scores(cfg.scores, hh))
     if hh is not None and cfg.as_of is not None:
         violations += schemas.check_permit_dates(hh, _name(cfg.households, "households"), cfg.as_of)
+    placement = load_placement(cfg.households, cfg.allowed, cfg.capacities, hh, loaded.variant, cfg.scores is not None,
+                               violations)
     raise_if(violations)
     assert hh is not None and loaded.state is not None and loaded.variant is not None
     log.info("read %d households, %d gemeenten, variant %s", len(hh), len(loaded.state), loaded.variant.name)
     return Validated(households=hh, state=loaded.state, variant=loaded.variant, locks=locks,
-                     previous=loaded.previous, scores=scores, boundaries=loaded.boundaries)
+                     previous=loaded.previous, scores=scores, boundaries=loaded.boundaries, placement=placement)
 
 
 def inputs(cfg: ProposeConfig, data: Validated) -> Context:
     """Model inputs: decision households in units with options, gemeenten in zones."""
     ctx = build_inputs(data.households, data.state, data.variant, scores=data.scores, locks=data.locks,
-                       previous=data.previous, as_of=cfg.as_of)
+                       previous=data.previous, as_of=cfg.as_of, **data.placement.inputs())
     inp = ctx.inputs
     log.info("%d households to decide in %d units (%d options); %d excluded, %d context rows",
              len(inp.hh_unit), len(inp.unit_count), len(inp.opt_unit), len(ctx.excluded), len(ctx.context_rows))
@@ -384,9 +390,11 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
     record = RunRecord(
         command=cfg.command,
         inputs=inputs_record({"households": cfg.households, "state": cfg.state, "locks": cfg.locks,
-                              "previous": cfg.previous, "scores": cfg.scores}, cfg.relative_to),
+                              "previous": cfg.previous, "scores": cfg.scores, "allowed": cfg.allowed,
+                              "capacities": cfg.capacities}, cfg.relative_to),
         variant={"name": variant.name, "file": variant.source, "sha256": variant.sha256,
-                 "weights": variant.weights.model_dump(), "options": variant.options.model_dump()},
+                 "weights": variant.weights.model_dump(), "options": variant.options.model_dump(),
+                 "objective": variant.objective.model_dump()},
         status=r.status.value, objective=r.objective, bound=r.bound, gap=r.gap,
         notes=sol.notes,
     )
@@ -413,6 +421,8 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
         **cfg.extra_record,
     }
     extra["locks"] = locks_report(data.locks, proposal)
+    extra["gap_of_change"] = gap_of_change(inp, r.objective, r.bound)
+    record.notes = [*record.notes, *data.placement.notes]
     record.notes = [*record.notes, *(f"lock not honoured: {x['action']} household {x['household_id']} at {x['gm_code']}; "
                                      f"proposal: {x['proposed'] or 'not linked'}" for x in extra["locks"]["not_honoured"])]
     for key, value in extra.items():

@@ -24,7 +24,8 @@ adult (DOMAIN.md: about one in three statushouders aged 15-64 has paid work afte
 years). No nationality, ethnicity, religion or gender enters: only education, sector
 experience, language and age. Regional indicators are KWB 2021 (CBS), population-weighted
 over the gemeenten of each region. A user may replace the scores with a file
-(household_id, amr_code, score).
+(household_id, amr_code, score), or give them per gemeente (household_id, gm_code, score);
+user scores are kept at full precision.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import pandas as pd
 from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.data import dataset
 from optimizer.data.schemas import UNKNOWN_HOUSEHOLD, split_list
-from optimizer.data.validation import Col, check_known, check_unique, validate
+from optimizer.data.validation import Col, check_known, check_unique, read_input, validate_frame
 
 SECTOR_COLUMNS = {
     "agriculture": "sector_agriculture_pct",
@@ -115,20 +116,48 @@ def employment_scores(households: pd.DataFrame, gemeenten: pd.DataFrame | None =
     return pd.DataFrame(np.round(scores, 4), index=households.index, columns=regions.index)
 
 
-SCORE_COLUMNS = (Col("household_id", "str"), Col("amr_code", "amr"), Col("score", "float", min=0, max=20))
+SCORE_COLUMNS = (Col("household_id", "str"),
+                 Col("amr_code", "amr", help="region form: every household x arbeidsmarktregio"),
+                 Col("score", "float", min=0, max=20, help="expected employed adults (any score: higher is better); "
+                                                          "kept at full precision"))
+GEMEENTE_SCORE_COLUMNS = (Col("household_id", "str"),
+                          Col("gm_code", "gm", help="gemeente form: a pair without a row is not allowed"),
+                          Col("score", "float", min=-1e9, max=1e9,
+                              help="the household's predicted outcome in the gemeente (higher is better); "
+                                   "kept at full precision"))
 
 
 def load_scores(path: str | Path | pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
-    """A user's own score file (household_id, amr_code, score) for every household and AMR."""
-    out, name = validate(path, SCORE_COLUMNS, personal=True)
+    """A user's own score file, at full precision, in one of two forms:
+
+    * region form (household_id, amr_code, score): every household x arbeidsmarktregio;
+    * gemeente form (household_id, gm_code, score): a pair without a row is not allowed (the
+      file doubles as the compatibility table); every household needs at least one row.
+
+    Returns households x columns (AMR or gemeente codes; NaN = no score); ``attrs["level"]`` is
+    ``"amr"`` or ``"gemeente"``.
+    """
+    df, name = read_input(path)
+    gemeente = "gm_code" in df.columns and "amr_code" not in df.columns
+    cols, key = (GEMEENTE_SCORE_COLUMNS, "gm_code") if gemeente else (SCORE_COLUMNS, "amr_code")
+    out = validate_frame(df, cols, name, personal=True)
     raise_if(check_known(out, name, "household_id", households.index, UNKNOWN_HOUSEHOLD)
-             + check_unique(out, name, ("household_id", "amr_code")))
-    wide = out.pivot(index="household_id", columns="amr_code", values="score").astype(float)
-    amrs = sorted(dataset.load_gemeenten()["amr_code"].unique())
-    wide = wide.reindex(index=households.index, columns=amrs)
-    if wide.isna().any().any():
-        missing = wide.isna().stack()
-        first = missing[missing].index[:5].tolist()
-        raise InputError(Violation(name, f"a score is needed for every household and arbeidsmarktregio; "
-                                         f"missing {int(missing.sum())}, e.g. {first}"))
-    return wide.round(4)
+             + check_unique(out, name, ("household_id", key)))
+    wide = out.pivot(index="household_id", columns=key, values="score").astype(float)
+    if gemeente:
+        wide = wide.reindex(index=households.index, columns=dataset.gemeente_codes())
+        none = wide.isna().all(axis=1)
+        if none.any():
+            raise InputError(Violation(name, f"every household needs a score for at least one gemeente; "
+                                             f"{int(none.sum())} have none, e.g. {list(wide.index[none][:5])}",
+                                       column="household_id"))
+    else:
+        amrs = sorted(dataset.load_gemeenten()["amr_code"].unique())
+        wide = wide.reindex(index=households.index, columns=amrs)
+        if wide.isna().any().any():
+            missing = wide.isna().stack()
+            first = missing[missing].index[:5].tolist()
+            raise InputError(Violation(name, f"a score is needed for every household and arbeidsmarktregio; "
+                                             f"missing {int(missing.sum())}, e.g. {first}"))
+    wide.attrs["level"] = "gemeente" if gemeente else "amr"
+    return wide

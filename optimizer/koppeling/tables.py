@@ -15,12 +15,19 @@ import numpy as np
 import pandas as pd
 
 from optimizer.data.schemas import split_list
-from optimizer.koppeling.explain import METHOD, N_ALTERNATIVES, alternatives, labour_scores, reasons
+from optimizer.koppeling.explain import METHOD, N_ALTERNATIVES, alternatives, best_score, labour_scores, reasons
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
 from optimizer.koppeling.objective import PER_HOUSEHOLD
 
 AGE_BANDS = ((0, 3), (4, 11), (12, 17))
+
+
+def _score_cell(value: float) -> float:
+    """A score as written in proposal.csv: 4 decimals (the embedded score's precision), more
+    when a user's score needs them (full precision kept, up to 12 significant decimals)."""
+    value = float(value)
+    return round(value, 4) if abs(value - round(value, 4)) < 1e-12 else round(value, 12)
 
 
 def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.DataFrame:
@@ -55,8 +62,8 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.
                    "shared_dwelling": bool(r["shared"]) if g >= 0 else ""}
             for t in PER_HOUSEHOLD:
                 row[f"term_{t}"] = round(float(points[t][i]), 6)
-            row["employment_score_here"] = round(float(scores[i, score_col[place["amr_code"]]]), 4) if code else ""
-            row["employment_score_best"] = round(float(scores[i].max()), 4)
+            row["employment_score_here"] = _score_cell(scores[i, score_col[g]]) if code else ""
+            row["employment_score_best"] = _score_cell(best_score(scores, i))
             row["best_amr"] = best_amrs[i]
             a = alt_rows[i]
             for k in range(1, N_ALTERNATIVES + 1):

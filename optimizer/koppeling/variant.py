@@ -1,7 +1,7 @@
 """Koppeling variant files: named weight sets for the objective terms (``models/variants/*.toml``).
 
 A variant is a TOML file with ``kind = "koppeling"``, a ``name``, a ``[weights]`` table and an
-``[options]`` table, and a ``[solver]`` table (:class:`optimizer.core.variants.SolverSpec`). Every objective term has a weight; 0 switches the term off. Unknown keys,
+``[options]`` table, an optional ``[objective]`` table (``mode = "regret" | "maximise"``), and a ``[solver]`` table (:class:`optimizer.core.variants.SolverSpec`). Every objective term has a weight; 0 switches the term off. Unknown keys,
 negative weights and wrong types are rejected with a message naming the file and the field.
 Units of every weight are given in the field descriptions and in ``docs/model.md``.
 """
@@ -47,6 +47,17 @@ class Options(BaseModel):
         return self
 
 
+class Objective(BaseModel):
+    """``[objective]``: how the labour score enters the objective (docs/model.md, "Objective modes")."""
+
+    model_config = STRICT
+    mode: Literal["regret", "maximise"] = Field(
+        "regret", description="regret: labour = best score minus the score where the household goes (>= 0; "
+                              "leaving it unplaced costs only the unplaced terms); maximise: labour = minus the score "
+                              "where it goes, so the objective maximises the total score with each household placed "
+                              "at most once (set unplaced and waiting to 0 for a pure score maximisation)")
+
+
 #: ``[solver]`` of a koppeling variant (the defaults of ``spreiding propose``).
 KoppelingSolver = solver_section("KoppelingSolver", __name__, time_limit=60.0, mip_rel_gap=1e-3)
 
@@ -59,6 +70,7 @@ class Variant(VariantBase):
     name: str = "default"
     weights: Weights = Field(default_factory=Weights)
     options: Options = Field(default_factory=Options)
+    objective: Objective = Field(default_factory=Objective)
     solver: KoppelingSolver = Field(default_factory=KoppelingSolver)
 
 

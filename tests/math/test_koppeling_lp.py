@@ -4,8 +4,10 @@ The instance is tiny and hand-made (3 gemeenten in two zones, 4 units / 5 househ
 of two singles with two zone options, a family with a zone and a gemeente option, a referent
 and its nareiziger (a linked pair, gemeente options only), caps on persons and on households,
 class-2 dwellings to share, targets below a household's size (``quota_oversize`` rows).
-Cases: ``aggregated`` (default formulation, minimax off), ``aggregated_minimax`` (minimax on)
-and ``per_household`` (the per-household formulation, minimax on). Snapshots:
+Cases: ``aggregated`` (default formulation, minimax off), ``aggregated_minimax`` (minimax on),
+``per_household`` (the per-household formulation, minimax on) and ``aggregated_resources``
+(named resource capacities ``cap_resource`` and pruned closed pairs: G2's wheelchair capacity 0
+closes it to singles, so no ``zone_flow[0, 1]``). Snapshots:
 ``tests/math/golden/koppeling/<case>/<family>.lp``; a case stores only the snapshots that
 differ from those of the case it follows (``aggregated`` <- ``aggregated_minimax`` <-
 ``per_household``; see :mod:`support.lp_golden`).
@@ -68,13 +70,26 @@ def inputs(minimax: float = 0.0, **changes) -> KoppelingInputs:
     return KoppelingInputs(**data)
 
 
+def resource_inputs() -> KoppelingInputs:
+    """The aggregated case with two named resources: children (singles 0, families 2) and
+    wheelchair (singles 1, families 0); caps: G1 children 1, G2 wheelchair 0 (closed to
+    singles), G3 children 2 and wheelchair 1; the open pairs as
+    :func:`optimizer.koppeling.placement.open_pairs` gives them (only G2 for singles closed)."""
+    usage = np.array([[0.0, 1.0], [2.0, 0.0]])
+    cap = np.array([[1.0, NAN], [NAN, 0.0], [2.0, 1.0]])
+    open_pairs = np.array([[True, False, True], [True, True, True]])
+    return inputs(resources=["children", "wheelchair"], size_usage=usage, resource_cap=cap, open_pairs=open_pairs)
+
+
 CASES = {
     "aggregated": lambda: build_model(inputs(), "aggregated"),
     "aggregated_minimax": lambda: build_model(inputs(minimax=5.0), "aggregated"),
     "per_household": lambda: build_model(inputs(minimax=5.0), "per_household"),
+    "aggregated_resources": lambda: build_model(resource_inputs(), "aggregated"),
 }
 GOLDEN = Golden("koppeling", lambda case: CASES[case](),
-                {"aggregated": None, "aggregated_minimax": "aggregated", "per_household": "aggregated_minimax"})
+                {"aggregated": None, "aggregated_minimax": "aggregated", "per_household": "aggregated_minimax",
+                 "aggregated_resources": "aggregated"})
 
 
 test_family_matches_golden_snapshot, test_every_active_constraint_family_has_a_golden_file = golden_tests(GOLDEN)

@@ -315,10 +315,23 @@ def test_bad_date(hh):
 
 
 def test_missing_required_columns_all_reported(hh):
-    missing = ["household_id", "persons", "adult_ages", "education", "has_bsn", "permit_date", "coa_location_gm"]
+    missing = ["household_id", "persons", "adults"]
     vs = violations_of(hh.drop(columns=missing))
     assert sorted(where(vs), key=lambda t: t[2]) == sorted((FILE, None, c, None) for c in missing)
     assert all("required column is missing" in v.rule for v in vs)
+
+
+def test_columns_some_terms_use_are_needed_only_by_those_terms(hh):
+    # absent score-only, permit and COA columns load; a run names them when it needs them
+    optional = ["adult_ages", "education", "sector", "dutch_level", "english_level", "has_bsn", "has_iban",
+                "permit_date", "coa_location_gm"]
+    out = schemas.validate_households(hh.drop(columns=optional), FILE)
+    assert set(out.attrs["absent"]) == set(optional) and out["has_bsn"].all()
+    need = schemas.check_needed_columns(out, FILE, scores_given=False, weights={"waiting": 20.0, "continuity": 0.0})
+    assert sorted(v.column for v in need) == sorted(["adult_ages", "education", "sector", "dutch_level",
+                                                      "english_level", "permit_date"])
+    assert all(v.file == FILE and "required column is missing" in v.rule for v in need)
+    assert schemas.check_needed_columns(out, FILE, scores_given=True, weights={"waiting": 0.0}) == []
 
 
 def test_optional_columns_may_be_absent(hh):
