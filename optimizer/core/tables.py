@@ -93,21 +93,31 @@ def write_table(df: pd.DataFrame, path: str | Path, *, index: bool = False) -> P
 
 
 def _write_xlsx(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
-    """Excel for people: frozen header row, filters on every column, readable column widths."""
-    from openpyxl.utils import get_column_letter
-
+    """Excel for people: one sheet ``data`` formatted by :func:`format_sheet`."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         df.to_excel(writer, index=index, sheet_name="data")
-        ws = writer.sheets["data"]
-        ws.freeze_panes = "A2"
-        if ws.max_row > 1 and ws.max_column > 0:
-            ws.auto_filter.ref = ws.dimensions
-        frame = df.reset_index() if index else df
-        _cells_as_text(ws, frame)
-        for i, col in enumerate(frame.columns, start=1):
-            sample = [("" if v is None or (isinstance(v, float) and v != v) else str(v)) for v in frame[col].head(200)]
-            width = max([len(str(col))] + [len(v) for v in sample])
-            ws.column_dimensions[get_column_letter(i)].width = min(max(8, width + 2), 60)
+        format_sheet(writer.sheets["data"], df.reset_index() if index else df)
+
+
+def format_sheet(ws, frame: pd.DataFrame, number_formats: dict[str, str] | None = None) -> None:
+    """Format a sheet that ``frame`` was written to (header in row 1): frozen header row,
+    filters on every column, readable column widths, formula-like text written as text
+    (:func:`_cells_as_text`) and, per column named in ``number_formats``, that Excel number
+    format (e.g. ``"#,##0"``, ``"0.0000"``)."""
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A2"
+    if ws.max_row > 1 and ws.max_column > 0:
+        ws.auto_filter.ref = ws.dimensions
+    _cells_as_text(ws, frame)
+    for i, col in enumerate(frame.columns, start=1):
+        sample = [("" if v is None or (isinstance(v, float) and v != v) else str(v)) for v in frame[col].head(200)]
+        width = max([len(str(col))] + [len(v) for v in sample])
+        ws.column_dimensions[get_column_letter(i)].width = min(max(8, width + 2), 60)
+        fmt = (number_formats or {}).get(col)
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, max_row=ws.max_row, min_col=i, max_col=i):
+                cell.number_format = fmt
 
 
 #: A text cell starting with one of these would be a formula in a spreadsheet.
