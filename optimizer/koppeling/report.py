@@ -93,9 +93,12 @@ def proposal_report(record: dict, tables, lang: str = "nl", title: str | None = 
     return r
 
 
-def report(record: dict, tables, folder: Path, lang: str = "nl") -> list[str]:
-    """Stage ``report``: write report.html and report.xlsx of the proposal into ``folder``;
-    return the file names (also recorded in ``record["report"]``)."""
-    written = write_report(proposal_report(record, tables, lang), folder)
+def report(record: dict, tables, folder: Path, lang: str = "nl", boundaries=None) -> list[str]:
+    """Stage ``report``: write report.html and report.xlsx of the proposal into ``folder``
+    (maps on ``boundaries``, default the embedded ones); return the file names (also recorded
+    in ``record["report"]``)."""
+    r = proposal_report(record, tables, lang)
+    r.boundaries = boundaries
+    written = write_report(r, folder)
     record["report"] = written
     return written

@@ -289,7 +289,7 @@ def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tabl
         if cfg.report:
             from optimizer.koppeling.report import report
 
-            report(record, tables, tmp, cfg.lang)
+            report(record, tables, tmp, cfg.lang, data.boundaries)
         write_json(tmp / "run.json", record)
     if cfg.relative_to is None:  # the demo reports its own (final) folder
         h = record["households"]

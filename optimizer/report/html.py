@@ -57,7 +57,7 @@ def _environment():
 def render_html(report: Report) -> str:
     """The whole report.html as text."""
     lang = report.lang
-    sections = [_section(i, block, lang) for i, block in enumerate(report.blocks, start=1)]
+    sections = [_section(i, block, lang, report) for i, block in enumerate(report.blocks, start=1)]
     from optimizer import __version__
 
     return _environment().get_template("report.html.j2").render(
@@ -67,7 +67,7 @@ def render_html(report: Report) -> str:
     )
 
 
-def _section(i: int, block: object, lang: str) -> dict:
+def _section(i: int, block: object, lang: str, report: Report) -> dict:
     """What the template needs of one block; ``id`` is made here, never from input."""
     sid = f"s{i}"
     if isinstance(block, TextBlock):
@@ -82,7 +82,7 @@ def _section(i: int, block: object, lang: str) -> dict:
         from optimizer.data.geo import load_shapes
         from optimizer.report.maps import svg_map_context
 
-        shapes = load_shapes()
+        shapes = report.boundaries if report.boundaries is not None else load_shapes()
         ctx = None if shapes is None else svg_map_context(block.values, block.scale, shapes, lang)
         return {"kind": "map", "id": sid, "name": block.name, "caption": block.caption, "legend": block.legend,
                 "map": ctx}

@@ -61,8 +61,8 @@ def nice_ceiling(x: float) -> float:
 
 
 def _decimals(step: float) -> int:
-    """Decimals that show a class width of ``step`` exactly enough."""
-    return max(0, min(4, -math.floor(math.log10(step)) + 1)) if step > 0 else 0
+    """The fewest decimals (at most 4) that write a class width of ``step`` exactly (2 -> 0, 2.5 -> 1)."""
+    return next((d for d in range(5) if abs(step * 10**d - round(step * 10**d)) < 1e-9 * max(1, step * 10**d)), 4)
 
 
 def classify(values: pd.Series, scale: str, lang: str) -> Classes:
@@ -89,6 +89,7 @@ def classify(values: pd.Series, scale: str, lang: str) -> Classes:
     k = np.clip(np.searchsorted(edges, num.to_numpy(), side="right") - 1, 0, len(colours) - 1)
     fill = pd.Series(np.asarray(colours)[k], index=values.index).where(np.isfinite(num), MISSING)
     d = _decimals(step)
+    edges = np.where(np.abs(edges) < step * 1e-6, 0.0, edges)  # the zero class's edges read "0", not "-0,00"
     legend = [LegendEntry(c, number(0, lang) if scale == "diverging" and i == 3 else text(
         lang, "legend_to", low=number(edges[i], lang, d), high=number(edges[i + 1], lang, d)))
         for i, c in enumerate(colours)]
@@ -194,10 +195,9 @@ def deviation_map(gemeenten: pd.DataFrame, shapes: Shapes, path: str | Path, tit
     values = rel.reindex(codes).to_numpy(dtype=float)
     fig, ax = plt.subplots(figsize=(7, 8))
     has = [i for i, p in enumerate(patches) if p is not None]
-    coll = PatchCollection([patches[i] for i in has], cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -1.0, 1.0),
-                           edgecolor="#999999", linewidth=0.2)
+    coll = PatchCollection([patches[i] for i in has], cmap=matplotlib.colormaps["RdBu_r"].with_extremes(
+        bad="lightgrey"), norm=TwoSlopeNorm(0.0, -1.0, 1.0), edgecolor="#999999", linewidth=0.2)
     coll.set_array(np.ma.masked_invalid(values[has]))
-    coll.cmap.set_bad("lightgrey")
     ax.add_collection(coll)
     for rings in shapes.provinces.values():
         for ring in rings:

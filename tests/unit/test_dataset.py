@@ -473,7 +473,10 @@ def test_build_is_deterministic_and_matches_committed_data(build_module, tmp_pat
     log = build_module.build(RAW, a, echo=None)
     build_module.build(RAW, b, echo=None)
     names = sorted(p.name for p in a.iterdir())
-    assert names == sorted(ds.DATA_FILES.values()) == sorted(p.name for p in b.iterdir())
+    from optimizer.data.geo import EMBEDDED_BOUNDARIES_FILE
+
+    expected = sorted([*ds.DATA_FILES.values(), EMBEDDED_BOUNDARIES_FILE])
+    assert names == expected == sorted(p.name for p in b.iterdir())
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
         assert (a / name).read_bytes() == (data_dir() / name).read_bytes(), f"data/{name} is stale: rebuild"
