@@ -134,7 +134,7 @@ def test_proposal_report(page, proposal, shots):
     assert page.errors == []
 
 
-def test_reception_report(page, reception, tmp_path, shots):
+def test_reception_report(page, reception, tmp_path):
     from optimizer.reception.report import report
 
     report(reception, tmp_path)
@@ -145,7 +145,7 @@ def test_reception_report(page, reception, tmp_path, shots):
     places.locator("input.search").fill("groningen GM0014")  # every word must occur
     assert _column(places, "gm_naam") == ["Groningen"]
     page.locator("svg.map-svg").first.scroll_into_view_if_needed()
-    page.locator("section.map-block").first.screenshot(path=str(shots / "report-reception-map.png"))
+    page.locator("section.map-block").first.screenshot(path=str(tmp_path / "report-reception-map.png"))
     assert page.errors == []
 
 

@@ -53,8 +53,10 @@
         frag.appendChild(tr);
         if (detail && open[i]) {
           var dr = document.createElement("tr"), dd = document.createElement("td");
-          dr.className = "detail"; dd.colSpan = cols.length + 1; dd.textContent = detail[i];
-          dr.appendChild(dd); frag.appendChild(dr);
+          var text = document.createElement("div");
+          dr.className = "detail"; dd.colSpan = cols.length + 1;
+          text.className = "detail-text"; text.textContent = detail[i];
+          dd.appendChild(text); dr.appendChild(dd); frag.appendChild(dr);
         }
       });
       tbody.replaceChildren(frag);
