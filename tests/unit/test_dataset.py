@@ -148,9 +148,12 @@ def test_indicator_ranges(gem):
 
 
 def test_only_embedded_files_in_data():
+    """The dataset's files and the simplified boundaries for maps; no raw geometry."""
+    from optimizer.data.geo import EMBEDDED_BOUNDARIES_FILE
+
     names = {p.name for p in data_dir().iterdir() if not p.name.startswith(".")}
-    assert names == set(ds.DATA_FILES.values())
-    assert not any(n.endswith((".geojson", ".gpkg", ".topojson")) for n in names)
+    assert names == {*ds.DATA_FILES.values(), EMBEDDED_BOUNDARIES_FILE}
+    assert not any(n.endswith((".gpkg", ".topojson")) for n in names)
 
 
 # taakstelling ------------------------------------------------------------------------------
