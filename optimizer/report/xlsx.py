@@ -4,7 +4,7 @@ Sheets are named after the tables (Excel's forbidden characters removed, at most
 characters, made unique). Each sheet has a frozen header row, filters, readable widths, the
 number format of :mod:`optimizer.report.columns` per numeric column (numbers stored as numbers,
 also where the frame held them as text) and formula-like text stored as text
-(:func:`optimizer.core.tables.format_sheet`).
+(:func:`optimizer.core.tables.write_xlsx_sheets`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.core.tables import format_sheet
+from optimizer.core.tables import write_xlsx_sheets
 from optimizer.report.columns import column_kinds, numeric_values
 from optimizer.report.document import Report
 
@@ -22,15 +22,14 @@ SHEET_FORBIDDEN = "[]:*?/\\"
 
 def write_xlsx(report: Report, path: str | Path) -> None:
     used: set[str] = set()
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for block in report.tables():
-            sheet = sheet_name(block.name, used)
-            frame = block.frame.reset_index(drop=True)
-            kinds = column_kinds(frame)
-            frame = frame.assign(**{k.name: numeric_values(frame[k.name]) for k in kinds if k.numeric
-                                    and not pd.api.types.is_numeric_dtype(frame[k.name])})
-            frame.to_excel(writer, sheet_name=sheet, index=False)
-            format_sheet(writer.sheets[sheet], frame, {k.name: k.excel_format() for k in kinds if k.numeric})
+    sheets = []
+    for block in report.tables():
+        frame = block.frame.reset_index(drop=True)
+        kinds = column_kinds(frame)
+        frame = frame.assign(**{k.name: numeric_values(frame[k.name]) for k in kinds if k.numeric
+                                and not pd.api.types.is_numeric_dtype(frame[k.name])})
+        sheets.append((sheet_name(block.name, used), frame, {k.name: k.excel_format() for k in kinds if k.numeric}))
+    write_xlsx_sheets(path, sheets)
 
 
 def sheet_name(name: str, used: set[str]) -> str:
