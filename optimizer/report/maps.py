@@ -4,10 +4,11 @@ Boundaries come from :func:`optimizer.data.geo.load_shapes` (the embedded file b
 maps need no GIS stack. Colour scales (ColorBrewer, readable and colour-blind safe where it
 matters):
 
-* ``diverging``: seven classes symmetric around zero: exactly zero (near-white; within
-  :data:`ZERO` times the step) and three classes of width ``s`` on either side (blue below,
-  red above), ``s`` = a third of the largest absolute value rounded up to a "nice" number (1,
-  2, 2.5, 5 times a power of ten), so every value falls in ``[-3s, 3s]``;
+* ``diverging``: seven classes around zero: exactly zero (near-white; within :data:`ZERO`
+  times a class width) and three classes on either side (blue below, red above), each side's
+  class width a third of its largest absolute value rounded up to a "nice" number (1, 2, 2.5,
+  5 times a power of ten), so every value falls in a class and neither side wastes classes
+  (a shortfall is at most -1 where an excess may be +5);
 * ``sequential``: five classes of a nice width from ``min(0, lowest)`` up, light to dark blue;
 * ``stoplicht``: the values ``green``, ``orange``, ``red`` in those three colours.
 
@@ -76,8 +77,12 @@ def classify(values: pd.Series, scale: str, lang: str) -> Classes:
     num = pd.to_numeric(values, errors="coerce").astype(float)
     finite = num[np.isfinite(num)]
     if scale == "diverging":
-        step = nice_ceiling(float(finite.abs().max()) / 3 if len(finite) else 1.0)
-        edges = np.array([-3, -2, -1, -ZERO, ZERO, 1, 2, 3]) * step
+        low = -float(finite.min()) if len(finite) and finite.min() < 0 else 0.0
+        high = float(finite.max()) if len(finite) and finite.max() > 0 else 0.0
+        below = nice_ceiling((low or high or 3.0) / 3)
+        above = nice_ceiling((high or low or 3.0) / 3)
+        edges = np.concatenate([np.array([-3, -2, -1, -ZERO]) * below, np.array([ZERO, 1, 2, 3]) * above])
+        step = min(below, above)
         colours = DIVERGING
     elif scale == "sequential":
         low = min(0.0, float(finite.min())) if len(finite) else 0.0

@@ -70,6 +70,16 @@ def test_diverging_classes_by_hand():
     assert maps.classify(v, "diverging", "en").labels["e"] == "1.50"
 
 
+def test_diverging_sides_have_their_own_class_width():
+    """Shortfalls down to -1 (width nice(1/3) = 0.5), excesses up to 5 (width nice(5/3) = 2)."""
+    v = pd.Series({"a": -1.0, "b": -0.2, "c": 0.0, "d": 1.0, "e": 5.0})
+    c = maps.classify(v, "diverging", "en")
+    d = maps.DIVERGING
+    assert c.fill.tolist() == [d[1], d[2], d[3], d[4], d[6]]
+    assert [e.label for e in c.legend] == ["-1.5 to -1.0", "-1.0 to -0.5", "-0.5 to 0.0", "0", "0.0 to 2.0",
+                                           "2.0 to 4.0", "4.0 to 6.0"]
+
+
 def test_sequential_classes_by_hand():
     """Values 0..9 -> step nice(9/5) = 2: classes [0,2) [2,4) [4,6) [6,8) [8,10]."""
     v = pd.Series({"a": 0.0, "b": 1.99, "c": 2.0, "d": 9.0})
