@@ -31,9 +31,12 @@ Rules that shape the output:
 * empty KWB cells are reported and filled by documented rules (:func:`fill_missing`);
 * the two MODELLED files follow :class:`optimizer.data.dataset.HousingModel` and
   :class:`optimizer.data.dataset.ReceptionModel`;
+* ``boundaries.geojson`` (:data:`optimizer.data.geo.EMBEDDED_BOUNDARIES_FILE`): the PDOK gemeente
+  boundaries simplified as one coverage (shared borders stay shared) plus the province outlines
+  dissolved from them, so that maps need no GIS stack and no raw file (:func:`build_boundaries`);
 * output is deterministic: rows sorted by ``gm_code``, fixed rounding, largest-remainder
   integers with ties broken by key, ``\\n`` line ends;
-* no raw file and no boundary geometry is copied into ``data/``; the NOS/Spreidingswet figures
+* no raw file is copied into ``data/`` (the boundaries only simplified, attributed "Bron: CBS, PDOK"); the NOS/Spreidingswet figures
   are never written (licence unclear; :func:`optimizer.data.dataset.load_spreidingswet` reads them
   from a user-given path).
 """
@@ -67,6 +70,7 @@ from optimizer.data.dataset import (
     HousingModel,
     ReceptionModel,
 )
+from optimizer.data.geo import EMBEDDED_BOUNDARIES_FILE
 from optimizer.rules.dwellings import DWELLING_COLUMNS
 
 # --------------------------------------------------------------------------------------------
@@ -78,6 +82,11 @@ RAW_KWB = "kwb2021_indicatoren_op_indeling2024.csv"
 RAW_PROVINCES = "gm_codes_and_provinces_2025_regioviewer.csv"
 RAW_TAAKSTELLING = "taakstelling_vergunninghouders_landelijk_halfjaar.csv"
 RAW_CROSSWALK = "crosswalk_gemeenten_2021_naar_2024.csv"
+RAW_BOUNDARIES = "gemeenten_2024_gegeneraliseerd_pdok.geojson"
+#: Simplification of the boundaries: the coverage tolerance (metres, in RD New) and the decimals
+#: of the lon/lat written (4 decimals: about 7 m by 11 m).
+BOUNDARY_TOLERANCE_M = 250.0
+BOUNDARY_DECIMALS = 4
 RAW_POPULATION_2025 = "cbs_bevolking_1jan2025_gemeenten.csv"
 
 
@@ -890,6 +899,72 @@ def build_reception(gem: pd.DataFrame, model: ReceptionModel, log: BuildLog) -> 
 
 
 # --------------------------------------------------------------------------------------------
+# Boundaries
+# --------------------------------------------------------------------------------------------
+
+def _rings_rounded(geom: object, decimals: int) -> list:
+    """GeoJSON ``MultiPolygon`` coordinates of a shapely (multi)polygon, exteriors
+    counter-clockwise and holes clockwise (RFC 7946), lon/lat rounded to ``decimals``."""
+    import shapely
+
+    geom = shapely.orient_polygons(geom)
+    parts = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+    return [[[[round(x, decimals), round(y, decimals)] for x, y in ring.coords]
+             for ring in (p.exterior, *p.interiors)] for p in parts]
+
+
+def build_boundaries(raw: Path, gem: pd.DataFrame, log: BuildLog, *, tolerance_m: float = BOUNDARY_TOLERANCE_M,
+                     decimals: int = BOUNDARY_DECIMALS) -> str:
+    """``boundaries.geojson``: the 342 gemeenten and the 12 province outlines, simplified.
+
+    The PDOK polygons (lon/lat) are projected to RD New (EPSG:28992), simplified together with
+    ``shapely.coverage_simplify`` (a Visvalingam-Whyatt simplification of the coverage: an edge
+    shared by two gemeenten is simplified once, so shared borders stay shared and no gaps or
+    overlaps appear), projected back and rounded; a province is the coverage union of its
+    gemeenten (a union on a 1 m grid, which also closes the slivers of the source). Features are sorted by code (gemeenten, then provinces); the text is deterministic.
+    """
+    import json
+
+    import pyproj
+    import shapely
+
+    src = json.loads((raw / RAW_BOUNDARIES).read_text(encoding="utf-8"))
+    feats = sorted(src["features"], key=lambda f: f["properties"]["statcode"])
+    codes = [f["properties"]["statcode"] for f in feats]
+    if codes != gem["gm_code"].tolist():
+        raise BuildError(f"{RAW_BOUNDARIES}: its {len(codes)} codes differ from the {len(gem)} gemeenten")
+    to_rd = pyproj.Transformer.from_crs(4326, 28992, always_xy=True)
+    to_ll = pyproj.Transformer.from_crs(28992, 4326, always_xy=True)
+
+    def project(geom: object, t: pyproj.Transformer) -> object:
+        return shapely.transform(geom, lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
+
+    rd = np.array([project(shapely.geometry.shape(f["geometry"]), to_rd) for f in feats])
+    simple = shapely.coverage_simplify(rd, tolerance_m)
+    g = gem.set_index("gm_code")
+    features = [{"type": "Feature", "properties": {"kind": "gemeente", "gm_code": c, "gm_naam": g.at[c, "gm_naam"],
+                                                   "provincie_code": g.at[c, "provincie_code"]},
+                 "geometry": {"type": "MultiPolygon", "coordinates": _rings_rounded(project(s, to_ll), decimals)}}
+                for c, s in zip(codes, simple)]
+    pv = g["provincie_code"].to_numpy()
+    for code in sorted(set(pv)):
+        outline = shapely.union_all(simple[pv == code], grid_size=1.0)  # 1 m grid: closes slivers of the source
+        name = g.loc[g["provincie_code"] == code, "provincie"].iloc[0]
+        features.append({"type": "Feature", "properties": {"kind": "provincie", "provincie_code": code,
+                                                           "provincie": name},
+                         "geometry": {"type": "MultiPolygon",
+                                      "coordinates": _rings_rounded(project(outline, to_ll), decimals)}})
+    n = sum(len(r) for f in features[:len(codes)] for p in f["geometry"]["coordinates"] for r in p)
+    log(f"boundaries: {len(codes)} gemeenten ({n} points after simplifying at {tolerance_m:g} m), "
+        f"{len(features) - len(codes)} provinces")
+    head = {"type": "FeatureCollection", "name": "spreiding_boundaries",
+            "attribution": "Bron: CBS, PDOK (CBS Gebiedsindelingen 2024, gemeente_gegeneraliseerd; CC BY 4.0), "
+                           f"vereenvoudigd met shapely.coverage_simplify ({tolerance_m:g} m)"}
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features]
+    return json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [\n' + ",\n".join(lines) + "\n]}\n"
+
+
+# --------------------------------------------------------------------------------------------
 # Orchestration
 # --------------------------------------------------------------------------------------------
 
@@ -922,10 +997,12 @@ def build(raw: Path | str, out: Path | str, *, source: str = "raw",
         "housing_modelled": build_housing(gem, HOUSING_MODEL, log),
         "reception_modelled": build_reception(gem, RECEPTION_MODEL, log),
     }
+    boundaries = build_boundaries(raw, gem, log)
     with atomic_output_dir(out) as tmp:
         for name, df in tables.items():
             write_csv(df, tmp / DATA_FILES[name])
-    log(f"wrote {', '.join(DATA_FILES[n] for n in tables)}")
+        (tmp / EMBEDDED_BOUNDARIES_FILE).write_text(boundaries, encoding="utf-8", newline="\n")
+    log(f"wrote {', '.join(DATA_FILES[n] for n in tables)}, {EMBEDDED_BOUNDARIES_FILE}")
     return log
 
 

@@ -1,7 +1,8 @@
 """What every command shares: the app, the one error handler, logging, and the options that
 mean the same everywhere.
 
-* ``--out / -o`` where to write; ``--quiet / -q`` only warnings and errors;
+* ``--out / -o`` where to write; ``--quiet / -q`` only warnings and errors; ``--lang nl|en``
+  the language of the report (``report.html``, ``report.xlsx``);
   ``--verbose / -v`` the solver's own log (commands that solve); ``--version``.
 * ``--time-limit``, ``--gap``, ``--threads``, ``--seed``: HiGHS settings; when not given, the
   variant's ``[solver]`` section decides (:class:`optimizer.core.variants.SolverSpec`).
@@ -55,6 +56,8 @@ OutFile = Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv, .
 OutDir = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only warnings and errors.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")]
+ReportLang = Annotated[str, typer.Option("--lang", help="Language of report.html and report.xlsx: nl (Dutch, the "
+                                                        "default) or en.")]
 # HiGHS settings: when not given, the variant's [solver] section decides
 TimeLimit, Gap, Threads, Seed = (
     Annotated[kind, typer.Option(flag, help=f"{text} (default: the variant's solver section).")]

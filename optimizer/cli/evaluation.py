@@ -13,10 +13,18 @@ from typing import Annotated
 
 import typer
 
-from optimizer.cli.common import OutDir, Quiet, check_choice, command, parse_date, parse_period, setup_logging
+from optimizer.cli.common import (
+    OutDir,
+    Quiet,
+    ReportLang,
+    check_choice,
+    command,
+    parse_date,
+    parse_period,
+    setup_logging,
+)
 from optimizer.core.errors import InputError, Violation
 
-Lang = Annotated[str, typer.Option("--lang", help="Language of the report: nl (default) or en.")]
 # options of `compare` for koppeling variants (the batch they are compared on)
 KoppelingBatch, KoppelingState, KoppelingDay = (
     Annotated[kind, typer.Option(flag, help=text)]
@@ -27,9 +35,9 @@ LedgerOpt = Annotated[Path | None, typer.Option("--ledger", help="The ledger fil
 
 
 def _lang(value: str) -> str:
-    from optimizer.evaluation.texts import LANGS
+    from optimizer.report.strings import check_lang
 
-    return check_choice(value, "--lang", LANGS)
+    return check_lang(value)
 
 
 @command
@@ -57,7 +65,7 @@ def evaluate(
     rounding: Annotated[str, typer.Option("--rounding", help="Taakstelling rounding: up (the law) or nearest.")]
     = "up",
     tolerance: Annotated[float, typer.Option("--tolerance", help="Relative deviation counted as on target.")] = 0.10,
-    lang: Lang = "nl",
+    lang: ReportLang = "nl",
     quiet: Quiet = False,
 ) -> None:
     """Evaluate a distribution over gemeenten against a taakstelling or a key."""
@@ -91,7 +99,7 @@ def monitor(
                           "awaiting_nareizigers, linked_by_deadline, excused).")] = None,
     rules: Annotated[str | None, typer.Option(
         "--rules", help="Monitoring rules: a .toml file or a name (default, zuid-holland, flevoland).")] = None,
-    lang: Lang = "nl",
+    lang: ReportLang = "nl",
     quiet: Quiet = False,
 ) -> None:
     """Stoplicht per gemeente per peildatum and the interventieladder, strict and fair side by side."""
@@ -115,7 +123,7 @@ def forecast(
     proposal: Annotated[Path | None, typer.Option(
         "--proposal", help="A proposal folder: its links and batch targets.")] = None,
     ledger: LedgerOpt = None,
-    lang: Lang = "nl",
+    lang: ReportLang = "nl",
     quiet: Quiet = False,
 ) -> None:
     """Expected arrivals per gemeente and children by age band over the next two months."""

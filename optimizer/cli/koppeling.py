@@ -12,6 +12,7 @@ from optimizer.cli.common import (
     OutDir,
     OutFile,
     Quiet,
+    ReportLang,
     Seed,
     Threads,
     TimeLimit,
@@ -224,17 +225,20 @@ def propose(
     = "auto",
     xlsx: Annotated[bool, typer.Option("--xlsx/--no-xlsx", help="Also write .xlsx copies of the tables.")] = True,
     boundaries: Annotated[Path | None, typer.Option(
-        "--boundaries", help="Gemeente boundaries (GeoJSON/GeoPackage) for map.png; default: the PDOK file in "
-                             "../shared/data/raw if present.")] = None,
-    make_map: Annotated[bool, typer.Option("--map/--no-map", help="Draw map.png when boundaries are available.")]
+        "--boundaries", help="Gemeente boundaries (GeoJSON/GeoPackage) for map.png; default: the embedded "
+                             "data/boundaries.geojson (Bron: CBS, PDOK).")] = None,
+    make_map: Annotated[bool, typer.Option("--map/--no-map", help="Draw map.png (embedded boundaries by default).")]
     = True,
+    lang: ReportLang = "nl",
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
     """Propose a koppeling: every household to a gemeente, explained term by term."""
     setup_logging(quiet)
     from optimizer.koppeling.run import ProposeConfig, run_propose
+    from optimizer.report.strings import check_lang
 
+    check_lang(lang)
     check_solver_options(time_limit, gap, threads, seed)
     check_choice(formulation, "--formulation", ("aggregated", "per_household"))
     check_choice(strategy, "--strategy", ("auto", "mip", "rens"))
@@ -253,8 +257,9 @@ def propose(
                         previous=previous, scores=scores, allowed=allowed, capacities=capacities, as_of=day, time_limit=time_limit, mip_rel_gap=gap,
                         threads=threads, seed=seed, formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
                         formats=("csv", "xlsx") if xlsx else ("csv",), verbose=verbose,
-                        boundaries=boundaries, make_map=make_map, population=pop)
+                        boundaries=boundaries, make_map=make_map, population=pop, lang=lang)
     _summary(run_propose(cfg))
+    typer.echo(f"report: {out / 'report.html'}")
 
 
 def _summary(record: dict) -> None:
@@ -275,6 +280,7 @@ def demo(
     period: Annotated[str, typer.Option("--period", help="Half-year.")] = "2025-H2",
     at: Annotated[str, typer.Option("--date", help="Batch date.")] = "2025-08-04",
     national: National = None, population: Population = None, population_year: PopulationYear = None,
+    lang: ReportLang = "nl",
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -289,9 +295,11 @@ def demo(
     from optimizer.core.tables import atomic_output_dir, write_table
     from optimizer.data.synthetic import generate_households
     from optimizer.koppeling.run import ProposeConfig, run_propose
+    from optimizer.report.strings import check_lang
     from optimizer.rules.state import build_state
     from optimizer.rules.taakstelling import build_targets, target_rule
 
+    check_lang(lang)
     check_at_least(n, "--n", 1)
     p = parse_period(period)
     day = parse_date(at, "--date")
@@ -312,7 +320,8 @@ def demo(
         st = build_state(p, day, **rules)
         write_table(st, tmp / "state.csv")
         cfg = ProposeConfig(households=tmp / "households.csv", state=tmp / "state.csv", out=tmp / "proposal",
-                            as_of=day, command="demo", relative_to=tmp, verbose=verbose, population=pop)
+                            as_of=day, command="demo", relative_to=tmp, verbose=verbose, population=pop, lang=lang)
         record = run_propose(cfg)
     _summary(record)
     typer.echo(f"demo outputs in {out}/ (taakstelling.csv, households.csv, state.csv, proposal/)")
+    typer.echo(f"report: {out / 'proposal' / 'report.html'} (open it in a browser; tables in report.xlsx)")

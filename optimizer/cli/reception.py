@@ -16,6 +16,7 @@ from optimizer.cli.common import (
     Gap,
     OutDir,
     Quiet,
+    ReportLang,
     Seed,
     Threads,
     TimeLimit,
@@ -24,7 +25,7 @@ from optimizer.cli.common import (
     command,
     setup_logging,
 )
-from optimizer.cli.evaluation import KoppelingBatch, KoppelingDay, KoppelingState, Lang, compare_koppeling
+from optimizer.cli.evaluation import KoppelingBatch, KoppelingDay, KoppelingState, compare_koppeling
 
 ReceptionFile = Annotated[Path | None, typer.Option(
     "--reception", help="Existing reception places per gemeente (gm_code, reception_places); replaces the modelled "
@@ -45,6 +46,7 @@ def reception(
     out: OutDir,
     reception_file: ReceptionFile = None,
     time_limit: TimeLimit = None, gap: Gap = None, threads: Threads = None, seed: Seed = None,  # HiGHS
+    lang: ReportLang = "nl",
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -52,19 +54,21 @@ def reception(
     setup_logging(quiet)
     from optimizer.reception import run as rec
     from optimizer.reception.variant import load_variant
+    from optimizer.report.strings import check_lang
 
+    check_lang(lang)
     check_solver_options(time_limit, gap, threads, seed)
     v = load_variant(variant)
     options = v.solver.options(time_limit=time_limit, mip_rel_gap=gap, threads=threads, random_seed=seed,
                                verbose=verbose)
-    res = rec.run(v.source, out, options=options, variant=v, existing=reception_file)
+    res = rec.run(v.source, out, options=options, variant=v, existing=reception_file, lang=lang)
     s = res.summary
     typer.echo(f"{s['variant']}: {s['total_places']:,} places ({s['new_places']:,} new) in "
                f"{int((res.places['places'] > 0).sum())} gemeenten; status {s['status']}, gap {s['gap'] or 0:.2e}")
     if res.prepared.rule is not None:
         typer.echo(f"  bonuses EUR {s['bonus_total_eur']:,}, maluses EUR {s['malus_total_eur']:,}, "
                    f"net cost to the State EUR {s['net_cost_state_eur']:,} per year")
-    typer.echo(f"  written to {out}")
+    typer.echo(f"  written to {out} (report: {out / 'report.html'})")
 
 
 @command
@@ -80,21 +84,24 @@ def compare(
     workers: Annotated[int | None, typer.Option("--workers", help="Parallel processes (default: all cores).")] = None,
     reception_file: ReceptionFile = None,
     time_limit: TimeLimit = None,
-    households: KoppelingBatch = None, state: KoppelingState = None, day: KoppelingDay = None, lang: Lang = "nl",
+    households: KoppelingBatch = None, state: KoppelingState = None, day: KoppelingDay = None,
+    lang: ReportLang = "nl",
     quiet: Quiet = False,
 ) -> None:
     """Solve several reception variants and compare them (table, Lorenz curves, payments); or koppeling
     variants on one batch (--households, --state): metrics side by side, households that move and why."""
+    from optimizer.reception import compare as cmp
+    from optimizer.report.strings import check_lang
+
     setup_logging(quiet)
+    check_lang(lang)
     if compare_koppeling(variants, out, households, state, day, time_limit, lang):
         return
-    from optimizer.reception import compare as cmp
-
     check_solver_options(time_limit, None, None, None)
     sw = cmp.check_sweep(sweep, sweep_from, sweep_to, steps) if sweep is not None else None
     table = cmp.compare(variants, out, sweep=sw, workers=workers, solver={"time_limit": time_limit},
-                        data=_data_overrides(reception_file))
+                        data=_data_overrides(reception_file), lang=lang)
     cols = ["variant", "total_places", "gini", "zero_places", "gemeenten_paying", "gemeenten_receiving",
             "net_cost_state_eur"]
     typer.echo(table[cols].to_string(index=False, float_format=lambda x: f"{x:.4f}"))
-    typer.echo(f"written to {out}")
+    typer.echo(f"written to {out} (report: {out / 'report.html'})")

@@ -93,40 +93,65 @@ def write_table(df: pd.DataFrame, path: str | Path, *, index: bool = False) -> P
 
 
 def _write_xlsx(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
-    """Excel for people: frozen header row, filters on every column, readable column widths."""
-    from openpyxl.utils import get_column_letter
-
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        df.to_excel(writer, index=index, sheet_name="data")
-        ws = writer.sheets["data"]
-        ws.freeze_panes = "A2"
-        if ws.max_row > 1 and ws.max_column > 0:
-            ws.auto_filter.ref = ws.dimensions
-        frame = df.reset_index() if index else df
-        _cells_as_text(ws, frame)
-        for i, col in enumerate(frame.columns, start=1):
-            sample = [("" if v is None or (isinstance(v, float) and v != v) else str(v)) for v in frame[col].head(200)]
-            width = max([len(str(col))] + [len(v) for v in sample])
-            ws.column_dimensions[get_column_letter(i)].width = min(max(8, width + 2), 60)
+    """Excel for people: one sheet ``data`` (:func:`write_xlsx_sheets`)."""
+    write_xlsx_sheets(path, [("data", df.reset_index() if index else df, {})])
 
 
 #: A text cell starting with one of these would be a formula in a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def _cells_as_text(ws, frame: pd.DataFrame) -> None:
-    """Write every text cell that starts like a formula (``=``, ``+``, ``-``, ``@``: an id or
-    a name from an input file) as plain text, never as a formula (formula injection)."""
-    for j, col in enumerate(frame.columns, start=1):
-        values = frame[col]
-        if values.dtype != object and not pd.api.types.is_string_dtype(values):
-            continue
-        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS)).to_numpy()
-        for i in risky.nonzero()[0]:
-            cell = ws.cell(row=int(i) + 2, column=j)
-            cell.value = str(values.iloc[i])
+def write_xlsx_sheets(path: str | Path, sheets: list[tuple[str, pd.DataFrame, dict[str, str]]]) -> None:
+    """Write ``(sheet name, frame, number formats)`` as sheets of one workbook, for people:
+    frozen header row, filters on every column, readable column widths, per column named in the
+    number formats that Excel format (e.g. ``"#,##0"``, ``"0.0000"``), empty cells for missing
+    values, and every text cell that starts like a formula (``=``, ``+``, ``-``, ``@``: an id or
+    a name from an input file) written as text, never as a formula (formula injection).
+
+    openpyxl's write-only mode: an 8,000-row proposal is written in a fraction of the time of
+    formatting a written sheet cell by cell.
+    """
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    for name, frame, formats in sheets:
+        ws = wb.create_sheet(name)
+        ws.freeze_panes = "A2"
+        if len(frame) and len(frame.columns):
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+        for i, col in enumerate(frame.columns, start=1):
+            sample = [("" if v is None or (isinstance(v, float) and v != v) else str(v)) for v in frame[col].head(200)]
+            width = max([len(str(col))] + [len(v) for v in sample])
+            ws.column_dimensions[get_column_letter(i)].width = min(max(8, width + 2), 60)
+        ws.append([str(c) for c in frame.columns])
+        columns = [_xlsx_cells(ws, frame[c], formats.get(c)) for c in frame.columns]
+        for row in zip(*columns):
+            ws.append(list(row))
+    wb.save(path)
+
+
+def _xlsx_cells(ws, values: pd.Series, number_format: str | None) -> list:
+    """The cells of one column: native values (``None`` when missing), a styled cell where a
+    number format applies, a text cell where a text starts like a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for v in values.astype(object).tolist():
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+            out.append(None)
+        elif isinstance(v, str) and v.startswith(FORMULA_STARTS):
+            cell = WriteOnlyCell(ws, value=v)
             cell.data_type = "s"
             cell.quotePrefix = True
+            out.append(cell)
+        elif number_format and isinstance(v, (int, float)) and not isinstance(v, bool):
+            cell = WriteOnlyCell(ws, value=v)
+            cell.number_format = number_format
+            out.append(cell)
+        else:
+            out.append(v)
+    return out
 
 
 def check_output_suffix(path: str | Path) -> None:

@@ -3,10 +3,9 @@ English with ``--lang en``). Code and docs stay English; officials read these.""
 
 from __future__ import annotations
 
-from typing import Literal
+from optimizer.report.strings import LANGS, Lang
 
-Lang = Literal["nl", "en"]
-LANGS: tuple[str, ...] = ("nl", "en")
+__all__ = ["LANGS", "TEXTS", "Lang", "texts"]
 
 TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "evaluate": {

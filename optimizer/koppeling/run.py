@@ -15,8 +15,9 @@ The run is a chain of stages, each a function of its own that can be called alon
 * :func:`extract` disaggregates the solution and evaluates every term
   (:mod:`optimizer.koppeling.extract`, :mod:`optimizer.koppeling.objective`);
 * :func:`explain` makes the output tables with alternatives and reasons;
-* :func:`write` writes the tables, ``map.png`` and ``run.json`` to a temporary folder that is
-  moved into place only when complete.
+* :func:`write` writes the tables, ``map.png``, the report (stage ``report``,
+  :mod:`optimizer.koppeling.report`: ``report.html``, ``report.xlsx``) and ``run.json`` to a
+  temporary folder that is moved into place only when complete.
 
 :func:`run_propose` chains them; :func:`optimise` chains build, solve and extract for tests,
 benchmarks and experiments.
@@ -90,8 +91,10 @@ class ProposeConfig:
     command: str = "propose"
     extra_record: dict = field(default_factory=dict)
     relative_to: Path | None = None  # record input paths relative to this folder (demo)
-    make_map: bool = True  # map.png when gemeente boundaries are available
+    make_map: bool = True  # map.png (and the report's map); boundaries are embedded, so always drawn
     boundaries: str | Path | None = None  # GeoJSON/GeoPackage; default: optimizer.data.geo.default_boundaries_path()
+    lang: str = "nl"  # language of report.html / report.xlsx (optimizer.report.strings)
+    report: bool = True  # write report.html and report.xlsx
     population: dict | None = None  # the population the state's targets used (taakstelling.PopulationChoice.record)
 
 
@@ -104,7 +107,7 @@ class Loaded:
     state: pd.DataFrame | None = None
     variant: Variant | None = None
     previous: pd.Series | None = None
-    boundaries: Any = None  # GeoDataFrame, or None: no map
+    boundaries: Any = None  # optimizer.data.geo.Shapes, or None: no map
     violations: list[Violation] = field(default_factory=list)
 
 
@@ -193,9 +196,9 @@ def load(cfg: ProposeConfig) -> Loaded:
     if cfg.previous is not None:
         loaded.previous = _collect(v, lambda: schemas.load_previous(cfg.previous))
     if cfg.make_map:
-        from optimizer.data.geo import load_boundaries
+        from optimizer.data.geo import load_shapes
 
-        loaded.boundaries = _collect(v, lambda: load_boundaries(cfg.boundaries))
+        loaded.boundaries = _collect(v, lambda: load_shapes(cfg.boundaries))
     return loaded
 
 
@@ -280,8 +283,8 @@ def explain(ctx: Context, sol: Solution, data: Validated) -> Tables:
 
 def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tables: Tables,
           timings: Timings) -> dict:
-    """Write the tables, map.png and run.json into ``cfg.out`` (all or nothing); return the
-    run record."""
+    """Write the tables, map.png, report.html/.xlsx and run.json into ``cfg.out`` (all or
+    nothing); return the run record."""
     record = run_record(cfg, data, ctx, sol, tables, timings)
     with atomic_output_dir(cfg.out) as tmp:
         for fmt in cfg.formats:
@@ -289,6 +292,10 @@ def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tabl
                                 ("provinces", tables.provinces), ("household_types", tables.household_types)):
                 write_table(table, tmp / f"{name}.{fmt}")
         record["map"] = _write_map(cfg, data, tables.gemeenten, tmp, record)
+        if cfg.report:
+            from optimizer.koppeling.report import report
+
+            report(record, tables, tmp, cfg.lang, data.boundaries)
         write_json(tmp / "run.json", record)
     if cfg.relative_to is None:  # the demo reports its own (final) folder
         h = record["households"]
@@ -446,5 +453,5 @@ def _write_map(cfg: ProposeConfig, data: Validated, gem: pd.DataFrame, folder: P
     h = record["households"]
     title = (f"Koppeling proposal: persons linked vs batch target per gemeente\n"
              f"{h['linked']} households ({h['persons_linked']} persons) linked, variant {record['variant']['name']}")
-    deviation_map(gem, data.boundaries, folder / "map.png", title)
+    deviation_map(gem, data.boundaries, folder / "map.png", title)  # boundaries: geo.Shapes
     return "map.png"

@@ -11,6 +11,8 @@ each variant's outputs into ``out/<name>/`` and adds:
   gemeenten (quintile 1 = the 20 % of gemeenten with the lowest income per inhabitant);
 * with a sweep (``sweep=("financing", 0, 5, 6)``): ``pareto.csv`` and ``pareto.png``, each
   variant solved for every weight value, tracing fairness (Gini) against cost to the State;
+* ``report.html`` and ``report.xlsx`` — the tables, Lorenz curves and a map per variant
+  (:func:`optimizer.reception.report.compare_report`);
 * ``compare.json`` — what was run, with timings.
 
 Definitions of the metrics (all per year):
@@ -280,7 +282,7 @@ def check_sweep(weight: str, start: float | None, stop: float | None, steps: int
 
 def compare(variant_paths: Sequence[str | Path], out: str | Path, *, sweep: Sweep | None = None,
             workers: int | None = None, solver: dict[str, Any] | None = None,
-            data: dict[str, Any] | None = None) -> pd.DataFrame:
+            data: dict[str, Any] | None = None, lang: str = "nl") -> pd.DataFrame:
     """Solve and compare variants; write everything into ``out`` atomically. Returns the table.
 
     ``solver`` overrides every variant's ``[solver]`` settings (e.g. ``{"time_limit": 30}``);
@@ -307,6 +309,10 @@ def compare(variant_paths: Sequence[str | Path], out: str | Path, *, sweep: Swee
         quint = pd.DataFrame({n: payments_by_quintile(main[n]) for n in names})
         quint.index.name = "income_quintile"
         write_table(quint.reset_index(), tmp / "payments_by_quintile.csv")
+        from optimizer.reception.report import compare_report
+        from optimizer.report import write_report
+
+        write_report(compare_report(table.round(6), main, quint.reset_index(), lang), tmp)
         record = RunRecord(
             command="compare", kind="reception-compare",
             inputs=inputs_record({f"variant:{n}": v.source for v, n in zip(variants, names)}),

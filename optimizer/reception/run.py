@@ -13,7 +13,8 @@ Each stage is a function that can be called on its own:
 6. :func:`extract` (:mod:`optimizer.reception.extract`) — places per gemeente and province,
    payments re-computed with :mod:`optimizer.rules.bonus_malus`, verevening, objective terms;
 7. :func:`write` (:mod:`optimizer.reception.write`) — ``places.csv``, ``provinces.csv``,
-   ``taakstelling_adjusted.csv`` (verevening) and ``run.json``.
+   ``taakstelling_adjusted.csv`` (verevening) and ``run.json``;
+8. ``report`` (:mod:`optimizer.reception.report`) — ``report.html`` and ``report.xlsx``.
 
 :func:`prepare` chains stages 1-3, :func:`solve_variant` stages 1-6 and :func:`run` all of
 them into an output folder written atomically (nothing on failure).
@@ -60,8 +61,11 @@ def solve_variant(variant: ReceptionVariant, *, options: SolverOptions | None = 
 
 
 def run(variant_path: str | Path, out: str | Path, *, options: SolverOptions | None = None,
-        variant: ReceptionVariant | None = None, **data: Any) -> ReceptionResult:
-    """Solve one variant and write its outputs into ``out`` atomically (nothing on failure)."""
+        variant: ReceptionVariant | None = None, lang: str = "nl", **data: Any) -> ReceptionResult:
+    """Solve one variant and write its outputs and report (in ``lang``) into ``out``
+    atomically (nothing on failure)."""
+    from optimizer.reception.report import report
+
     check_output_dir(out)  # before any solve
     variant = variant or load_variant(variant_path)
     t0 = time.perf_counter()
@@ -69,4 +73,5 @@ def run(variant_path: str | Path, out: str | Path, *, options: SolverOptions | N
     with atomic_output_dir(out) as tmp:
         res.timings["total"] = time.perf_counter() - t0
         write(res, tmp)
+        report(res, tmp, lang)
     return res

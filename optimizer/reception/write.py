@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from optimizer.core.runrecord import RunRecord, inputs_record
 from optimizer.core.tables import write_table
@@ -42,9 +43,8 @@ def run_record(res: ReceptionResult, command: str = "reception") -> RunRecord:
     )
 
 
-def write(res: ReceptionResult, out_dir: Path) -> list[Path]:
-    """Stage ``write``: the tables and ``run.json`` into ``out_dir`` (which exists)."""
-    out_dir = Path(out_dir)
+def places_table(res: ReceptionResult) -> pd.DataFrame:
+    """``places.csv``: one row per gemeente, identifying columns first, fixed rounding."""
     places = res.places.reset_index().rename(columns={"index": "gm_code"})
     first = [c for c in PLACES_COLUMNS_FIRST if c in places.columns]
     places = places[first + [c for c in places.columns if c not in first]]
@@ -54,10 +54,21 @@ def write(res: ReceptionResult, out_dir: Path) -> list[Path]:
         places[c] = places[c].round(4)
     places["payment_model_eur"] = places["payment_model_eur"].round(2)
     places["max_places"] = places["max_places"].replace(np.inf, np.nan)
-    written = [write_table(places, out_dir / "places.csv")]
+    return places
+
+
+def provinces_table(res: ReceptionResult) -> pd.DataFrame:
+    """``provinces.csv``: one row per province."""
     provinces = res.provinces.reset_index()
     provinces["places_per_1000"] = provinces["places_per_1000"].round(4)
-    written.append(write_table(provinces, out_dir / "provinces.csv"))
+    return provinces
+
+
+def write(res: ReceptionResult, out_dir: Path) -> list[Path]:
+    """Stage ``write``: the tables and ``run.json`` into ``out_dir`` (which exists)."""
+    out_dir = Path(out_dir)
+    written = [write_table(places_table(res), out_dir / "places.csv")]
+    written.append(write_table(provinces_table(res), out_dir / "provinces.csv"))
     if "taakstelling_adjusted" in res.places.columns:
         t = res.places[["gm_naam", "taakstelling_base", "verevening_delta", "taakstelling_adjusted"]].reset_index()
         t.insert(1, "period", res.prepared.variant.verevening.period)

@@ -73,6 +73,8 @@ class Report:
     summary: list[tuple[str, str]] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     footer: str = ""
+    #: Boundaries for the maps (:class:`optimizer.data.geo.Shapes`); ``None``: the embedded ones.
+    boundaries: Any = None
 
     def add_summary(self, label: str, value: object) -> None:
         self.summary.append((label, str(value)))

@@ -92,8 +92,9 @@ def first_run(tmp_path_factory, inputs):
 def test_run_propose_writes_files_and_run_record(inputs, first_run):
     households, state = inputs
     out, _record = first_run
-    names = sorted(p.name for p in out.iterdir() if p.name != "map.png")  # map only with boundaries
-    assert names == ["gemeenten.csv", "household_types.csv", "proposal.csv", "provinces.csv", "run.json"]
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["gemeenten.csv", "household_types.csv", "map.png", "proposal.csv", "provinces.csv",
+                     "report.html", "report.xlsx", "run.json"]
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     # inputs by hash, the variant, the solver and its version
     assert run["inputs"]["households"]["sha256"] == sha256(households)
@@ -246,9 +247,11 @@ def test_cli_demo(tmp_path):
     result = CliRunner().invoke(app, ["demo", "--n", "40", "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     for name in ("taakstelling.csv", "households.csv", "state.csv", "proposal/proposal.csv",
-                 "proposal/gemeenten.csv", "proposal/run.json"):
+                 "proposal/gemeenten.csv", "proposal/run.json", "proposal/report.html", "proposal/report.xlsx"):
         assert (out / name).exists(), name
+    assert f"report: {out / 'proposal' / 'report.html'}" in result.output  # the demo ends with its report
     run = json.loads((out / "proposal" / "run.json").read_text(encoding="utf-8"))
+    assert run["report"] == ["report.html", "report.xlsx"]
     hh = schemas.load_households(out / "households.csv")
     assert len(hh) >= 40
     check_written(out / "proposal", hh, schemas.load_state(out / "state.csv"), run)

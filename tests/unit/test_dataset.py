@@ -148,9 +148,12 @@ def test_indicator_ranges(gem):
 
 
 def test_only_embedded_files_in_data():
+    """The dataset's files and the simplified boundaries for maps; no raw geometry."""
+    from optimizer.data.geo import EMBEDDED_BOUNDARIES_FILE
+
     names = {p.name for p in data_dir().iterdir() if not p.name.startswith(".")}
-    assert names == set(ds.DATA_FILES.values())
-    assert not any(n.endswith((".geojson", ".gpkg", ".topojson")) for n in names)
+    assert names == {*ds.DATA_FILES.values(), EMBEDDED_BOUNDARIES_FILE}
+    assert not any(n.endswith((".gpkg", ".topojson")) for n in names)
 
 
 # taakstelling ------------------------------------------------------------------------------
@@ -473,7 +476,10 @@ def test_build_is_deterministic_and_matches_committed_data(build_module, tmp_pat
     log = build_module.build(RAW, a, echo=None)
     build_module.build(RAW, b, echo=None)
     names = sorted(p.name for p in a.iterdir())
-    assert names == sorted(ds.DATA_FILES.values()) == sorted(p.name for p in b.iterdir())
+    from optimizer.data.geo import EMBEDDED_BOUNDARIES_FILE
+
+    expected = sorted([*ds.DATA_FILES.values(), EMBEDDED_BOUNDARIES_FILE])
+    assert names == expected == sorted(p.name for p in b.iterdir())
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
         assert (a / name).read_bytes() == (data_dir() / name).read_bytes(), f"data/{name} is stale: rebuild"

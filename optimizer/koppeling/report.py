@@ -1,0 +1,104 @@
+"""Stage ``report`` of ``spreiding propose`` (and ``demo``): report.html and report.xlsx.
+
+What a proposal report shows (:func:`proposal_report`), in the report's language:
+
+* summary: status, objective with its unit, gap, variant, households linked (persons),
+  unplaced and excluded, gemeenten on / under / over target, the worst relative deviation and
+  the dissimilarity of persons linked against the targets (from ``run.json``'s ``fairness``);
+* a map of the relative deviation per gemeente, ``(persons - target) / max(target, 1)``
+  (diverging around zero), and a chart of the deviation in persons, gemeenten sorted;
+* tables: gemeenten, households (the ``reason`` one click away), provinces, household types.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from optimizer.report import Report, write_report
+from optimizer.report.strings import number, text
+
+
+def relative_deviation(gemeenten: pd.DataFrame) -> pd.Series:
+    """``(persons - target) / max(target, 1)`` per gm_code (the map's value)."""
+    g = gemeenten.set_index("gm_code")
+    return (g["persons"] - g["target"]) / np.maximum(g["target"].astype(float), 1.0)
+
+
+def _summary(r: Report, record: dict) -> None:
+    lang = r.lang
+    h, f = record["households"], record.get("fairness") or {}
+    r.add_summary(text(lang, "status"), record["status"])
+    r.add_summary(text(lang, "objective"), text(lang, "objective_value", value=number(record["objective"], lang, 2)))
+    gap = record.get("gap")
+    r.add_summary(text(lang, "gap"), text(lang, "gap_unknown") if gap is None else f"{number(100 * gap, lang, 4)}%")
+    r.add_summary(text(lang, "variant"), record["variant"]["name"])
+    r.add_summary(text(lang, "households_linked"), text(lang, "households_linked_value", households=number(
+        h["linked"], lang), persons=number(h["persons_linked"], lang)))
+    r.add_summary(text(lang, "households_unplaced"), number(h["unplaced"], lang))
+    r.add_summary(text(lang, "households_excluded"), number(h["excluded"], lang))
+    if f:
+        r.add_summary(text(lang, "gemeenten_on_target"),
+                      f"{f['gemeenten_on_target']} / {f['gemeenten_under_target']} / {f['gemeenten_over_target']}")
+        r.add_summary(text(lang, "worst_deviation"),
+                      f"{number(f['worst_relative_deviation'], lang, 3)} ({f['worst_gemeente']})")
+        if "dissimilarity_linked_vs_target" in f:
+            r.add_summary(text(lang, "dissimilarity"), f"{number(100 * f['dissimilarity_linked_vs_target'], lang, 2)}%")
+
+
+def deviation_chart(gemeenten: pd.DataFrame, lang: str):
+    """Bars of persons linked minus target per gemeente, sorted (a matplotlib Figure)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dev = (gemeenten["persons"] - gemeenten["target"]).astype(float).sort_values().to_numpy()
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.bar(np.arange(len(dev)), dev, width=1.0, color=np.where(dev < 0, "#2166ac", "#b2182b"))
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xlabel(text(lang, "axis_gemeenten"))
+    ax.set_ylabel(text(lang, "axis_deviation_persons"))
+    ax.set_xlim(-0.5, len(dev) - 0.5)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def proposal_report(record: dict, tables, lang: str = "nl", title: str | None = None) -> Report:
+    """The report of one proposal: ``record`` is its run record, ``tables`` its
+    :class:`optimizer.koppeling.run.Tables`."""
+    import matplotlib.pyplot as plt
+
+    demo = record.get("command") == "demo"
+    r = Report(title=title or text(lang, "demo_title" if demo else "proposal_title"), kind="propose", lang=lang)
+    _summary(r, record)
+    r.add_text(text(lang, "proposal_intro", households=number(record["households"]["in_file"], lang)))
+    if record.get("notes"):
+        r.add_text(f"{text(lang, 'notes')}: " + "; ".join(record["notes"]))
+    gem = tables.gemeenten
+    r.add_map(text(lang, "map_deviation"), relative_deviation(gem), "diverging",
+              text(lang, "map_deviation_caption"), text(lang, "legend_relative_deviation"))
+    fig = deviation_chart(gem, lang)
+    r.add_chart(text(lang, "chart_deviation"), fig, text(lang, "chart_deviation_caption"))
+    plt.close(fig)
+    r.add_table(text(lang, "table_gemeenten"), gem, text(lang, "table_gemeenten_caption"))
+    households = tables.proposal.drop(columns=["alternatives_method"], errors="ignore")
+    r.add_table(text(lang, "table_households"), households, text(lang, "table_households_caption"), detail="reason")
+    r.add_table(text(lang, "table_provinces"), tables.provinces, text(lang, "table_provinces_caption"))
+    r.add_table(text(lang, "table_household_types"), tables.household_types,
+                text(lang, "table_household_types_caption"))
+    return r
+
+
+def report(record: dict, tables, folder: Path, lang: str = "nl", boundaries=None) -> list[str]:
+    """Stage ``report``: write report.html and report.xlsx of the proposal into ``folder``
+    (maps on ``boundaries``, default the embedded ones); return the file names (also recorded
+    in ``record["report"]``)."""
+    r = proposal_report(record, tables, lang)
+    r.boundaries = boundaries
+    written = write_report(r, folder)
+    record["report"] = written
+    return written
