@@ -1,14 +1,17 @@
 """Explanations: why each household goes where it goes, and what the alternatives would cost.
 
-**Alternatives** are computed by exact re-evaluation of the objective for a *one-household
-move* (a referent and its nareizigers in the same batch move together): the household is taken out of its gemeente and put into another allowed gemeente,
-all other links unchanged; the dwelling it frees and the cheapest free dwelling it would get
-(or sharing a class-2 dwelling with a single living alone in one) are accounted for, as are
-caps and the change in quota, pressure and minimax terms. The reported ``delta`` is the
-change in the objective (points); for a proven-optimal solution it is never below
-``-(objective - bound)``. It is not a re-optimisation: moving several households at once
-could cost less. For an unplaced household the delta is the cost of linking it there minus
-the cost of leaving it unplaced.
+**Alternatives** are the exact objective change of a *one-household move* (a referent and its
+nareizigers in the same batch move together): the solution that differs from the proposal
+only in this household's gemeente (g0 -> g) and in the dwellings of g0 and g, which are
+re-assigned optimally among the households living there (so a dwelling the household frees
+may go to another household of g0, and the household may take a dwelling another household
+of g gives up for a better-fitting one). Own terms, quota, pressure, minimax, caps and the
+dwelling cost of both gemeenten are accounted for; every other household keeps its gemeente
+and dwelling. The reported ``delta`` is that solution's objective minus the proposal's
+(points); for a proven-optimal solution it is never below ``-(objective - bound)``. It is not
+a re-optimisation: moving several households at once could cost less (``spreiding what-if``
+re-optimises). For an unplaced household the delta is the cost of linking it there minus the
+cost of leaving it unplaced.
 
 **Reasons** are one line in plain words built from the same numbers: ties, dwelling fit,
 the gemeente's target, labour-market score, COA region.
@@ -19,37 +22,74 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.koppeling import SHARED_CLASS
+from models.koppeling import KoppelingInputs
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
-from optimizer.koppeling.objective import cheapest_dwelling, dwelling_release, gemeente_cost, relative_deviation
+from optimizer.koppeling.objective import (
+    CLASSES,
+    best_dwelling_cost,
+    gemeente_cost,
+    needs_per_gemeente,
+    relative_deviation,
+)
 
 N_ALTERNATIVES = 3
-METHOD = "one-household move, all other links fixed (exact objective re-evaluation)"
+METHOD = ("one-household move, all other links fixed, dwellings of the two gemeenten involved re-assigned "
+          "optimally (exact objective change of that solution)")
+
+
+class _DwellingChange:
+    """The exact change in weighted dwelling cost (size fit + sharing) of a gemeente when
+    households join or leave it, every household there re-housed optimally
+    (:func:`optimizer.koppeling.objective.best_dwelling_cost`); cached per set of needs."""
+
+    def __init__(self, inp: KoppelingInputs, counts: np.ndarray, current: np.ndarray) -> None:
+        self.inp, self.counts, self.current = inp, counts, current
+        self._added: dict[tuple[int, ...], np.ndarray] = {}
+
+    def _vector(self, needs: tuple[int, ...]) -> np.ndarray:
+        return np.bincount(np.asarray(needs, dtype=int) - 1, minlength=len(CLASSES))
+
+    def _change(self, g: int, counts: np.ndarray) -> float:
+        return best_dwelling_cost(self.inp, counts, self.inp.dwellings[g]) - float(self.current[g])
+
+    def added(self, needs: tuple[int, ...]) -> np.ndarray:
+        """Per gemeente: the change when households with these needs join it (inf: no room)."""
+        if needs not in self._added:
+            vec = self._vector(needs)
+            self._added[needs] = np.array([self._change(g, self.counts[g] + vec)
+                                           for g in range(self.inp.n_gemeenten)])
+        return self._added[needs]
+
+    def removed(self, g: int, needs: tuple[int, ...]) -> float:
+        """The change at ``g`` when households with these needs leave it."""
+        return self._change(g, self.counts[g] - self._vector(needs))
 
 
 def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.DataFrame:
     """Top-k alternative gemeenten per decision household with the objective change of moving there.
 
-    A referent and all its nareizigers in the same batch move *together* (their alternatives
-    are joint moves of the whole family); every other household moves alone. Every term
-    change comes from the term families of :mod:`optimizer.koppeling.objective`.
+    The change is exact for the solution that differs from the proposal only in this
+    household's gemeente (g0 -> g) and in the dwellings of g0 and g, which are re-assigned
+    optimally among the households there (a freed dwelling may go to another household of g0):
+    own terms, quota and pressure of g0 and g, the dwelling cost of g0 and g
+    (:class:`_DwellingChange`), minimax, caps. A referent and all its nareizigers in the same
+    batch move *together* (their alternatives are joint moves of the whole family); every
+    other household moves alone. Every term change comes from the term families of
+    :mod:`optimizer.koppeling.objective`.
     """
     inp = ctx.inputs
     wmm = inp.weights.get("minimax", 0.0)
     ev = sol.evaluation
-    a = ev.assignment
-    gm_of, dcls, shared = a.gemeente, a.dwelling_class, a.shared
+    gm_of = ev.assignment.gemeente
     persons = ev.persons.astype(float)
     need = ev.need
     G = inp.n_gemeenten
     cost, _ = inp.own_cost
     P = ev.gemeente_persons.astype(float)
     Hn = ev.gemeente_households.astype(float)
-    free = inp.dwellings - ev.dwellings_used
-    lone = np.zeros(G, dtype=int)  # singles alone in a class-2 dwelling (could take a sharer)
-    sel = (gm_of >= 0) & (need == 1) & (dcls == SHARED_CLASS) & ~shared
-    np.add.at(lone, gm_of[sel], 1)
+    wg = ev.weighted_gemeente()
+    dwellings = _DwellingChange(inp, needs_per_gemeente(inp, gm_of, need), wg["size_fit"] + wg["sharing"])
     base_g = gemeente_cost(inp, P)
     rel = ev.relative_deviation
     top = np.argsort(-rel, kind="stable")[:3]
@@ -73,25 +113,13 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
         g0 = int(gm_of[h])
         p = float(persons[group].sum())
         own = sum(cost[int(inp.hh_unit[x])] for x in group)
-        # dwellings for every member, taken one after the other
-        free_, lone_ = free.copy(), lone.copy()
-        dwell = np.zeros(G)
-        for i, x in enumerate(group):
-            c, d = cheapest_dwelling(inp, int(need[x]), free_, lone_)
-            dwell = dwell + c
-            if i == len(group) - 1:
-                break
-            for g in np.flatnonzero(np.isfinite(c)):
-                if d[g] == 0:
-                    lone_[g] -= 1
-                else:
-                    free_[g, d[g] - 1] -= 1
+        needs = tuple(sorted(int(need[x]) for x in group))
+        dwell = dwellings.added(needs)
         ok = (P + p <= cap_p) & (Hn + len(group) <= cap_h) & np.isfinite(own)
         new_rel_g = relative_deviation(inp, P + p)
         add_g = gemeente_cost(inp, P + p) - base_g
         if g0 >= 0:
-            released = sum(dwelling_release(inp, need[x], dcls[x], shared[x]) for x in group)
-            rem = gemeente_cost(inp, P[g0] - p, g0) - base_g[g0] + released
+            rem = gemeente_cost(inp, P[g0] - p, g0) - base_g[g0] + dwellings.removed(g0, needs)
             delta = own - own[g0] + add_g + dwell + rem
             if wmm > 0:
                 key = (g0,)
@@ -120,11 +148,12 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
         housable = np.isfinite(dwell)
         under_cap = (P + p <= cap_p) & (Hn + len(group) <= cap_h)
         row["_moves_with"] = ", ".join(ids[x] for x in group[1:])
+        row["_allowed_somewhere"] = bool(allowed.any())
         row["_dwelling_somewhere"] = bool((allowed & housable).any())
         row["_placeable_somewhere"] = bool((allowed & housable & under_cap).any())
         rows.append(row)
     columns = ["household_id"] + [c for i in range(1, k + 1) for c in (f"alt{i}_gm_code", f"alt{i}_delta")]
-    columns += ["_moves_with", "_dwelling_somewhere", "_placeable_somewhere"]
+    columns += ["_moves_with", "_allowed_somewhere", "_dwelling_somewhere", "_placeable_somewhere"]
     return pd.DataFrame(rows, columns=columns)
 
 
