@@ -175,17 +175,65 @@ def _lock_words(ctx: Context, hid: str, linked: bool) -> str:
                      f"a planner's lock fixes it to {ctx.fixed[hid]}, which could not be honoured")
     if hid in ctx.forbidden:
         words.append(f"a planner's lock forbids {', '.join(ctx.forbidden[hid])}")
-    return f" ({'; '.join(words)})" if words else ""
+    return f" ({' and '.join(words)})" if words else ""
+
+
+def _unplaced_why(ctx: Context, sol: Solution, hid: str, alt: dict, need: int, names: dict) -> str:
+    """Why a household is not linked, true of it: no gemeente allowed at all; no fitting free
+    dwelling in any allowed gemeente; caps; a one-household link that would lower the objective
+    (the solver stopped before finding it); or every link costing more than waiting."""
+    if not alt["_allowed_somewhere"]:
+        return ctx.no_gemeente.get(hid, "no gemeente is allowed for it")
+    if not alt["_dwelling_somewhere"]:
+        return f"no free dwelling of class {need} or larger in any allowed gemeente"
+    if not alt["_placeable_somewhere"]:
+        return "every allowed gemeente with a fitting free dwelling has reached its cap"
+    delta, code = alt["alt1_delta"], alt["alt1_gm_code"]
+    if delta < 0:
+        r = sol.result
+        stop = (r.limit or r.status.value).replace("_", " ") if r is not None else "early"
+        return (f"the solver stopped ({stop}) before linking it: linking it to {names[code]} ({code}) would "
+                f"lower the objective by {-delta:.1f} points; a longer run would link it")
+    return (f"linking it anywhere, all other links unchanged, would cost more than waiting for the next batch "
+            f"(cheapest: {names[code]}, {delta:+.1f} points)")
+
+
+def _tie_words(ctx: Context, row: dict, code: str) -> str:
+    """The household's family/work/study ties in words ('' when it has none)."""
+    ties = [label for col, label in (("tie_family_gm", "family"), ("tie_work_gm", "work"), ("tie_study_gm", "study"))
+            if row[col] == code]
+    if ties:
+        return f"{' and '.join(ties)} tie there"
+    if not any(row[c] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm")):
+        return ""
+    hid = row["household_id"]
+    if hid in ctx.fixed:
+        return "tie elsewhere overridden by a lock"
+    if hid in ctx.tie_overridden:
+        return f"hard tie elsewhere overridden by {ctx.tie_overridden[hid]}"
+    return "tie elsewhere not honoured (soft tie)"
+
+
+def _dwelling_words(free: np.ndarray, need: int, d: int, shared: bool) -> str:
+    """The dwelling the household gets, in words; "none smaller free" only when true."""
+    if shared:
+        return "shares a class-2 dwelling with another single adult"
+    if d == need:
+        return f"class-{d} dwelling as needed"
+    smaller = "none smaller free" if not (free[need - 1:d - 1] > 0).any() else "a smaller one is still free"
+    return f"class-{d} dwelling (needs class {need}, {smaller})"
 
 
 def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
-    """One plain-language line per decision household."""
+    """One plain-language line per decision household, every statement in it true of that
+    household (tests/models/test_reasons.py checks each kind)."""
     inp = ctx.inputs
     gem = ctx.gemeenten
     names = dict(zip(inp.gemeenten, gem["gm_naam"]))
     coa_of = dict(zip(inp.gemeenten, gem["coa_region"]))
     ev = sol.evaluation
     P = ev.gemeente_persons.astype(float)
+    free = inp.dwellings - ev.dwellings_used
     amr_of = gem["amr_code"].to_numpy()
     # plain Python rows and arrays, read once (per-row pandas access is slow at national scale)
     rows = ctx.households.to_dict("records")
@@ -196,30 +244,21 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
     out = []
     for h in range(len(gm_index)):
         row = rows[h]
+        hid = row["household_id"]
         g = int(gm_index[h])
         alt = alt_rows[h]
         if g < 0:
-            if not alt["_dwelling_somewhere"]:
-                why = f"no free dwelling of class {needed[h]} or larger in any allowed gemeente"
-            elif not alt["_placeable_somewhere"]:
-                why = "every allowed gemeente with a fitting free dwelling has reached its cap"
-            else:
-                why = "linking it would cost more than waiting for the next batch (see alternatives)"
+            why = _unplaced_why(ctx, sol, hid, alt, int(needed[h]), names)
             if alt["_moves_with"]:
                 why += f" (it moves together with {alt['_moves_with']})"
-            out.append(f"Not linked: {why}{_lock_words(ctx, row['household_id'], linked=False)}.")
+            out.append(f"Not linked: {why}{_lock_words(ctx, hid, linked=False)}.")
             continue
         code = inp.gemeenten[g]
-        parts = [f"Linked to {names[code]} ({code}){_lock_words(ctx, row['household_id'], linked=True)}"]
-        ties = [label for col, label in (("tie_family_gm", "family"), ("tie_work_gm", "work"), ("tie_study_gm", "study"))
-                if row[col] == code]
+        parts = [f"Linked to {names[code]} ({code}){_lock_words(ctx, hid, linked=True)}"]
         if row["referent_id"]:
             parts.append(f"joins referent {row['referent_id']}")
-        elif ties:
-            parts.append(f"{' and '.join(ties)} tie there")
-        elif any(row[c] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm")):
-            parts.append("tie elsewhere overridden by a lock" if row["household_id"] in ctx.fixed
-                         else "tie elsewhere not honoured (soft tie)")
+        elif tie := _tie_words(ctx, row, code):
+            parts.append(tie)
         if row["tie_medical_amr"]:
             inside = amr_of[g] == row["tie_medical_amr"]
             parts.append("within its medical region" if inside else "outside its medical region (soft)")
@@ -227,13 +266,7 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
         before, after, target = P[g] - p, P[g], inp.target[g]
         parts.append(f"{_fmt_persons(p)} person(s) bring {names[code]} from {_fmt_persons(before)} to "
                      f"{_fmt_persons(after)} of its batch target {_fmt_persons(target)}")
-        need, d = int(needed[h]), int(dwelling[h])
-        if shared[h]:
-            parts.append("shares a class-2 dwelling with another single adult")
-        elif d == need:
-            parts.append(f"class-{d} dwelling as needed")
-        else:
-            parts.append(f"class-{d} dwelling (needs class {need}; none smaller free)")
+        parts.append(_dwelling_words(free[g], int(needed[h]), int(dwelling[h]), bool(shared[h])))
         best_amr = best_amrs[h]
         here = float(scores[h, score_col[amr_of[g]]])
         best = float(scores[h, score_col[best_amr]])

@@ -50,6 +50,8 @@ class Context:
     as_of: date | None = None
     fixed: dict[str, str] = field(default_factory=dict)  # household_id -> gm_code a lock fixes it to
     forbidden: dict[str, tuple[str, ...]] = field(default_factory=dict)  # household_id -> gm_codes locks forbid
+    tie_overridden: dict[str, str] = field(default_factory=dict)  # household_id -> what overrode its hard tie
+    no_gemeente: dict[str, str] = field(default_factory=dict)  # household_id -> why no gemeente is allowed
 
 
 def _school_children(child_ages: str, lo: int, hi: int) -> int:
@@ -141,6 +143,8 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                 forbid.setdefault(hid, set()).add(g_index[gm])
     prev: dict[str, int] = {}
     notes: list[str] = []
+    overridden: dict[str, str] = {}  # hard ties overridden (reasons say so)
+    no_gemeente: dict[str, str] = {}  # households with no allowed gemeente, and why
     if previous is not None:
         gone = 0
         for hid, gm in previous.items():
@@ -185,11 +189,13 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         allowed = np.ones(G, dtype=bool)
         tie = np.zeros(G)
         ties = {g_index[row[c]] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm") if row[c]}
+        rules = []  # the restrictions applied, in words (for a household left with none)
         if ties:
             tie_mask = np.zeros(G, dtype=bool)
             tie_mask[list(ties)] = True
             if opt.ties == "hard":
                 allowed &= tie_mask
+                rules.append(f"hard tie to {', '.join(sorted(codes[g] for g in ties))}")
             else:
                 tie += (~tie_mask).astype(float)
         med = row["tie_medical_amr"]
@@ -201,21 +207,31 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                 else:
                     if ties:
                         notes.append(f"{hid}: tie gemeenten lie outside medical region {med}; medical region kept")
+                        if opt.ties == "hard":
+                            overridden[hid] = f"its medical region {med} (hard)"
+                            rules = []
                     allowed = med_mask.copy()
+                rules.append(f"medical region {med}")
             else:
                 tie += (~med_mask).astype(float)
         if hid in family:  # the family already lives there: join it (ties do not count)
             allowed = np.zeros(G, dtype=bool)
             allowed[[g_index[gm] for gm in family[hid]]] = True
             tie[:] = 0.0
+            rules = [f"its family already linked to {', '.join(sorted(family[hid]))}"]
+            if ties and opt.ties == "hard":
+                overridden[hid] = f"its family already linked to {', '.join(sorted(family[hid]))}"
             if len(family[hid]) > 1:
                 notes.append(f"{hid}: its family was linked to different gemeenten; any of them allowed")
         if hid in forbid:
             allowed[list(forbid[hid])] = False
+            rules.append(f"locks forbidding {', '.join(sorted(codes[g] for g in forbid[hid]))}")
         if hid in fix:
             allowed = np.zeros(G, dtype=bool)
             allowed[fix[hid]] = True
             tie[:] = 0.0
+        if not allowed.any():
+            no_gemeente[hid] = f"no gemeente is allowed for it ({' and '.join(rules) or 'its restrictions'} leave none)"
         return allowed, tie
 
     # individual households --------------------------------------------------------------
@@ -232,6 +248,9 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         both = a1 & a2
         if not both.any():
             notes.append(f"{h}: no gemeente allowed for both nareiziger and referent {r}; both may stay unplaced")
+            for x, other in ((h, f"its referent {r}"), (r, f"its nareiziger {h}")):
+                no_gemeente.setdefault(x, f"no gemeente is allowed for both it and {other} (their ties, medical "
+                                          "regions or locks have no gemeente in common)")
         individual_rows[pos[h]] = (both, t1)
         individual_rows[pos[r]] = (both.copy(), t2)
 
@@ -318,4 +337,5 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
     return Context(inputs=inputs, households=decision, excluded=excluded, context_rows=context_rows,
                    unit_households=units_hh, zones=zones, gemeenten=gem, scores=score, best_amr=best_amr,
                    hh_size_type=hh_size, notes=notes, as_of=as_of, fixed={h: codes[g] for h, g in fix.items()},
-                   forbidden={h: tuple(sorted(codes[g] for g in gs)) for h, gs in forbid.items()})
+                   forbidden={h: tuple(sorted(codes[g] for g in gs)) for h, gs in forbid.items()},
+                   tie_overridden=overridden, no_gemeente=no_gemeente)
