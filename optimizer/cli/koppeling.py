@@ -9,6 +9,7 @@ import typer
 
 from optimizer.cli.common import (
     Gap,
+    NodeLimit,
     OutDir,
     OutFile,
     Quiet,
@@ -210,6 +211,7 @@ def propose(
     scores: Annotated[Path | None, typer.Option(
         "--scores", help="Own employment scores (household_id, amr_code, score).")] = None,
     time_limit: TimeLimit = None, gap: Gap = None, threads: Threads = None, seed: Seed = None,  # HiGHS
+    node_limit: NodeLimit = None,
     formulation: Annotated[str, typer.Option(
         "--formulation", help="'aggregated' (fast) or 'per_household' (reference).")] = "aggregated",
     strategy: Annotated[str, typer.Option("--strategy", help="'auto', 'mip' or 'rens' (LP + RENS warm start).")]
@@ -228,6 +230,7 @@ def propose(
     from optimizer.koppeling.run import ProposeConfig, run_propose
 
     check_solver_options(time_limit, gap, threads, seed)
+    check_at_least(node_limit, "--node-limit", 1)
     check_choice(formulation, "--formulation", ("aggregated", "per_household"))
     check_choice(strategy, "--strategy", ("auto", "mip", "rens"))
     day = parse_date(at, "--date")
@@ -243,7 +246,7 @@ def propose(
         state_src = state_file
     cfg = ProposeConfig(households=households_file, state=state_src, out=out, variant=variant, locks=lock,
                         previous=previous, scores=scores, as_of=day, time_limit=time_limit, mip_rel_gap=gap,
-                        threads=threads, seed=seed, formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
+                        threads=threads, seed=seed, node_limit=node_limit, formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
                         formats=("csv", "xlsx") if xlsx else ("csv",), verbose=verbose,
                         boundaries=boundaries, make_map=make_map, population=pop)
     _summary(run_propose(cfg))

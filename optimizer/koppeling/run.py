@@ -80,6 +80,7 @@ class ProposeConfig:
     mip_rel_gap: float | None = None
     threads: int | None = None
     seed: int | None = None
+    node_limit: int | None = None  # HiGHS mip_max_nodes: a deterministic limit
     formulation: Formulation = "aggregated"
     strategy: Strategy = "auto"
     formats: tuple[str, ...] = ("csv", "xlsx")
@@ -325,7 +326,7 @@ def optimise(ctx: Context, options: SolverOptions | None = None, formulation: Fo
 def solver_options(cfg: ProposeConfig, variant: Variant) -> SolverOptions:
     """The variant's ``[solver]`` settings, overridden by those given in ``cfg``."""
     return variant.solver.options(time_limit=cfg.time_limit, mip_rel_gap=cfg.mip_rel_gap, threads=cfg.threads,
-                                  random_seed=cfg.seed, verbose=cfg.verbose)
+                                  random_seed=cfg.seed, verbose=cfg.verbose, node_limit=cfg.node_limit)
 
 
 #: Mean positive target (persons) from which the LP relaxation is tight enough for LP + RENS.
