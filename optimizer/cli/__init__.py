@@ -10,6 +10,7 @@ cycle (:mod:`optimizer.cli.cycle`).
 
 from __future__ import annotations
 
+import optimizer.cli.whatif  # noqa: F401  (registers what-if)
 from optimizer.cli import cycle, data, koppeling, reception  # noqa: F401  (each registers its commands)
 from optimizer.cli.common import app
 
