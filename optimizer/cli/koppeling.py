@@ -260,6 +260,10 @@ def _summary(record: dict) -> None:
                f"gap {gap}; linked {h['linked']} households ({h['persons_linked']} persons), "
                f"unplaced {h['unplaced']}, excluded {h['excluded']}; "
                f"{record['timings_seconds']['total']:.1f} s")
+    from optimizer.koppeling.changes import summary_line
+
+    if line := summary_line(record):
+        typer.echo(line)
 
 
 @command

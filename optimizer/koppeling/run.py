@@ -307,6 +307,10 @@ def run_propose(cfg: ProposeConfig) -> dict:
     result = solve(ctx, built, options, strategy)
     with timings("extract"):
         sol = extract(ctx, built, result)
+    with timings("changes"):  # against --previous, and the locks' cost (a solve without them)
+        from optimizer.koppeling import changes
+        sol.comparison = {"against_previous": changes.against_previous(ctx, sol, data.previous),
+                          "locks_cost": changes.locks_cost(cfg, data, sol)}
     with timings("explain"):
         tables = explain(ctx, sol, data)
     return write(cfg, data, ctx, sol, tables, timings)
@@ -414,6 +418,9 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
         **cfg.extra_record,
     }
     extra["locks"] = locks_report(data.locks, proposal)
+    if sol.comparison.get("locks_cost"):
+        extra["locks"]["cost"] = sol.comparison["locks_cost"]
+    extra["against_previous"] = sol.comparison.get("against_previous")
     record.notes = [*record.notes, *(f"lock not honoured: {x['action']} household {x['household_id']} at {x['gm_code']}; "
                                      f"proposal: {x['proposed'] or 'not linked'}" for x in extra["locks"]["not_honoured"])]
     for key, value in extra.items():
@@ -421,7 +428,7 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
     t = timings.seconds
     record.timings_seconds = {"read_validate": t["read_validate"], "inputs": t["inputs"], "build": t["build"],
                               "compile": r.compile_seconds, "solve": r.solve_seconds, "extract": t["extract"],
-                              "explain": t["explain"], "total": timings.total()}
+                              "explain": t["explain"], "changes": t.get("changes", 0.0), "total": timings.total()}
     return record.model_dump()
 
 
