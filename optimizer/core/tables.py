@@ -104,6 +104,7 @@ def _write_xlsx(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
             ws.auto_filter.ref = ws.dimensions
         frame = df.reset_index() if index else df
         _cells_as_text(ws, frame)
+        _header_notes(ws, frame, df.attrs.get("notes", {}))
         for i, col in enumerate(frame.columns, start=1):
             sample = [("" if v is None or (isinstance(v, float) and v != v) else str(v)) for v in frame[col].head(200)]
             width = max([len(str(col))] + [len(v) for v in sample])
@@ -112,6 +113,15 @@ def _write_xlsx(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
 
 #: A text cell starting with one of these would be a formula in a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _header_notes(ws, frame: pd.DataFrame, notes: dict[str, str]) -> None:
+    """A comment on the header cell of each column with a note (e.g. its unit: ``df.attrs["notes"]``)."""
+    from openpyxl.comments import Comment
+
+    for j, col in enumerate(frame.columns, start=1):
+        if col in notes:
+            ws.cell(row=1, column=j).comment = Comment(notes[col], "spreiding")
 
 
 def _cells_as_text(ws, frame: pd.DataFrame) -> None:

@@ -75,3 +75,7 @@ def test_no_previous_no_locks_nothing_said(tmp_path):
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert record["against_previous"] is None and "cost" not in record["locks"]
     assert "against --previous" not in r.stdout and "the locks cost" not in r.stdout
+    # the unit of the points columns is in the outputs themselves
+    for name in ("proposal.csv", "gemeenten.csv"):
+        table = pd.read_csv(out / name, dtype=str, keep_default_na=False)
+        assert table["points_unit"].str.contains("points, the objective's unit").all()
