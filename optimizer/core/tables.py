@@ -35,6 +35,8 @@ def read_table(path: str | Path, *, as_text: bool = True) -> pd.DataFrame:
     name = str(path)
     if not path.exists():
         raise InputError(Violation(name, "file not found"))
+    if path.is_dir():
+        raise InputError(Violation(name, "is a folder; expected a table file (.csv, .xlsx or .parquet)"))
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(Violation(name, f"unsupported file type {suffix!r}; expected one of {', '.join(SUFFIXES)}"))

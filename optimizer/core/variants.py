@@ -109,6 +109,9 @@ def read_toml(path: Path) -> tuple[dict, str]:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(Violation(str(path), f"not valid TOML: {exc}")) from None
+    if not data:
+        raise InputError(Violation(str(path), "the variant file is empty; expected at least kind and name "
+                                              "(see models/variants/*.toml)"))
     return data, hashlib.sha256(raw).hexdigest()
 
 
