@@ -132,6 +132,7 @@ HH_CASES = [
     propose("hh-coa-unknown", ("hh.csv", "coa_location_gm", "GM1234"), hh_csv=hh(coa="GM1234", coa_location_gm="GM1234")),
     propose("hh-duplicate-id", ("hh.csv", "household_id", "H1"), hh_csv=hh(1, household_id="H1")),
     propose("hh-empty-id", ("hh.csv", "household_id"), hh_csv=hh(household_id="")),
+    propose("hh-control-character-id", ("hh.csv", "household_id", "control character"), hh_csv=hh(household_id="H\x1b1")),
     propose("hh-missing-column", ("hh.csv", "permit_date", "missing"), hh_csv=hh(drop="permit_date")),
     propose("hh-gender-column", ("hh.csv", "geslacht"), hh_csv=hh(add={"geslacht": "v"})),
     propose("hh-m-v-column", ("hh.csv", "M/V"), hh_csv=hh(add={"M/V": "m"})),
