@@ -273,7 +273,8 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
         if here >= best - 1e-9:
             parts.append(f"best labour region for this household ({here:.2f} expected employed adults)")
         else:
-            parts.append(f"labour score {here:.2f} here vs {best:.2f} in {best_amr}")
+            digits = 2 if f"{here:.2f}" != f"{best:.2f}" else 4  # never "0.18 here vs 0.18"
+            parts.append(f"labour score {here:.{digits}f} here vs {best:.{digits}f} in {best_amr}")
         cur = coa_of.get(row["coa_location_gm"], "")
         parts.append(f"stays in COA region {cur}" if coa_of[code] == cur else f"moves from COA region {cur} to {coa_of[code]}")
         if isinstance(alt["alt1_gm_code"], str) and alt["alt1_gm_code"]:
