@@ -10,8 +10,14 @@ cycle (:mod:`optimizer.cli.cycle`).
 
 from __future__ import annotations
 
-import optimizer.cli.evaluation  # noqa: F401  (province commands: evaluate, monitor, forecast)
-from optimizer.cli import cycle, data, koppeling, reception  # noqa: F401  (each registers its commands)
+from optimizer.cli import (  # noqa: F401  (each registers its commands)
+    cycle,
+    data,
+    evaluation,
+    koppeling,
+    reception,
+    whatif,
+)
 from optimizer.cli.common import app
 
 __all__ = ["app", "main"]

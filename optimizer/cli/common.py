@@ -66,6 +66,9 @@ TimeLimit, Gap, Threads, Seed = (
                                                       "|objective|, constant offsets included (docs/model.md)"),
                              (int | None, "--threads", "HiGHS threads (1 = deterministic)"),
                              (int | None, "--seed", "HiGHS random seed")))
+NodeLimit = Annotated[int | None, typer.Option(
+    "--node-limit", help="Branch-and-bound nodes at which HiGHS stops: a deterministic limit, the same result on "
+                         "every machine (default: the variant's solver section, none).")]
 
 
 def setup_logging(quiet: bool) -> None:
@@ -146,7 +149,7 @@ def check_solver_options(time_limit: float | None, gap: float | None, threads: i
         raise InputError(problems)
 
 
-def check_at_least(value: int, option: str, minimum: int) -> int:
-    if value < minimum:
+def check_at_least(value: int | None, option: str, minimum: int) -> int | None:
+    if value is not None and value < minimum:
         raise InputError(Violation(option, f"expected a whole number >= {minimum}", value=value))
     return value

@@ -9,6 +9,7 @@ import typer
 
 from optimizer.cli.common import (
     Gap,
+    NodeLimit,
     OutDir,
     OutFile,
     Quiet,
@@ -219,6 +220,7 @@ def propose(
                              "other than households/persons/adults/children is a column of the households file.")]
     = None,
     time_limit: TimeLimit = None, gap: Gap = None, threads: Threads = None, seed: Seed = None,  # HiGHS
+    node_limit: NodeLimit = None,
     formulation: Annotated[str, typer.Option(
         "--formulation", help="'aggregated' (fast) or 'per_household' (reference).")] = "aggregated",
     strategy: Annotated[str, typer.Option("--strategy", help="'auto', 'mip' or 'rens' (LP + RENS warm start).")]
@@ -240,6 +242,7 @@ def propose(
 
     check_lang(lang)
     check_solver_options(time_limit, gap, threads, seed)
+    check_at_least(node_limit, "--node-limit", 1)
     check_choice(formulation, "--formulation", ("aggregated", "per_household"))
     check_choice(strategy, "--strategy", ("auto", "mip", "rens"))
     day = parse_date(at, "--date")
@@ -254,8 +257,9 @@ def propose(
     else:
         state_src = state_file
     cfg = ProposeConfig(households=households_file, state=state_src, out=out, variant=variant, locks=lock,
-                        previous=previous, scores=scores, allowed=allowed, capacities=capacities, as_of=day, time_limit=time_limit, mip_rel_gap=gap,
-                        threads=threads, seed=seed, formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
+                        previous=previous, scores=scores, allowed=allowed, capacities=capacities, as_of=day,
+                        time_limit=time_limit, mip_rel_gap=gap, threads=threads, seed=seed, node_limit=node_limit,
+                        formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
                         formats=("csv", "xlsx") if xlsx else ("csv",), verbose=verbose,
                         boundaries=boundaries, make_map=make_map, population=pop, lang=lang)
     _summary(run_propose(cfg))
@@ -270,6 +274,10 @@ def _summary(record: dict) -> None:
                f"gap {gap}; linked {h['linked']} households ({h['persons_linked']} persons), "
                f"unplaced {h['unplaced']}, excluded {h['excluded']}; "
                f"{record['timings_seconds']['total']:.1f} s")
+    from optimizer.koppeling.changes import summary_line
+
+    if line := summary_line(record):
+        typer.echo(line)
 
 
 @command

@@ -21,6 +21,7 @@ from optimizer.cli.common import (
     Threads,
     TimeLimit,
     Verbose,
+    check_at_least,
     check_solver_options,
     command,
     setup_logging,
@@ -98,6 +99,7 @@ def compare(
     if compare_koppeling(variants, out, households, state, day, time_limit, lang):
         return
     check_solver_options(time_limit, None, None, None)
+    check_at_least(workers, "--workers", 1)
     sw = cmp.check_sweep(sweep, sweep_from, sweep_to, steps) if sweep is not None else None
     table = cmp.compare(variants, out, sweep=sw, workers=workers, solver={"time_limit": time_limit},
                         data=_data_overrides(reception_file), lang=lang)

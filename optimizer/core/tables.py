@@ -35,6 +35,8 @@ def read_table(path: str | Path, *, as_text: bool = True) -> pd.DataFrame:
     name = str(path)
     if not path.exists():
         raise InputError(Violation(name, "file not found"))
+    if path.is_dir():
+        raise InputError(Violation(name, "is a folder; expected a table file (.csv, .xlsx or .parquet)"))
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(Violation(name, f"unsupported file type {suffix!r}; expected one of {', '.join(SUFFIXES)}"))
@@ -124,11 +126,26 @@ def write_xlsx_sheets(path: str | Path, sheets: list[tuple[str, pd.DataFrame, di
             sample = [("" if v is None or (isinstance(v, float) and v != v) else str(v)) for v in frame[col].head(200)]
             width = max([len(str(col))] + [len(v) for v in sample])
             ws.column_dimensions[get_column_letter(i)].width = min(max(8, width + 2), 60)
-        ws.append([str(c) for c in frame.columns])
+        ws.append(_header_cells(ws, frame, frame.attrs.get("notes", {})))
         columns = [_xlsx_cells(ws, frame[c], formats.get(c)) for c in frame.columns]
         for row in zip(*columns):
             ws.append(list(row))
     wb.save(path)
+
+
+def _header_cells(ws, frame: pd.DataFrame, notes: dict[str, str]) -> list:
+    """The header row: column names, with a comment on each column that has a note (e.g. its
+    unit: ``frame.attrs["notes"]``)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+
+    cells: list = []
+    for col in frame.columns:
+        cell = WriteOnlyCell(ws, value=str(col))
+        if col in notes:
+            cell.comment = Comment(notes[col], "spreiding")
+        cells.append(cell)
+    return cells
 
 
 def _xlsx_cells(ws, values: pd.Series, number_format: str | None) -> list:

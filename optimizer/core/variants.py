@@ -50,6 +50,9 @@ class SolverSpec(BaseModel):
     mip_rel_gap: float = Field(1e-3, ge=0, lt=1, description="relative MIP gap at which HiGHS stops")
     threads: int = Field(1, ge=1, description="HiGHS threads (1 = deterministic)")
     random_seed: int = Field(0, ge=0, description="HiGHS random seed")
+    node_limit: int | None = Field(
+        None, ge=1, description="branch-and-bound nodes at which HiGHS stops (HiGHS mip_max_nodes): a deterministic "
+                                "limit, the same result on every machine (unlike time_limit)")
     highs: dict[str, bool | int | float | str] = Field(
         default_factory=dict, description="further HiGHS options by their HiGHS name, passed through")
 
@@ -59,7 +62,10 @@ class SolverSpec(BaseModel):
 
         values = {"time_limit": self.time_limit, "mip_rel_gap": self.mip_rel_gap, "threads": self.threads,
                   "random_seed": self.random_seed, "extra": dict(self.highs)}
+        nodes = overrides.pop("node_limit", None) or self.node_limit
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if nodes is not None:
+            values["extra"]["mip_max_nodes"] = int(nodes)
         return SolverOptions(**values)
 
 
@@ -113,6 +119,9 @@ def read_toml(path: Path) -> tuple[dict, str]:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(Violation(str(path), f"not valid TOML: {exc}")) from None
+    if not data:
+        raise InputError(Violation(str(path), "the variant file is empty; expected at least kind and name "
+                                              "(see models/variants/*.toml)"))
     return data, hashlib.sha256(raw).hexdigest()
 
 

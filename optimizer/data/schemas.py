@@ -152,6 +152,9 @@ def check_referents(hh: pd.DataFrame, file: str) -> list[Violation]:
 
 #: No residence permit in a households file is older than this (plausibility).
 EARLIEST_PERMIT = date(1950, 1, 1)
+#: Largest number of persons a state cell may hold (a target or cap beyond it is a typo: the whole
+#: country houses ~30,000 statushouders a year).
+MAX_PERSONS = 1_000_000
 
 
 def check_permit_dates(hh: pd.DataFrame, file: str, as_of: date | None = None) -> list[Violation]:
@@ -226,13 +229,14 @@ def check_needed_columns(hh: pd.DataFrame, file: str, *, scores_given: bool, wei
 
 STATE_COLUMNS: tuple[Col, ...] = (
     Col("gm_code", "gm"),
-    Col("target", "float", min=0, help="persons to link in this batch, or in the half-year (rule: docs/cycle.md)"),
+    Col("target", "float", min=0, max=MAX_PERSONS,
+        help="persons to link in this batch, or in the half-year (rule: docs/cycle.md)"),
     *(Col(c, "int", min=0, help=f"dwellings of class {c[-1]} available") for c in DWELLING_COLUMNS),
     Col("housing_pressure", "float", required=False, nullable=True, min=0, max=1, default=pd.NA,
         help="0 (relaxed) - 1 (tight); empty = embedded modelled index"),
-    Col("cap_persons", "float", required=False, nullable=True, min=0, default=pd.NA,
+    Col("cap_persons", "float", required=False, nullable=True, min=0, max=MAX_PERSONS, default=pd.NA,
         help="maximum persons linked in this batch (leefbaarheid); empty = no cap"),
-    Col("cap_households", "float", required=False, nullable=True, min=0, default=pd.NA,
+    Col("cap_households", "float", required=False, nullable=True, min=0, max=MAX_PERSONS, default=pd.NA,
         help="maximum households linked in this batch; empty = no cap"),
     Col("taakstelling", "int", required=False, nullable=True, default=pd.NA, help="half-year taakstelling (information)"),
     Col("linked", "int", required=False, nullable=True, min=0, default=pd.NA, help="persons linked towards the half-year before this batch"),

@@ -312,6 +312,10 @@ def missing_columns(df: pd.DataFrame, cols: Sequence[Col], file: str) -> list[Vi
             for c in cols if c.required and c.name not in df.columns]
 
 
+#: Characters no cell may hold (they cannot be written to Excel, and are never part of an id or a value).
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
 def parse(df: pd.DataFrame, cols: Sequence[Col], file: str, *, personal: bool = False) -> tuple[pd.DataFrame, list[Violation]]:
     """Check presence and type of every column; return the typed frame and all violations.
 
@@ -333,6 +337,9 @@ def parse(df: pd.DataFrame, cols: Sequence[Col], file: str, *, personal: bool = 
             bad |= empty
         rules = pd.Series(_bad_value_rule(col), index=df.index).mask(empty & (not col.nullable), "required value is empty")
         violations += flag(bad, file, rules, col.name, df[col.name])
+        control = df[col.name].astype(str).str.contains(CONTROL_CHARACTERS, regex=True) & ~bad
+        violations += flag(control, file, "contains a control character; expected printable text", col.name,
+                           df[col.name].astype(str).str.replace(CONTROL_CHARACTERS, "?", regex=True))
         out[col.name] = values
     return out, violations
 

@@ -1,14 +1,17 @@
 """Explanations: why each household goes where it goes, and what the alternatives would cost.
 
-**Alternatives** are computed by exact re-evaluation of the objective for a *one-household
-move* (a referent and its nareizigers in the same batch move together): the household is taken out of its gemeente and put into another allowed gemeente,
-all other links unchanged; the dwelling it frees and the cheapest free dwelling it would get
-(or sharing a class-2 dwelling with a single living alone in one) are accounted for, as are
-caps and the change in quota, pressure and minimax terms. The reported ``delta`` is the
-change in the objective (points); for a proven-optimal solution it is never below
-``-(objective - bound)``. It is not a re-optimisation: moving several households at once
-could cost less. For an unplaced household the delta is the cost of linking it there minus
-the cost of leaving it unplaced.
+**Alternatives** are the exact objective change of a *one-household move* (a referent and its
+nareizigers in the same batch move together): the solution that differs from the proposal
+only in this household's gemeente (g0 -> g) and in the dwellings of g0 and g, which are
+re-assigned optimally among the households living there (so a dwelling the household frees
+may go to another household of g0, and the household may take a dwelling another household
+of g gives up for a better-fitting one). Own terms, quota, pressure, minimax, caps and the
+dwelling cost of both gemeenten are accounted for; every other household keeps its gemeente
+and dwelling. The reported ``delta`` is that solution's objective minus the proposal's
+(points); for a proven-optimal solution it is never below ``-(objective - bound)``. It is not
+a re-optimisation: moving several households at once could cost less (``spreiding what-if``
+re-optimises). For an unplaced household the delta is the cost of linking it there minus the
+cost of leaving it unplaced.
 
 **Reasons** are one line in plain words built from the same numbers: ties, dwelling fit,
 the gemeente's target, labour-market score, COA region.
@@ -19,37 +22,74 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.koppeling import SHARED_CLASS
+from models.koppeling import KoppelingInputs
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
-from optimizer.koppeling.objective import cheapest_dwelling, dwelling_release, gemeente_cost, relative_deviation
+from optimizer.koppeling.objective import (
+    CLASSES,
+    best_dwelling_cost,
+    gemeente_cost,
+    needs_per_gemeente,
+    relative_deviation,
+)
 
 N_ALTERNATIVES = 3
-METHOD = "one-household move, all other links fixed (exact objective re-evaluation)"
+METHOD = ("one-household move, all other links fixed, dwellings of the two gemeenten involved re-assigned "
+          "optimally (exact objective change of that solution)")
+
+
+class _DwellingChange:
+    """The exact change in weighted dwelling cost (size fit + sharing) of a gemeente when
+    households join or leave it, every household there re-housed optimally
+    (:func:`optimizer.koppeling.objective.best_dwelling_cost`); cached per set of needs."""
+
+    def __init__(self, inp: KoppelingInputs, counts: np.ndarray, current: np.ndarray) -> None:
+        self.inp, self.counts, self.current = inp, counts, current
+        self._added: dict[tuple[int, ...], np.ndarray] = {}
+
+    def _vector(self, needs: tuple[int, ...]) -> np.ndarray:
+        return np.bincount(np.asarray(needs, dtype=int) - 1, minlength=len(CLASSES))
+
+    def _change(self, g: int, counts: np.ndarray) -> float:
+        return best_dwelling_cost(self.inp, counts, self.inp.dwellings[g]) - float(self.current[g])
+
+    def added(self, needs: tuple[int, ...]) -> np.ndarray:
+        """Per gemeente: the change when households with these needs join it (inf: no room)."""
+        if needs not in self._added:
+            vec = self._vector(needs)
+            self._added[needs] = np.array([self._change(g, self.counts[g] + vec)
+                                           for g in range(self.inp.n_gemeenten)])
+        return self._added[needs]
+
+    def removed(self, g: int, needs: tuple[int, ...]) -> float:
+        """The change at ``g`` when households with these needs leave it."""
+        return self._change(g, self.counts[g] - self._vector(needs))
 
 
 def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.DataFrame:
     """Top-k alternative gemeenten per decision household with the objective change of moving there.
 
-    A referent and all its nareizigers in the same batch move *together* (their alternatives
-    are joint moves of the whole family); every other household moves alone. Every term
-    change comes from the term families of :mod:`optimizer.koppeling.objective`.
+    The change is exact for the solution that differs from the proposal only in this
+    household's gemeente (g0 -> g) and in the dwellings of g0 and g, which are re-assigned
+    optimally among the households there (a freed dwelling may go to another household of g0):
+    own terms, quota and pressure of g0 and g, the dwelling cost of g0 and g
+    (:class:`_DwellingChange`), minimax, caps. A referent and all its nareizigers in the same
+    batch move *together* (their alternatives are joint moves of the whole family); every
+    other household moves alone. Every term change comes from the term families of
+    :mod:`optimizer.koppeling.objective`.
     """
     inp = ctx.inputs
     wmm = inp.weights.get("minimax", 0.0)
     ev = sol.evaluation
-    a = ev.assignment
-    gm_of, dcls, shared = a.gemeente, a.dwelling_class, a.shared
+    gm_of = ev.assignment.gemeente
     persons = ev.persons.astype(float)
     need = ev.need
     G = inp.n_gemeenten
     cost, _ = inp.own_cost
     P = ev.gemeente_persons.astype(float)
     Hn = ev.gemeente_households.astype(float)
-    free = inp.dwellings - ev.dwellings_used
-    lone = np.zeros(G, dtype=int)  # singles alone in a class-2 dwelling (could take a sharer)
-    sel = (gm_of >= 0) & (need == 1) & (dcls == SHARED_CLASS) & ~shared
-    np.add.at(lone, gm_of[sel], 1)
+    wg = ev.weighted_gemeente()
+    dwellings = _DwellingChange(inp, needs_per_gemeente(inp, gm_of, need), wg["size_fit"] + wg["sharing"])
     base_g = gemeente_cost(inp, P)
     rel = ev.relative_deviation
     top = np.argsort(-rel, kind="stable")[:3]
@@ -74,26 +114,14 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
         g0 = int(gm_of[h])
         p = float(persons[group].sum())
         own = sum(cost[int(inp.hh_unit[x])] for x in group)
-        # dwellings for every member, taken one after the other
-        free_, lone_ = free.copy(), lone.copy()
-        dwell = np.zeros(G)
-        for i, x in enumerate(group):
-            c, d = cheapest_dwelling(inp, int(need[x]), free_, lone_)
-            dwell = dwell + c
-            if i == len(group) - 1:
-                break
-            for g in np.flatnonzero(np.isfinite(c)):
-                if d[g] == 0:
-                    lone_[g] -= 1
-                else:
-                    free_[g, d[g] - 1] -= 1
+        needs = tuple(sorted(int(need[x]) for x in group))
+        dwell = dwellings.added(needs)
         under_cap = (P + p <= cap_p) & (Hn + len(group) <= cap_h) & room(group)
         ok = under_cap & np.isfinite(own)
         new_rel_g = relative_deviation(inp, P + p)
         add_g = gemeente_cost(inp, P + p) - base_g
         if g0 >= 0:
-            released = sum(dwelling_release(inp, need[x], dcls[x], shared[x]) for x in group)
-            rem = gemeente_cost(inp, P[g0] - p, g0) - base_g[g0] + released
+            rem = gemeente_cost(inp, P[g0] - p, g0) - base_g[g0] + dwellings.removed(g0, needs)
             delta = own - own[g0] + add_g + dwell + rem
             if wmm > 0:
                 key = (g0,)
@@ -121,12 +149,12 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
         allowed = np.isfinite(own)
         housable = np.isfinite(dwell)
         row["_moves_with"] = ", ".join(ids[x] for x in group[1:])
-        row["_open_somewhere"] = bool(allowed.any())
+        row["_allowed_somewhere"] = bool(allowed.any())
         row["_dwelling_somewhere"] = bool((allowed & housable).any())
         row["_placeable_somewhere"] = bool((allowed & housable & under_cap).any())
         rows.append(row)
     columns = ["household_id"] + [c for i in range(1, k + 1) for c in (f"alt{i}_gm_code", f"alt{i}_delta")]
-    columns += ["_moves_with", "_open_somewhere", "_dwelling_somewhere", "_placeable_somewhere"]
+    columns += ["_moves_with", "_allowed_somewhere", "_dwelling_somewhere", "_placeable_somewhere"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -182,17 +210,70 @@ def _lock_words(ctx: Context, hid: str, linked: bool) -> str:
                      f"a planner's lock fixes it to {ctx.fixed[hid]}, which could not be honoured")
     if hid in ctx.forbidden:
         words.append(f"a planner's lock forbids {', '.join(ctx.forbidden[hid])}")
-    return f" ({'; '.join(words)})" if words else ""
+    return f" ({' and '.join(words)})" if words else ""
+
+
+def _unplaced_why(ctx: Context, sol: Solution, hid: str, alt: dict, need: int, names: dict) -> str:
+    """Why a household is not linked, true of it: no gemeente allowed at all; no fitting free
+    dwelling in any allowed gemeente; caps; a one-household link that would lower the objective
+    (the solver stopped before finding it); or every link costing more than waiting."""
+    if not alt["_allowed_somewhere"] and hid in ctx.no_gemeente:
+        return ctx.no_gemeente[hid]
+    family = [hid, *filter(None, alt["_moves_with"].split(", "))]
+    closed = {ctx.closed[x] for x in family if x in ctx.closed}  # its gemeenten closed to a member
+    cap = closed == {"cap"}
+    if not alt["_allowed_somewhere"] and not closed:
+        return "no gemeente is allowed for it"
+    if not alt["_dwelling_somewhere"] and not cap:
+        return f"no free dwelling of class {need} or larger in any allowed gemeente"
+    if not alt["_placeable_somewhere"]:
+        return "every allowed gemeente with a fitting free dwelling has reached its cap (persons, households or a named resource)"
+    delta, code = alt["alt1_delta"], alt["alt1_gm_code"]
+    if delta < 0:
+        r = sol.result
+        stop = (r.limit or r.status.value).replace("_", " ") if r is not None else "early"
+        return (f"the solver stopped ({stop}) before linking it: linking it to {names[code]} ({code}) would "
+                f"lower the objective by {-delta:.1f} points; a longer run would link it")
+    return (f"linking it anywhere, all other links unchanged, would cost more than waiting for the next batch "
+            f"(cheapest: {names[code]}, {delta:+.1f} points)")
+
+
+def _tie_words(ctx: Context, row: dict, code: str) -> str:
+    """The household's family/work/study ties in words ('' when it has none)."""
+    ties = [label for col, label in (("tie_family_gm", "family"), ("tie_work_gm", "work"), ("tie_study_gm", "study"))
+            if row[col] == code]
+    if ties:
+        return f"{' and '.join(ties)} tie there"
+    if not any(row[c] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm")):
+        return ""
+    hid = row["household_id"]
+    if hid in ctx.fixed:
+        return "tie elsewhere overridden by a lock"
+    if hid in ctx.tie_overridden:
+        return f"hard tie elsewhere overridden by {ctx.tie_overridden[hid]}"
+    return "tie elsewhere not honoured (soft tie)"
+
+
+def _dwelling_words(free: np.ndarray, need: int, d: int, shared: bool) -> str:
+    """The dwelling the household gets, in words; "none smaller free" only when true."""
+    if shared:
+        return "shares a class-2 dwelling with another single adult"
+    if d == need:
+        return f"class-{d} dwelling as needed"
+    smaller = "none smaller free" if not (free[need - 1:d - 1] > 0).any() else "a smaller one is still free"
+    return f"class-{d} dwelling (needs class {need}, {smaller})"
 
 
 def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
-    """One plain-language line per decision household."""
+    """One plain-language line per decision household, every statement in it true of that
+    household (tests/models/test_reasons.py checks each kind)."""
     inp = ctx.inputs
     gem = ctx.gemeenten
     names = dict(zip(inp.gemeenten, gem["gm_naam"]))
     coa_of = dict(zip(inp.gemeenten, gem["coa_region"]))
     ev = sol.evaluation
     P = ev.gemeente_persons.astype(float)
+    free = inp.dwellings - ev.dwellings_used
     amr_of = gem["amr_code"].to_numpy()  # medical region
     # plain Python rows and arrays, read once (per-row pandas access is slow at national scale)
     rows = ctx.households.to_dict("records")
@@ -204,33 +285,21 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
     out = []
     for h in range(len(gm_index)):
         row = rows[h]
+        hid = row["household_id"]
         g = int(gm_index[h])
         alt = alt_rows[h]
         if g < 0:
-            if not alt["_open_somewhere"]:
-                why = (f"no allowed gemeente can take it: none has both a dwelling of class {needed[h]} or larger "
-                       "and room under its caps (households, persons, named resources)")
-            elif not alt["_dwelling_somewhere"]:
-                why = f"no free dwelling of class {needed[h]} or larger in any allowed gemeente"
-            elif not alt["_placeable_somewhere"]:
-                why = "every allowed gemeente with a fitting free dwelling has reached its cap"
-            else:
-                why = "linking it would cost more than waiting for the next batch (see alternatives)"
+            why = _unplaced_why(ctx, sol, hid, alt, int(needed[h]), names)
             if alt["_moves_with"]:
                 why += f" (it moves together with {alt['_moves_with']})"
-            out.append(f"Not linked: {why}{_lock_words(ctx, row['household_id'], linked=False)}.")
+            out.append(f"Not linked: {why}{_lock_words(ctx, hid, linked=False)}.")
             continue
         code = inp.gemeenten[g]
-        parts = [f"Linked to {names[code]} ({code}){_lock_words(ctx, row['household_id'], linked=True)}"]
-        ties = [label for col, label in (("tie_family_gm", "family"), ("tie_work_gm", "work"), ("tie_study_gm", "study"))
-                if row[col] == code]
+        parts = [f"Linked to {names[code]} ({code}){_lock_words(ctx, hid, linked=True)}"]
         if row["referent_id"]:
             parts.append(f"joins referent {row['referent_id']}")
-        elif ties:
-            parts.append(f"{' and '.join(ties)} tie there")
-        elif any(row[c] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm")):
-            parts.append("tie elsewhere overridden by a lock" if row["household_id"] in ctx.fixed
-                         else "tie elsewhere not honoured (soft tie)")
+        elif tie := _tie_words(ctx, row, code):
+            parts.append(tie)
         if row["tie_medical_amr"]:
             inside = amr_of[g] == row["tie_medical_amr"]
             parts.append("within its medical region" if inside else "outside its medical region (soft)")
@@ -238,20 +307,15 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
         before, after, target = P[g] - p, P[g], inp.target[g]
         parts.append(f"{_fmt_persons(p)} person(s) bring {names[code]} from {_fmt_persons(before)} to "
                      f"{_fmt_persons(after)} of its batch target {_fmt_persons(target)}")
-        need, d = int(needed[h]), int(dwelling[h])
-        if shared[h]:
-            parts.append("shares a class-2 dwelling with another single adult")
-        elif d == need:
-            parts.append(f"class-{d} dwelling as needed")
-        else:
-            parts.append(f"class-{d} dwelling (needs class {need}; none smaller free)")
+        parts.append(_dwelling_words(free[g], int(needed[h]), int(dwelling[h]), bool(shared[h])))
         here, best = float(scores[h, score_col[g]]), best_score(scores, h)
+        digits = 2 if f"{here:.2f}" != f"{best:.2f}" else 4  # never "0.18 here vs 0.18"
         if maximise:
-            parts.append(f"score {here:.2f} here (best {best:.2f} in {best_amrs[h]})")
+            parts.append(f"score {here:.{digits}f} here (best {best:.{digits}f} in {best_amrs[h]})")
         elif here >= best - 1e-9:
             parts.append(f"best labour region for this household ({here:.2f} expected employed adults)")
         else:
-            parts.append(f"labour score {here:.2f} here vs {best:.2f} in {best_amrs[h]}")
+            parts.append(f"labour score {here:.{digits}f} here vs {best:.{digits}f} in {best_amrs[h]}")
         cur = coa_of.get(row["coa_location_gm"], "")
         if cur:
             parts.append(f"stays in COA region {cur}" if coa_of[code] == cur

@@ -34,6 +34,7 @@ class Solution:
     formulation: str
     build_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    comparison: dict = field(default_factory=dict)  # against the previous proposal, locks' cost (koppeling.changes)
 
     @property
     def terms(self) -> dict[str, float]:

@@ -52,6 +52,9 @@ class Context:
     forbidden: dict[str, tuple[str, ...]] = field(default_factory=dict)  # household_id -> gm_codes locks forbid
     score_column: np.ndarray | None = None  # per gemeente (model order): its column in ``scores``
     labour_mode: str = "regret"  # variant [objective] mode: "regret" or "maximise"
+    tie_overridden: dict[str, str] = field(default_factory=dict)  # household_id -> what overrode its hard tie
+    no_gemeente: dict[str, str] = field(default_factory=dict)  # household_id -> why no gemeente is allowed
+    closed: dict[str, str] = field(default_factory=dict)  # household_id -> "dwelling"/"cap": its gemeenten closed
 
 
 def _school_children(child_ages: str, lo: int, hi: int) -> int:
@@ -138,6 +141,14 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
     cap_households = pd.to_numeric(state["cap_households"], errors="coerce").to_numpy(dtype=float)
     is_open = open_pairs(size_persons, size_class, size_usage, dwell, cap_persons, cap_households, resource_cap)
     zone_members = [np.flatnonzero(zone_of == z) for z in range(len(zones))]
+    has_dwelling = np.cumsum(dwell[:, ::-1], axis=1)[:, ::-1] > 0  # (G, 5): a dwelling of class >= d
+
+    def closed_reason(mask: np.ndarray, s: int) -> str | None:
+        """Why every gemeente in ``mask`` is closed to size type s (:func:`open_pairs`): no
+        dwelling of its class or larger there ("dwelling"), else a cap ("cap"); None if one is open."""
+        if not mask.any() or (mask & is_open[s]).any():
+            return None
+        return "cap" if (mask & has_dwelling[:, size_class[s] - 1]).any() else "dwelling"
 
     # --- which households are individual ---------------------------------------------------
     ids = list(decision.index)
@@ -154,6 +165,8 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                 forbid.setdefault(hid, set()).add(g_index[gm])
     prev: dict[str, int] = {}
     notes: list[str] = []
+    overridden: dict[str, str] = {}  # hard ties overridden (reasons say so)
+    no_gemeente: dict[str, str] = {}  # households with no allowed gemeente, and why
     if previous is not None:
         gone = 0
         for hid, gm in previous.items():
@@ -198,11 +211,13 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         allowed = np.ones(G, dtype=bool)
         tie = np.zeros(G)
         ties = {g_index[row[c]] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm") if row[c]}
+        rules = []  # the restrictions applied, in words (for a household left with none)
         if ties:
             tie_mask = np.zeros(G, dtype=bool)
             tie_mask[list(ties)] = True
             if opt.ties == "hard":
                 allowed &= tie_mask
+                rules.append(f"hard tie to {', '.join(sorted(codes[g] for g in ties))}")
             else:
                 tie += (~tie_mask).astype(float)
         med = row["tie_medical_amr"]
@@ -214,25 +229,36 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                 else:
                     if ties:
                         notes.append(f"{hid}: tie gemeenten lie outside medical region {med}; medical region kept")
+                        if opt.ties == "hard":
+                            overridden[hid] = f"its medical region {med} (hard)"
+                            rules = []
                     allowed = med_mask.copy()
+                rules.append(f"medical region {med}")
             else:
                 tie += (~med_mask).astype(float)
         if hid in family:  # the family already lives there: join it (ties do not count)
             allowed = np.zeros(G, dtype=bool)
             allowed[[g_index[gm] for gm in family[hid]]] = True
             tie[:] = 0.0
+            rules = [f"its family already linked to {', '.join(sorted(family[hid]))}"]
+            if ties and opt.ties == "hard":
+                overridden[hid] = f"its family already linked to {', '.join(sorted(family[hid]))}"
             if len(family[hid]) > 1:
                 notes.append(f"{hid}: its family was linked to different gemeenten; any of them allowed")
         if hid in forbid:
             allowed[list(forbid[hid])] = False
+            rules.append(f"locks forbidding {', '.join(sorted(codes[g] for g in forbid[hid]))}")
         if hh_allowed is not None:  # allowed sets and pairs without a gemeente score
             allowed &= hh_allowed[i]
+            rules.append("its allowed set and the gemeenten with a score for it")
         if hid in fix:  # a lock overrides an allowed set, not a missing score
             allowed = np.zeros(G, dtype=bool)
             allowed[fix[hid]] = True
             if scored is not None:
                 allowed &= scored[i]
             tie[:] = 0.0
+        if not allowed.any():
+            no_gemeente[hid] = f"no gemeente is allowed for it ({' and '.join(rules) or 'its restrictions'} leave none)"
         return allowed, tie
 
     # individual households --------------------------------------------------------------
@@ -249,10 +275,14 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         both = a1 & a2
         if not both.any():
             notes.append(f"{h}: no gemeente allowed for both nareiziger and referent {r}; both may stay unplaced")
+            for x, other in ((h, f"its referent {r}"), (r, f"its nareiziger {h}")):
+                no_gemeente.setdefault(x, f"no gemeente is allowed for both it and {other} (their ties, medical "
+                                          "regions or locks have no gemeente in common)")
         individual_rows[pos[h]] = (both, t1)
         individual_rows[pos[r]] = (both.copy(), t2)
 
     unit_of_hh = np.full(n_hh, -1, dtype=int)
+    closed: dict[str, str] = {}  # household_id -> why every gemeente allowed for it is closed to it
     for i in sorted(individual_rows):
         hid = ids[i]
         allowed, tie = individual_rows[i]
@@ -264,6 +294,8 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         # Exact zone options where the whole zone is allowed, tie cost is equal within the zone
         # and no previous link falls inside it; gemeente options otherwise.
         s = int(hh_size[i])
+        if why := closed_reason(allowed, s):
+            closed[hid] = why
         for z in range(len(zones)):
             members = zone_members[z]
             al = allowed[members]
@@ -309,6 +341,8 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                 for g in members[mask[members] & is_open[s, members]]:
                     add_option(u, False, int(g), {**own_terms_zone(i, z), "tie": 0.0, "change": 0.0})
         u = groups[key]
+        if why := closed_reason(np.ones(G, dtype=bool) if mask is None else mask, int(hh_size[i])):
+            closed[ids[i]] = why
         units_hh[u].append(i)
         unit_of_hh[i] = u
 
@@ -352,7 +386,8 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                    unit_households=units_hh, zones=zones, gemeenten=gem, scores=sc.table, best_amr=best_amr,
                    hh_size_type=hh_size, notes=notes, as_of=as_of, fixed={h: codes[g] for h, g in fix.items()},
                    forbidden={h: tuple(sorted(codes[g] for g in gs)) for h, gs in forbid.items()},
-                   score_column=sc.column_of, labour_mode=variant.objective.mode)
+                   score_column=sc.column_of, labour_mode=variant.objective.mode,
+                   tie_overridden=overridden, no_gemeente=no_gemeente, closed=closed)
 
 
 def _zones(gem: pd.DataFrame, sc: Scores) -> tuple[np.ndarray, pd.DataFrame]:

@@ -15,7 +15,8 @@ family:
 * quota and pressure of a gemeente at P persons: :func:`deviation`, :func:`relative_deviation`,
   :func:`quota_terms` (raw) and :func:`gemeente_cost` (weighted);
 * dwelling fit and sharing: :func:`dwelling_terms` (raw), :func:`dwelling_cost`,
-  :func:`cheapest_dwelling` and :func:`dwelling_release` (weighted);
+  :func:`cheapest_dwelling` and :func:`dwelling_release` (weighted), and the exact least
+  dwelling cost of a gemeente's households, :func:`best_dwelling_cost`;
 * minimax: :func:`minimax`.
 
 The tests check, on every solved test instance, that the raw term totals of :func:`evaluate`
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.koppeling import GEMEENTE_TERMS, HOUSEHOLD_TERMS, TERMS, UNPLACED_TERMS, KoppelingInputs
+from models.koppeling import GEMEENTE_TERMS, HOUSEHOLD_TERMS, SHARED_CLASS, TERMS, UNPLACED_TERMS, KoppelingInputs
 
 #: Raw terms reported per household: own terms, dwelling fit and sharing, unplaced terms.
 PER_HOUSEHOLD = HOUSEHOLD_TERMS + ("size_fit", "sharing") + UNPLACED_TERMS
@@ -166,6 +167,63 @@ def cheapest_dwelling(inp: KoppelingInputs, need: int, free: np.ndarray, lone: n
         cls = np.where(share < cost, 0, cls)
         cost = np.minimum(cost, share)
     return cost, cls
+
+
+def min_size_steps(counts, offered) -> float:
+    """Fewest dwelling-class steps above need with which ``counts[k-1]`` households needing class
+    k (k = 1..5) are each housed in one dwelling of class >= k out of ``offered[d-1]`` dwellings
+    of class d; inf when they do not fit.
+
+    Greedy, largest need first, each in the smallest free class that fits. It is optimal: the
+    largest need fits only in classes >= it, and giving it the smallest such class leaves every
+    smaller need at least the same choice (exchange argument).
+    """
+    cap = [int(x) for x in offered]
+    steps = 0
+    for k in range(len(CLASSES), 0, -1):
+        left = int(counts[k - 1])
+        for d in range(k, len(CLASSES) + 1):
+            if not left:
+                break
+            take = min(left, cap[d - 1])
+            cap[d - 1] -= take
+            left -= take
+            steps += take * (d - k)
+        if left:
+            return float("inf")
+    return float(steps)
+
+
+def best_dwelling_cost(inp: KoppelingInputs, counts, offered) -> float:
+    r"""The least weighted size-fit + sharing cost of housing ``counts`` (households per needed
+    class 1..5) in one gemeente offering ``offered`` (dwellings per class); inf if impossible.
+
+    :math:`\min_{v} w_{sharing} v + w_{size} \cdot steps(n_1 - 2v, D_2 - v)` over
+    :math:`0 \le v \le \min(\lfloor n_1/2 \rfloor, D_2)` pairs of singles sharing a class-2
+    dwelling (none without ``inp.sharing``), :func:`min_size_steps` for the rest: the dwelling
+    part of the model (``dwelling_need``, ``dwelling_capacity``) for one gemeente, solved exactly.
+    """
+    ws, wsh = inp.weights.get("size_fit", 0.0), inp.weights.get("sharing", 0.0)
+    n = [int(x) for x in counts]
+    if min(n) < 0:
+        return float("inf")
+    pairs = min(n[0] // 2, int(offered[SHARED_CLASS - 1])) if inp.sharing else 0
+    best = float("inf")
+    for v in range(pairs + 1):
+        cap = [int(x) for x in offered]
+        cap[SHARED_CLASS - 1] -= v
+        steps = min_size_steps([n[0] - 2 * v, *n[1:]], cap)
+        if steps < float("inf"):
+            best = min(best, wsh * v + ws * steps)
+    return best
+
+
+def needs_per_gemeente(inp: KoppelingInputs, gemeente: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """(gemeenten, 5): linked households per gemeente and needed dwelling class."""
+    counts = np.zeros((inp.n_gemeenten, len(CLASSES)), dtype=int)
+    linked = gemeente >= 0
+    np.add.at(counts, (gemeente[linked], need[linked] - 1), 1)
+    return counts
 
 
 def dwelling_release(inp: KoppelingInputs, need, dwelling_class, shared):

@@ -84,6 +84,7 @@ class ProposeConfig:
     mip_rel_gap: float | None = None
     threads: int | None = None
     seed: int | None = None
+    node_limit: int | None = None  # HiGHS mip_max_nodes: a deterministic limit
     formulation: Formulation = "aggregated"
     strategy: Strategy = "auto"
     formats: tuple[str, ...] = ("csv", "xlsx")
@@ -319,6 +320,10 @@ def run_propose(cfg: ProposeConfig) -> dict:
     result = solve(ctx, built, options, strategy)
     with timings("extract"):
         sol = extract(ctx, built, result)
+    with timings("changes"):  # against --previous, and the locks' cost (a solve without them)
+        from optimizer.koppeling import changes
+        sol.comparison = {"against_previous": changes.against_previous(ctx, sol, data.previous),
+                          "locks_cost": changes.locks_cost(cfg, data, sol)}
     with timings("explain"):
         tables = explain(ctx, sol, data)
     return write(cfg, data, ctx, sol, tables, timings)
@@ -338,7 +343,7 @@ def optimise(ctx: Context, options: SolverOptions | None = None, formulation: Fo
 def solver_options(cfg: ProposeConfig, variant: Variant) -> SolverOptions:
     """The variant's ``[solver]`` settings, overridden by those given in ``cfg``."""
     return variant.solver.options(time_limit=cfg.time_limit, mip_rel_gap=cfg.mip_rel_gap, threads=cfg.threads,
-                                  random_seed=cfg.seed, verbose=cfg.verbose)
+                                  random_seed=cfg.seed, verbose=cfg.verbose, node_limit=cfg.node_limit)
 
 
 #: Mean positive target (persons) from which the LP relaxation is tight enough for LP + RENS.
@@ -430,6 +435,9 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
     extra["locks"] = locks_report(data.locks, proposal)
     extra["gap_of_change"] = gap_of_change(inp, r.objective, r.bound)
     record.notes = [*record.notes, *data.placement.notes]
+    if sol.comparison.get("locks_cost"):
+        extra["locks"]["cost"] = sol.comparison["locks_cost"]
+    extra["against_previous"] = sol.comparison.get("against_previous")
     record.notes = [*record.notes, *(f"lock not honoured: {x['action']} household {x['household_id']} at {x['gm_code']}; "
                                      f"proposal: {x['proposed'] or 'not linked'}" for x in extra["locks"]["not_honoured"])]
     for key, value in extra.items():
@@ -437,7 +445,7 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
     t = timings.seconds
     record.timings_seconds = {"read_validate": t["read_validate"], "inputs": t["inputs"], "build": t["build"],
                               "compile": r.compile_seconds, "solve": r.solve_seconds, "extract": t["extract"],
-                              "explain": t["explain"], "total": timings.total()}
+                              "explain": t["explain"], "changes": t.get("changes", 0.0), "total": timings.total()}
     return record.model_dump()
 
 

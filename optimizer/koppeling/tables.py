@@ -22,6 +22,18 @@ from optimizer.koppeling.objective import PER_HOUSEHOLD
 
 AGE_BANDS = ((0, 3), (4, 11), (12, 17))
 
+#: What a point is, next to every column in points (column ``points_unit``; docs/model.md, "Points").
+POINTS_UNIT = ("term_* and alt*_delta columns are in points, the objective's unit: a term's weight is the points "
+               "one unit of that term costs (default: 1,000 per household left unlinked, 4 per dwelling class "
+               "above need); see docs/model.md")
+
+
+def points_notes(columns) -> dict[str, str]:
+    """Header notes (xlsx comments) for the columns in points."""
+    return {c: "points (the objective's unit; see the points_unit column)" for c in columns
+            if c.startswith("term_") or (c.startswith("alt") and c.endswith("_delta"))
+            or c.endswith("_points_of_households")}
+
 
 def _score_cell(value: float) -> float:
     """A score as written in proposal.csv: 4 decimals (the embedded score's precision), more
@@ -89,7 +101,10 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.
     for c in ("persons", "adults", "children", "needed_class", "dwelling_class"):
         out[c] = pd.to_numeric(out[c].replace("", np.nan)).astype("Int64")
     out["alternatives_method"] = METHOD
-    return out[order + ["alternatives_method"]]
+    out["points_unit"] = POINTS_UNIT
+    out = out[order + ["alternatives_method", "points_unit"]]
+    out.attrs["notes"] = points_notes(out.columns)
+    return out
 
 
 def gemeenten_table(ctx: Context, sol: Solution, households: pd.DataFrame, state: pd.DataFrame) -> pd.DataFrame:
@@ -129,6 +144,8 @@ def gemeenten_table(ctx: Context, sol: Solution, households: pd.DataFrame, state
         out[f"children_{lo}_{hi}"] = bands[:, b]
     out["cap_persons"] = state["cap_persons"].to_numpy()
     out["cap_households"] = state["cap_households"].to_numpy()
+    out["points_unit"] = POINTS_UNIT
+    out.attrs["notes"] = points_notes(out.columns)
     return out
 
 

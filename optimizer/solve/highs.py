@@ -190,6 +190,15 @@ def _status(raw: str, has_primal: bool) -> Status:
     return _STATUS.get(raw, Status.ERROR)
 
 
+def _limit(raw: str, settings: dict[str, Any], node_count: int | None) -> str | None:
+    """The limit that stopped the solve: HiGHS reports its node limit (``mip_max_nodes``, a
+    deterministic work limit) as ``kSolutionLimit``; told apart by the nodes searched."""
+    nodes = settings.get("mip_max_nodes")
+    if raw == "kSolutionLimit" and nodes is not None and node_count is not None and node_count >= int(nodes):
+        return "node_limit"
+    return LIMITS.get(raw)
+
+
 def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
@@ -256,5 +265,6 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
         status=status, solver_status=raw, solver=f"HiGHS {h.version()}", objective=objective, bound=bound, gap=gap,
         compile_seconds=c.seconds, solve_seconds=solve_seconds, n_variables=len(c.columns),
         n_integer=int(c.is_int.sum()), n_constraints=len(c.rows), n_nonzeros=c.n_nonzeros, node_count=node_count,
-        options=options.record(), duals=row_duals, limit=LIMITS.get(raw), version=h.version(),
+        options=options.record(), duals=row_duals, version=h.version(),
+        limit=_limit(raw, options.highs_settings(), int(hinfo.mip_node_count) if mip else None),
     )

@@ -31,6 +31,7 @@ from support.checker import (
     variant_toml,
     waiting_tolerance,
 )
+from support.reasons import reason_problems
 
 A, B, C = "GM0014", "GM0037", "GM0363"  # Groningen, Stadskanaal (both AM01 / GR-FR-DR), Amsterdam (AM18 / FL-UT-NH)
 AS_OF = date(2025, 8, 1)
@@ -113,6 +114,8 @@ def run_case(tmp_path: Path, rows: list[dict], live: dict, w: dict, *, formulati
     # alternatives: a one-household move never costs less than reported (explain.py is exact or
     # pessimistic); nareiziger pairs are left to test_alternatives_of_a_linked_pair_respect_the_link
     assert not check_alternatives(inst, proposal, 1e-4)
+    # every clause of every reason is true of its household
+    assert not reason_problems(inst, proposal, gem)
     return run
 
 

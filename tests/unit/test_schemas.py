@@ -457,7 +457,7 @@ def test_state_pressure_out_of_range(state):
 
 
 def test_state_bad_target(state):
-    cases = [("abc", "number"), ("-3", ">= 0"), ("", "empty"), ("inf", "number")]
+    cases = [("abc", "number"), ("-3", "between 0 and"), ("", "empty"), ("inf", "number"), ("1e30", "between 0 and")]
     for k, (value, _) in enumerate(cases):
         state.loc[k + 7, "target"] = value
     vs = state_violations(state)

@@ -295,3 +295,19 @@ def test_xlsx_writes_formula_like_text_as_text(tmp_path):
     assert all(c.data_type == "s" for c in cells)
     assert [ws.cell(row=r, column=2).value for r in range(2, 7)] == [1, 2, -3, 4, 5]  # numbers stay numbers
     assert read_table(path)["household_id"].tolist() == frame["household_id"].tolist()
+
+
+def test_header_notes_become_xlsx_comments_and_points_columns_are_noted(tmp_path):
+    """The unit of columns in points is said in the output: a comment on their xlsx header."""
+    import openpyxl
+
+    from optimizer.koppeling.tables import points_notes
+
+    df = pd.DataFrame({"household_id": ["H1"], "term_quota": [1.5], "alt1_delta": [2.0], "persons": [3]})
+    df.attrs["notes"] = points_notes(df.columns)
+    assert set(df.attrs["notes"]) == {"term_quota", "alt1_delta"}
+    path = write_table(df, tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(path)["data"]
+    comments = {ws.cell(row=1, column=j).value: ws.cell(row=1, column=j).comment for j in range(1, 5)}
+    assert "points" in comments["term_quota"].text and "points" in comments["alt1_delta"].text
+    assert comments["persons"] is None and comments["household_id"] is None
