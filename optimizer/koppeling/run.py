@@ -41,6 +41,7 @@ from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.core.runrecord import RunRecord, inputs_record, write_json
 from optimizer.core.tables import atomic_output_dir, check_output_dir, write_table
 from optimizer.data import schemas
+from optimizer.koppeling import anytime
 from optimizer.koppeling.explain import METHOD
 from optimizer.koppeling.extract import Solution, solution_from_model
 from optimizer.koppeling.inputs import Context, build_inputs
@@ -53,7 +54,6 @@ from optimizer.koppeling.tables import (
     provinces_table,
 )
 from optimizer.koppeling.variant import Variant, load_variant
-from optimizer.solve import highs, strategies
 from optimizer.solve.highs import SolveResult, SolverOptions
 
 log = logging.getLogger(__name__)
@@ -234,21 +234,15 @@ def build(ctx: Context, formulation: Formulation = "aggregated") -> Built:
 
 
 def solve(ctx: Context, built: Built, options: SolverOptions | None = None,
-          strategy: Literal["mip", "rens"] = "mip") -> SolveResult:
-    """Solve the model with HiGHS from the all-unplaced start; return HiGHS's result unchanged.
+          strategy: Literal["mip", "rens"] = "mip", deadline: float | None = None) -> SolveResult:
+    """Solve the model from the heuristic's proposal until ``deadline`` (default: the time limit
+    from now) and keep the better answer (:func:`optimizer.koppeling.anytime.solve`).
 
     ``"mip"`` hands the model to HiGHS; ``"rens"`` first solves the LP relaxation and a RENS
     sub-MIP on the assignment variables (:func:`optimizer.solve.strategies.solve_rens`).
-    Raises ``RuntimeError`` if HiGHS returns no solution (the model always has one: every
-    household may stay unplaced, and that start is handed to HiGHS).
+    Raises ``RuntimeError`` if there is no solution (there always is: the heuristic's).
     """
-    model = built.model
-    set_all_unplaced(model, ctx.inputs)  # a feasible start: a time limit always leaves a solution
-    if strategy == "rens":
-        restrict = [model.assign_count] if built.formulation == "aggregated" else [model.assign_pair]
-        result = strategies.solve_rens(model, options, restrict=restrict, warm_start=True)
-    else:
-        result = highs.solve(model, options, warm_start=True)
+    result = anytime.solve(built.model, ctx.inputs, built.formulation, options or SolverOptions(), strategy, deadline)
     if not result.has_solution:
         raise RuntimeError(f"HiGHS returned no solution (status {result.solver_status}); "
                            "try a longer --time-limit")
@@ -342,17 +336,6 @@ def choose_strategy(strategy: Strategy, formulation: Formulation, inp: Koppeling
     targets = inp.target[inp.target > 0]
     large = len(targets) > 0 and float(targets.mean()) >= RENS_MIN_MEAN_TARGET
     return "rens" if large and formulation == "aggregated" else "mip"
-
-
-def set_all_unplaced(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    """Set the model to its trivial feasible solution: nobody linked, every target unmet."""
-    for v in m.component_data_objects(pyo.Var, active=True):
-        v.set_value(0, skip_validation=True)
-    for h in m.Hh:
-        m.assign_unplaced[h].set_value(1.0)
-    for g in m.G:
-        m.quota_under[g].set_value(float(inp.target[g]))
-    m.minimax_deviation.set_value(float((inp.target / inp.scale).max()) if inp.n_gemeenten else 0.0)
 
 
 def locks_report(locks: pd.DataFrame | None, proposal: pd.DataFrame) -> dict:

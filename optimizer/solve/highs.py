@@ -102,6 +102,7 @@ class SolveResult:
     duals: dict[str, float] | None = None  # LP only: constraint name -> dual value
     limit: str | None = None  # the limit that stopped the solve (``LIMITS``), None if none did
     version: str = ""  # HiGHS version, e.g. "1.16.0"
+    start: dict[str, Any] | None = None  # the starting solution handed to HiGHS (objective, seconds, ...), if any
 
     @property
     def has_solution(self) -> bool:

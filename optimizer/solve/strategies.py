@@ -20,6 +20,9 @@ from optimizer.solve.highs import SolveResult, SolverOptions, Status, solve
 
 log = logging.getLogger(__name__)
 
+#: The least time a stage is given once the limit is spent (HiGHS then stops after presolve).
+MIN_STAGE_SECONDS = 0.05
+
 
 def integer_variables(model: pyo.ConcreteModel) -> list:
     """The active integer and binary variables of ``model``."""
@@ -46,10 +49,11 @@ def relaxed(model: pyo.ConcreteModel) -> Iterator[list]:
 
 
 def _remaining(options: SolverOptions, t_start: float) -> float | None:
-    """Time left of ``options.time_limit`` since ``t_start`` (at least 1 s), None without a limit."""
+    """Time left of ``options.time_limit`` since ``t_start`` (at least ``MIN_STAGE_SECONDS``), None
+    without a limit."""
     if options.time_limit is None:
         return None
-    return max(1.0, options.time_limit - (time.perf_counter() - t_start))
+    return max(MIN_STAGE_SECONDS, options.time_limit - (time.perf_counter() - t_start))
 
 
 def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,

@@ -1,0 +1,113 @@
+"""A good answer at any time limit: the heuristic start, HiGHS from it, and the command's clock.
+
+The time limit (``--time-limit``, variant ``[solver] time_limit``) is for the **whole
+command**, measured from its start (:data:`optimizer.STARTED` for the CLI): reading, inputs,
+building, the heuristic, HiGHS, extraction, explanations and writing. The solve gets what is
+left after a reserve for what comes after it (:func:`reserve_seconds`, a measured linear model
+of extraction, explanations and writing; ``docs/performance.md``). Within the solve:
+
+1. the primal heuristic (:mod:`optimizer.koppeling.heuristic`) gets a share of the solve time
+   (:func:`heuristic_budget`) and always returns a complete feasible proposal;
+2. HiGHS (plain MIP or LP + RENS) starts from it with the time that remains;
+3. the better of the two is kept: the answer is never worse than the heuristic's (HiGHS's own
+   gap and bound are kept; when the heuristic's proposal wins, the gap is recomputed against
+   HiGHS's bound).
+
+When no time is left for HiGHS (less than :data:`MIN_SOLVER_SECONDS`) the heuristic's proposal
+is the answer, with status ``feasible``, limit ``time_limit`` and no bound.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from typing import Literal
+
+import pyomo.environ as pyo
+
+from models.koppeling import KoppelingInputs
+from optimizer.koppeling import heuristic
+from optimizer.solve import highs, strategies
+from optimizer.solve.highs import SolveResult, SolverOptions, Status
+
+log = logging.getLogger(__name__)
+
+#: Share of the solve time given to the heuristic, and its cap in seconds.
+HEURISTIC_SHARE = 0.2
+HEURISTIC_MAX_SECONDS = 3.0
+#: Below this many seconds left, HiGHS is not started: the heuristic's proposal is the answer.
+MIN_SOLVER_SECONDS = 0.2
+#: Reserve after the solve (extract, explain, write): fixed seconds + seconds per household per
+#: output format (measured, docs/performance.md) + the map.
+RESERVE_FIXED = 0.3
+RESERVE_PER_HOUSEHOLD = {"csv": 0.00012, "xlsx": 0.00020}
+RESERVE_EXPLAIN_PER_HOUSEHOLD = 0.0002
+RESERVE_MAP = 1.0
+
+
+def reserve_seconds(households: int, formats: tuple[str, ...] = ("csv", "xlsx"), make_map: bool = True) -> float:
+    """Seconds kept back from the time limit for extraction, explanations and writing."""
+    per = RESERVE_EXPLAIN_PER_HOUSEHOLD + sum(RESERVE_PER_HOUSEHOLD.get(f, 0.0002) for f in formats)
+    return RESERVE_FIXED + per * households + (RESERVE_MAP if make_map else 0.0)
+
+
+def heuristic_budget(solve_seconds: float | None) -> float:
+    """Seconds for the heuristic's local search: a share of the solve time, capped."""
+    if solve_seconds is None:
+        return HEURISTIC_MAX_SECONDS
+    return max(0.0, min(HEURISTIC_SHARE * solve_seconds, HEURISTIC_MAX_SECONDS))
+
+
+def _heuristic_result(start: heuristic.Proposal, options: SolverOptions, limit: str | None) -> SolveResult:
+    """A result for the heuristic's proposal alone (HiGHS not run): no bound, no gap."""
+    return SolveResult(status=Status.FEASIBLE, solver_status="heuristic", solver="heuristic", objective=start.objective,
+                       bound=None, gap=None, compile_seconds=0.0, solve_seconds=0.0, n_variables=0, n_integer=0,
+                       n_constraints=0, n_nonzeros=0, node_count=None, options=options.record(), limit=limit)
+
+
+def keep_better(model: pyo.ConcreteModel, inp: KoppelingInputs, start: heuristic.Proposal,
+                result: SolveResult) -> SolveResult:
+    """HiGHS's result, or the heuristic's proposal (written back into ``model``) if HiGHS found
+    nothing better; either way with the heuristic's record in ``start``."""
+    improved = result.has_solution and result.objective is not None and result.objective <= start.objective + 1e-6
+    record = {**start.record(), "improved_by_solver": bool(improved and result.objective < start.objective - 1e-6)}
+    if improved:
+        return replace(result, start=record)
+    heuristic.to_model(model, inp, start.assignment)
+    gap = None
+    if result.bound is not None:
+        gap = max(0.0, start.objective - result.bound) / max(abs(start.objective), 1e-9)
+    status = Status.OPTIMAL if gap is not None and gap <= result.options.get("mip_rel_gap", 0.0) else Status.FEASIBLE
+    log.info("HiGHS found nothing better than the heuristic (%s); keeping the heuristic's proposal", result.objective)
+    return replace(result, status=status, objective=start.objective, gap=gap, start=record,
+                   solver_status=f"heuristic ({result.solver_status})")
+
+
+def solve(model: pyo.ConcreteModel, inp: KoppelingInputs, formulation: str, options: SolverOptions,
+          strategy: Literal["mip", "rens"] = "mip", deadline: float | None = None) -> SolveResult:
+    """Heuristic start, then HiGHS until ``deadline`` (``time.perf_counter()``; default: the
+    options' time limit from now), keeping the better answer (module docstring)."""
+    t0 = time.perf_counter()
+    if deadline is None and options.time_limit is not None:
+        deadline = t0 + options.time_limit
+    total = None if deadline is None else max(0.0, deadline - t0)
+    start = heuristic.propose(inp, heuristic_budget(total))
+    log.info("heuristic: objective %.4f, %d linked, %.2f s", start.objective, start.linked, start.seconds)
+    heuristic.to_model(model, inp, start.assignment)
+    left = None if deadline is None else deadline - time.perf_counter()
+    if left is not None and left < MIN_SOLVER_SECONDS:
+        return replace(_heuristic_result(start, options, "time_limit"),
+                       start={**start.record(), "improved_by_solver": False})
+    opts = replace(options, time_limit=left)
+    if strategy == "rens":
+        restrict = [model.assign_count] if formulation == "aggregated" else [model.assign_pair]
+        result = strategies.solve_rens(model, opts, restrict=restrict, warm_start=True)
+    else:
+        result = highs.solve(model, opts, warm_start=True)
+    return keep_better(model, inp, start, replace(result, options={**result.options, **_limit_record(options)}))
+
+
+def _limit_record(options: SolverOptions) -> dict:
+    """The time limit as asked (the solve itself got what was left of it)."""
+    return {"time_limit": options.time_limit}
