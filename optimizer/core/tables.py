@@ -93,40 +93,62 @@ def write_table(df: pd.DataFrame, path: str | Path, *, index: bool = False) -> P
 
 
 def _write_xlsx(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
-    """Excel for people: frozen header row, filters on every column, readable column widths."""
+    """Excel for people: bold frozen header row, filters on every column, readable column widths.
+
+    Written in openpyxl's write-only (streaming) mode, row by row: at 32,000 households the
+    per-cell work of a normal workbook made Excel 97% of the output writing time. Text that
+    starts like a formula is written as text (:func:`_xlsx_row`)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        df.to_excel(writer, index=index, sheet_name="data")
-        ws = writer.sheets["data"]
-        ws.freeze_panes = "A2"
-        if ws.max_row > 1 and ws.max_column > 0:
-            ws.auto_filter.ref = ws.dimensions
-        frame = df.reset_index() if index else df
-        _cells_as_text(ws, frame)
-        for i, col in enumerate(frame.columns, start=1):
-            sample = [("" if v is None or (isinstance(v, float) and v != v) else str(v)) for v in frame[col].head(200)]
-            width = max([len(str(col))] + [len(v) for v in sample])
-            ws.column_dimensions[get_column_letter(i)].width = min(max(8, width + 2), 60)
+    frame = df.reset_index() if index else df
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("data")
+    ws.freeze_panes = "A2"
+    n_rows, n_cols = frame.shape
+    if n_rows and n_cols:
+        ws.auto_filter.ref = f"A1:{get_column_letter(n_cols)}{n_rows + 1}"
+    values = frame.astype(object).where(frame.notna(), None)
+    for i, col in enumerate(frame.columns, start=1):
+        sample = ["" if v is None else str(v) for v in values[col].head(200)]
+        width = max([len(str(col))] + [len(v) for v in sample])
+        ws.column_dimensions[get_column_letter(i)].width = min(max(8, width + 2), 60)
+    bold = Font(bold=True)
+    header = []
+    for col in frame.columns:
+        cell = WriteOnlyCell(ws, value=str(col))
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    for row in values.itertuples(index=False, name=None):
+        ws.append(_xlsx_row(ws, row))
+    wb.save(path)
 
 
 #: A text cell starting with one of these would be a formula in a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def _cells_as_text(ws, frame: pd.DataFrame) -> None:
-    """Write every text cell that starts like a formula (``=``, ``+``, ``-``, ``@``: an id or
-    a name from an input file) as plain text, never as a formula (formula injection)."""
-    for j, col in enumerate(frame.columns, start=1):
-        values = frame[col]
-        if values.dtype != object and not pd.api.types.is_string_dtype(values):
-            continue
-        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS)).to_numpy()
-        for i in risky.nonzero()[0]:
-            cell = ws.cell(row=int(i) + 2, column=j)
-            cell.value = str(values.iloc[i])
-            cell.data_type = "s"
-            cell.quotePrefix = True
+def _xlsx_row(ws, row: tuple) -> list:
+    """A row's values for the sheet: numpy scalars as Python numbers, and every text cell that
+    starts like a formula (``=``, ``+``, ``-``, ``@``: an id or a name from an input file) as
+    plain text with a quote prefix, never as a formula (formula injection)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for v in row:
+        if isinstance(v, str):
+            if v.startswith(FORMULA_STARTS):
+                cell = WriteOnlyCell(ws, value=v)
+                cell.data_type = "s"
+                cell.quotePrefix = True
+                v = cell
+        elif hasattr(v, "item"):  # numpy scalar
+            v = v.item()
+        out.append(v)
+    return out
 
 
 def check_output_suffix(path: str | Path) -> None:
