@@ -20,13 +20,15 @@ is the answer, with status ``feasible``, limit ``time_limit`` and no bound.
 from __future__ import annotations
 
 import logging
+import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import pyomo.environ as pyo
 
 from models.koppeling import KoppelingInputs
+from optimizer.core.errors import InputError, Violation
 from optimizer.koppeling import heuristic
 from optimizer.solve import highs, strategies
 from optimizer.solve.highs import SolveResult, SolverOptions, Status
@@ -38,18 +40,87 @@ HEURISTIC_SHARE = 0.2
 HEURISTIC_MAX_SECONDS = 3.0
 #: Below this many seconds left, HiGHS is not started: the heuristic's proposal is the answer.
 MIN_SOLVER_SECONDS = 0.2
-#: Reserve after the solve (extract, explain, write): fixed seconds + seconds per household per
-#: output format (measured, docs/performance.md) + the map.
+#: Reserve after the solve (extract, explain, write tables, map, run.json): fixed seconds +
+#: seconds per household (explain, and each output format) + the map. Measured (CPU seconds,
+#: docs/performance.md) and rounded up.
 RESERVE_FIXED = 0.3
-RESERVE_PER_HOUSEHOLD = {"csv": 0.00012, "xlsx": 0.00020}
-RESERVE_EXPLAIN_PER_HOUSEHOLD = 0.0002
+RESERVE_EXPLAIN_PER_HOUSEHOLD = 0.00025
+RESERVE_PER_HOUSEHOLD = {"csv": 0.0001, "xlsx": 0.0004}
 RESERVE_MAP = 1.0
+#: Seconds per household that reading, inputs, building and the heuristic need whatever the
+#: time limit (measured up to 32,000 households), and the peak memory per household (MB) above a
+#: fixed base. A batch whose estimate exceeds the time limit (or the memory available) is refused
+#: before anything is built.
+FIXED_PER_HOUSEHOLD = 0.0012
+FIXED_BASE = 2.5
+#: A command ends within its time limit plus at most this many seconds of work besides the
+#: solve (estimated as above), or it is refused up front.
+MAX_OVERHEAD_SECONDS = 30.0
+MEMORY_BASE_MB = 350.0
+MEMORY_PER_HOUSEHOLD_MB = 0.03
 
 
 def reserve_seconds(households: int, formats: tuple[str, ...] = ("csv", "xlsx"), make_map: bool = True) -> float:
     """Seconds kept back from the time limit for extraction, explanations and writing."""
-    per = RESERVE_EXPLAIN_PER_HOUSEHOLD + sum(RESERVE_PER_HOUSEHOLD.get(f, 0.0002) for f in formats)
+    per = RESERVE_EXPLAIN_PER_HOUSEHOLD + sum(RESERVE_PER_HOUSEHOLD.get(f, 0.0004) for f in formats)
     return RESERVE_FIXED + per * households + (RESERVE_MAP if make_map else 0.0)
+
+
+def _available_memory_mb() -> float | None:
+    """MemAvailable of /proc/meminfo in MB (None where unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+@dataclass
+class CommandClock:
+    """The time limit of a whole command, from its start: what the solve may use."""
+
+    start: float  # time.perf_counter() at the command's start
+    limit: float | None  # seconds for the whole command; None: no limit
+    households: int
+    formats: tuple[str, ...] = ("csv", "xlsx")
+    make_map: bool = True
+
+    @property
+    def reserve(self) -> float:
+        return reserve_seconds(self.households, self.formats, self.make_map)
+
+    def estimate(self) -> float:
+        """Seconds the command needs besides the solve (module constants)."""
+        return FIXED_BASE + FIXED_PER_HOUSEHOLD * self.households + self.reserve
+
+    def solve_deadline(self) -> float | None:
+        """``time.perf_counter()`` by which the solve must end (None: no limit)."""
+        return None if self.limit is None else self.start + self.limit - self.reserve
+
+    def check_size(self, name: str) -> None:
+        """Refuse (exit 2) a batch that cannot finish within the limit, or not fit in memory."""
+        need = self.estimate()
+        if self.limit is not None and need > self.limit + MAX_OVERHEAD_SECONDS:
+            raise InputError(Violation(name, f"{self.households:,} households need about {need:.0f} s for reading, "
+                                             f"building and writing alone (docs/performance.md), more than the time "
+                                             f"limit of {self.limit:g} s allows (plus {MAX_OVERHEAD_SECONDS:g} s): "
+                                             f"give --time-limit {math.ceil(need)} "
+                                             "or more, or split the batch", value=self.households))
+        memory = MEMORY_BASE_MB + MEMORY_PER_HOUSEHOLD_MB * self.households
+        available = _available_memory_mb()
+        if available is not None and memory > available:
+            raise InputError(Violation(name, f"{self.households:,} households need about {memory:,.0f} MB of memory; "
+                                             f"{available:,.0f} MB is available: split the batch",
+                                       value=self.households))
+
+    def record(self) -> dict:
+        """For run.json: the limit and how it was split."""
+        return {"limit": self.limit, "reserve_after_solve": round(self.reserve, 3),
+                "estimate_besides_solve": round(self.estimate(), 3),
+                "measured_from": "command start (process start for the CLI)"}
 
 
 def heuristic_budget(solve_seconds: float | None) -> float:

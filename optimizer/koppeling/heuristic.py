@@ -20,10 +20,10 @@ optimises, and the gap reported is HiGHS's proven gap. It has two stages:
    living alone in one). A household whose cheapest placement costs more than leaving it
    unplaced stays unplaced, as does one for which nothing fits (dwellings, caps). A nareiziger
    and its referent in the same batch are placed together or not at all.
-2. :class:`LocalSearch` - best one-household moves (including into and out of "unplaced")
-   with exact objective deltas, the cheapest dwelling allocation of each gemeente recomputed
-   exactly (:class:`Dwellings`), until no improving move is left or the time budget is spent
-   (checked after every household).
+2. :class:`LocalSearch` - best one-household moves (including into and out of "unplaced") and,
+   when none improves, best two-household swaps, with exact objective deltas (the cheapest
+   dwelling allocation of each gemeente recomputed exactly, :class:`Dwellings`), until nothing
+   improves or the time budget is spent (checked after every household).
 
 Hard rules hold by construction: only allowed gemeenten (own cost finite: locks, ties,
 families), dwelling capacity per class, caps on persons and households, linked households
@@ -284,7 +284,7 @@ class Dwellings:
 
 
 class LocalSearch:
-    """Per-household assignment with exact objective deltas for one-household moves.
+    """Per-household assignment with exact objective deltas for one-household moves and swaps.
 
     ``gm[h]`` is the gemeente of household h, or ``G`` (a pseudo gemeente without target or
     dwelling limits whose own cost is the cost of staying unplaced). The objective is the
@@ -317,6 +317,9 @@ class LocalSearch:
         self.dcur = np.zeros(G + 1)
         self.dadd = np.zeros((G + 1, 5))
         self.drem = np.zeros((G + 1, 5))
+        self.dswap = np.zeros((G + 1, 5, 5))  # one household of class kout out, one of class kin in
+        self.swap_stale = np.ones(G + 1, dtype=bool)  # dswap is computed when swaps need it
+        self.swap_stale[G] = False
         for g in np.unique(self.gm):
             self._refresh(int(g))
         for g in np.setdiff1d(np.arange(G), self.gm):
@@ -331,6 +334,7 @@ class LocalSearch:
         for k in range(5):
             self.dadd[g, k] = self.dw.cost(g, n[:k] + (n[k] + 1,) + n[k + 1:]) - cur
             self.drem[g, k] = self.dw.cost(g, n[:k] + (n[k] - 1,) + n[k + 1:]) - cur if n[k] > 0 else np.inf
+        self.swap_stale[g] = True
         self.dadd[g] = np.nan_to_num(self.dadd[g], nan=np.inf)
         self.qcur[g] = self._q(np.array([g]), self.P[g:g + 1])[0]
 
@@ -369,25 +373,72 @@ class LocalSearch:
         delta[g0] = np.inf
         return delta
 
-    def run(self, deadline: float) -> int:
-        """Best-improvement moves, household by household in a fixed order, pass after pass,
-        until a pass improves nothing or ``deadline`` (``time.perf_counter()``) passes; the
-        number of moves made."""
+    def _refresh_swaps(self, g: int) -> None:
+        n = tuple(int(x) for x in self.N[g])
+        cur = self.dcur[g]
+        for k in range(5):
+            if n[k] == 0:
+                self.dswap[g, k, :] = np.inf
+                continue
+            down = n[:k] + (n[k] - 1,) + n[k + 1:]
+            for kin in range(5):
+                self.dswap[g, k, kin] = 0.0 if kin == k else self.dw.cost(
+                    g, down[:kin] + (down[kin] + 1,) + down[kin + 1:]) - cur
+        self.swap_stale[g] = False
+
+    def swap_deltas(self, h: int) -> np.ndarray:
+        """Objective change of exchanging the gemeenten (or unplaced) of h and every other household."""
+        for g in np.flatnonzero(self.swap_stale):
+            self._refresh_swaps(int(g))
+        g1, p1, k1 = self.gm[h], self.p[h], self.k[h]
+        g2, p2, k2 = self.gm, self.p, self.k
+        n = len(g2)
+        d_own = self.own[h, g2] - self.own[h, g1] + self.own[:, g1] - self.own[np.arange(n), g2]
+        P1 = self.P[g1]
+        d_g1 = self._q(np.full(n, g1), P1 - p1 + p2) - self.qcur[g1] + self.dswap[g1, k1, k2]
+        d_g2 = self._q(g2, self.P[g2] - p2 + p1) - self.qcur[g2] + self.dswap[g2, k2, k1]
+        ok = (P1 - p1 + p2 <= self.cap_p[g1] + 1e-9) & (self.P[g2] - p2 + p1 <= self.cap_p[g2] + 1e-9)
+        ok &= (g2 != g1) & self.movable & np.isfinite(d_own)
+        return np.where(ok, d_own + d_g1 + d_g2, np.inf)
+
+    def _pass(self, cand: np.ndarray, deadline: float, swaps: bool) -> tuple[int, bool]:
+        """One pass of best moves (or swaps) over ``cand``: the number made, and whether the pass
+        was completed before ``deadline``."""
+        made = 0
+        for h in cand:
+            if time.perf_counter() > deadline:
+                return made, False
+            h = int(h)
+            d = self.swap_deltas(h) if swaps else self.move_deltas(h)
+            best = int(np.argmin(d))
+            if d[best] < -EPS:
+                if swaps:
+                    g1, g2 = int(self.gm[h]), int(self.gm[best])
+                    self.move(h, g2)
+                    self.move(best, g1)
+                else:
+                    self.move(h, best)
+                made += 1
+        return made, True
+
+    def run(self, deadline: float, swaps: bool = True) -> int:
+        """Best-improvement moves, household by household in a fixed order, pass after pass;
+        when no move improves, a pass of best two-household swaps, then moves again; until
+        nothing improves or ``deadline`` (``time.perf_counter()``) passes. Returns the number
+        of moves and swaps made."""
         cand = np.flatnonzero(self.movable)
-        moves = 0
+        total = 0
         while True:
-            improved = False
-            for h in cand:
-                if time.perf_counter() > deadline:
-                    return moves
-                d = self.move_deltas(int(h))
-                g = int(np.argmin(d))
-                if d[g] < -EPS:
-                    self.move(int(h), g)
-                    moves += 1
-                    improved = True
-            if not improved:
-                return moves
+            made, finished = self._pass(cand, deadline, swaps=False)
+            total += made
+            if not finished:
+                return total
+            if made:
+                continue
+            made, finished = self._pass(cand, deadline, swaps=True) if swaps else (0, True)
+            total += made
+            if not made or not finished:
+                return total
 
     def assignment(self) -> Assignment:
         """Gemeente, dwelling class and sharing per household (the exact allocation per gemeente)."""
@@ -422,9 +473,9 @@ def propose(inp: KoppelingInputs, budget: float = 1.0) -> Proposal:
     start = greedy(inp)
     stages = {"greedy": evaluate(inp, start).objective}
     best = start
-    if len(inp.hh_unit):
+    if len(inp.hh_unit) and budget > 0:
         ls = LocalSearch(inp, start.gemeente)
-        stages["local_search_moves"] = float(ls.run(t0 + budget))
+        stages["local_search_moves_and_swaps"] = float(ls.run(t0 + budget))
         candidate = ls.assignment()
         objective = evaluate(inp, candidate).objective
         if objective < stages["greedy"]:

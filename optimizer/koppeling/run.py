@@ -90,6 +90,7 @@ class ProposeConfig:
     make_map: bool = True  # map.png when gemeente boundaries are available
     boundaries: str | Path | None = None  # GeoJSON/GeoPackage; default: optimizer.data.geo.default_boundaries_path()
     population: dict | None = None  # the population the state's targets used (taakstelling.PopulationChoice.record)
+    started: float | None = None  # time.perf_counter() at the command's start (the CLI: optimizer.STARTED); default: now
 
 
 @dataclass
@@ -140,9 +141,10 @@ class Tables:
 class Timings:
     """Wall-clock seconds per stage (``with timings("stage"): ...``) and in total."""
 
-    def __init__(self) -> None:
-        self.start = time.perf_counter()
+    def __init__(self, start: float | None = None) -> None:
+        self.start = time.perf_counter() if start is None else start
         self.seconds: dict[str, float] = {}
+        self.budget: dict | None = None  # how the time limit was split (anytime.CommandClock.record)
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
@@ -270,6 +272,7 @@ def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tabl
           timings: Timings) -> dict:
     """Write the tables, map.png and run.json into ``cfg.out`` (all or nothing); return the
     run record."""
+    t_write = time.perf_counter()
     record = run_record(cfg, data, ctx, sol, tables, timings)
     with atomic_output_dir(cfg.out) as tmp:
         for fmt in cfg.formats:
@@ -277,6 +280,8 @@ def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tabl
                                 ("provinces", tables.provinces), ("household_types", tables.household_types)):
                 write_table(table, tmp / f"{name}.{fmt}")
         record["map"] = _write_map(cfg, data, tables.gemeenten, tmp, record)
+        record["timings_seconds"]["write"] = time.perf_counter() - t_write
+        record["timings_seconds"]["total"] = timings.total()  # from the command's start, writing included
         write_json(tmp / "run.json", record)
     if cfg.relative_to is None:  # the demo reports its own (final) folder
         h = record["households"]
@@ -286,18 +291,21 @@ def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tabl
 
 def run_propose(cfg: ProposeConfig) -> dict:
     """Run a koppeling proposal end to end; return the run record (also written as run.json)."""
-    timings = Timings()
+    timings = Timings(cfg.started)
     with timings("read_validate"):
         data = validate(cfg, load(cfg))
+    options = solver_options(cfg, data.variant)
+    clock = anytime.CommandClock(timings.start, options.time_limit, len(data.households), cfg.formats, cfg.make_map)
+    clock.check_size(_name(cfg.households, "households"))
+    timings.budget = clock.record()
     with timings("inputs"):
         ctx = inputs(cfg, data)
     with timings("build"):
         built = build(ctx, cfg.formulation)
-    options = solver_options(cfg, data.variant)
     strategy = choose_strategy(cfg.strategy, cfg.formulation, ctx.inputs)
-    log.info("solving with HiGHS (%s, strategy %s, time limit %s s, gap %g)", cfg.formulation, strategy,
-             options.time_limit, options.mip_rel_gap)
-    result = solve(ctx, built, options, strategy)
+    log.info("solving with HiGHS (%s, strategy %s, time limit %s s for the command, gap %g)", cfg.formulation,
+             strategy, options.time_limit, options.mip_rel_gap)
+    result = solve(ctx, built, options, strategy, clock.solve_deadline())
     with timings("extract"):
         sol = extract(ctx, built, result)
     with timings("explain"):
@@ -393,6 +401,7 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
                           "term costs (variant [weights]; units in models/koppeling_terms.toml, docs/model.md)",
         "alternatives_method": METHOD,
         "fairness": fairness_summary(tables.gemeenten),
+        "time_budget": timings.budget,
         **cfg.extra_record,
     }
     extra["locks"] = locks_report(data.locks, proposal)
@@ -403,7 +412,8 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
     t = timings.seconds
     record.timings_seconds = {"read_validate": t["read_validate"], "inputs": t["inputs"], "build": t["build"],
                               "compile": r.compile_seconds, "solve": r.solve_seconds, "extract": t["extract"],
-                              "explain": t["explain"], "total": timings.total()}
+                              "explain": t["explain"], "heuristic": (r.start or {}).get("seconds"),
+                              "total": timings.total()}
     return record.model_dump()
 
 
