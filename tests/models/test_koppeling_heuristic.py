@@ -162,3 +162,16 @@ def test_a_solve_without_time_never_returns_less_than_the_heuristic():
     assert r.solver_status == "heuristic" and r.objective == pytest.approx(heuristic.propose(ctx.inputs, 0.0).objective)
     assert r.objective <= evaluate(ctx.inputs, heuristic.greedy(ctx.inputs)).objective + 1e-9
     assert r.limit == "time_limit" and r.bound is None
+
+
+def test_a_batch_too_large_for_the_time_limit_is_refused_up_front():
+    clock = anytime.CommandClock(start=0.0, limit=60.0, households=200_000)
+    with pytest.raises(InputError) as err:
+        clock.check_size("households.csv")
+    v = err.value.violations[0]
+    assert v.file == "households.csv" and v.value == 200_000
+    assert "200,000 households" in v.rule and "60 s" in v.rule and "--time-limit" in v.rule
+    # a weekly batch with a 2 s limit runs (the work besides the solve is the documented overhead)
+    anytime.CommandClock(start=0.0, limit=2.0, households=450).check_size("households.csv")
+    assert anytime.CommandClock(start=10.0, limit=2.0, households=450, make_map=False).solve_deadline() \
+        == pytest.approx(12.0 - anytime.reserve_seconds(450, make_map=False))
