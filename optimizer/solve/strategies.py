@@ -109,6 +109,12 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
                            solve_seconds=lp.solve_seconds + sub.solve_seconds, n_integer=len(int_vars),
                            options=strategy)
     full = solve(model, replace(options, time_limit=_remaining(options, t_start)), warm_start=sub.has_solution)
-    return replace(full, compile_seconds=full.compile_seconds + lp.compile_seconds + sub.compile_seconds,
+    # the LP optimum stays a valid bound when the full MIP stops before proving a better one
+    bound = lp_bound if full.bound is None else max(full.bound, lp_bound)
+    gap = full.gap
+    if full.objective is not None and bound != full.bound:
+        gap = max(0.0, full.objective - bound) / max(abs(full.objective), 1e-9)
+    return replace(full, bound=bound, gap=gap,
+                   compile_seconds=full.compile_seconds + lp.compile_seconds + sub.compile_seconds,
                    solve_seconds=full.solve_seconds + lp.solve_seconds + sub.solve_seconds,
                    options={**strategy, "strategy": "lp+rens+mip"})
