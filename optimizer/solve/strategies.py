@@ -114,7 +114,8 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
     gap = full.gap
     if full.objective is not None and bound != full.bound:
         gap = max(0.0, full.objective - bound) / max(abs(full.objective), 1e-9)
-    return replace(full, bound=bound, gap=gap,
+    status = Status.OPTIMAL if full.has_solution and gap is not None and gap <= options.mip_rel_gap else full.status
+    return replace(full, bound=bound, gap=gap, status=status,
                    compile_seconds=full.compile_seconds + lp.compile_seconds + sub.compile_seconds,
                    solve_seconds=full.solve_seconds + lp.solve_seconds + sub.solve_seconds,
                    options={**strategy, "strategy": "lp+rens+mip"})
