@@ -58,7 +58,8 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS l
 # HiGHS settings: when not given, the variant's [solver] section decides
 TimeLimit, Gap, Threads, Seed = (
     Annotated[kind, typer.Option(flag, help=f"{text} (default: the variant's solver section).")]
-    for kind, flag, text in ((float | None, "--time-limit", "Seconds per solve; HiGHS may overshoot by ~50%"),
+    for kind, flag, text in ((float | None, "--time-limit", "Seconds; for propose the whole command "
+                              "(reading to writing, docs/model.md), for reception per solve"),
                              (float | None, "--gap", "Relative MIP gap at which HiGHS stops"),
                              (int | None, "--threads", "HiGHS threads (1 = deterministic)"),
                              (int | None, "--seed", "HiGHS random seed")))
