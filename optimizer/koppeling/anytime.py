@@ -61,6 +61,8 @@ FIXED_BASE = 2.5
 #: A command ends within its time limit plus at most this many seconds of work besides the
 #: solve (estimated as above), or it is refused up front.
 MAX_OVERHEAD_SECONDS = 30.0
+#: The reserve is scaled by the measured slowdown of the work before the solve, at most this.
+MAX_SLOWDOWN = 10.0
 MEMORY_BASE_MB = 350.0
 MEMORY_PER_HOUSEHOLD_MB = 0.03
 
@@ -92,6 +94,7 @@ class CommandClock:
     households: int
     formats: tuple[str, ...] = ("csv", "xlsx")
     make_map: bool = True
+    used_slowdown: float = 1.0
 
     @property
     def reserve(self) -> float:
@@ -101,9 +104,18 @@ class CommandClock:
         """Seconds the command needs besides the solve (module constants)."""
         return FIXED_BASE + FIXED_PER_HOUSEHOLD * self.households + self.reserve
 
-    def solve_deadline(self) -> float | None:
-        """``time.perf_counter()`` by which the solve must end (None: no limit)."""
-        return None if self.limit is None else self.start + self.limit - self.reserve
+    def slowdown(self, now: float | None = None) -> float:
+        """How much slower than estimated the work before the solve went (1 to 10): on a loaded
+        machine the reserve after the solve is scaled by it."""
+        now = time.perf_counter() if now is None else now
+        expected = FIXED_BASE + FIXED_PER_HOUSEHOLD * self.households
+        return min(max(1.0, (now - self.start) / expected), MAX_SLOWDOWN)
+
+    def solve_deadline(self, now: float | None = None) -> float | None:
+        """``time.perf_counter()`` by which the solve must end (None: no limit): the limit less
+        the reserve, scaled by :meth:`slowdown` (recorded in :attr:`used_slowdown`)."""
+        self.used_slowdown = self.slowdown(now)
+        return None if self.limit is None else self.start + self.limit - self.reserve * self.used_slowdown
 
     def check_size(self, name: str) -> None:
         """Refuse (exit 2) a batch that cannot finish within the limit, or not fit in memory."""
@@ -123,7 +135,8 @@ class CommandClock:
 
     def record(self) -> dict:
         """For run.json: the limit and how it was split."""
-        return {"limit": self.limit, "reserve_after_solve": round(self.reserve, 3),
+        return {"limit": self.limit, "reserve_after_solve": round(self.reserve * self.used_slowdown, 3),
+                "slowdown": round(self.used_slowdown, 2),
                 "estimate_besides_solve": round(self.estimate(), 3),
                 "measured_from": "command start (process start for the CLI)"}
 

@@ -297,7 +297,6 @@ def run_propose(cfg: ProposeConfig) -> dict:
     options = solver_options(cfg, data.variant)
     clock = anytime.CommandClock(timings.start, options.time_limit, len(data.households), cfg.formats, cfg.make_map)
     clock.check_size(_name(cfg.households, "households"))
-    timings.budget = clock.record()
     with timings("inputs"):
         ctx = inputs(cfg, data)
     with timings("build"):
@@ -306,6 +305,7 @@ def run_propose(cfg: ProposeConfig) -> dict:
     log.info("solving with HiGHS (%s, strategy %s, time limit %s s for the command, gap %g)", cfg.formulation,
              strategy, options.time_limit, options.mip_rel_gap)
     result = solve(ctx, built, options, strategy, clock.solve_deadline())
+    timings.budget = clock.record()
     with timings("extract"):
         sol = extract(ctx, built, result)
     with timings("explain"):

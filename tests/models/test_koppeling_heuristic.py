@@ -173,5 +173,10 @@ def test_a_batch_too_large_for_the_time_limit_is_refused_up_front():
     assert "200,000 households" in v.rule and "60 s" in v.rule and "--time-limit" in v.rule
     # a weekly batch with a 2 s limit runs (the work besides the solve is the documented overhead)
     anytime.CommandClock(start=0.0, limit=2.0, households=450).check_size("households.csv")
-    assert anytime.CommandClock(start=10.0, limit=2.0, households=450, make_map=False).solve_deadline() \
-        == pytest.approx(12.0 - anytime.reserve_seconds(450, make_map=False))
+    clock = anytime.CommandClock(start=10.0, limit=2.0, households=450, make_map=False)
+    reserve = anytime.reserve_seconds(450, make_map=False)
+    assert clock.solve_deadline(now=10.5) == pytest.approx(12.0 - reserve)
+    # the work before the solve took 4x its estimate (a loaded machine): 4x the reserve after it
+    expected = anytime.FIXED_BASE + anytime.FIXED_PER_HOUSEHOLD * 450
+    assert clock.solve_deadline(now=10.0 + 4 * expected) == pytest.approx(12.0 - 4 * reserve)
+    assert clock.record()["slowdown"] == pytest.approx(4.0)
