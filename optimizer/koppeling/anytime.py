@@ -150,9 +150,11 @@ def heuristic_budget(solve_seconds: float | None, households: int, strategy: str
 
 def _heuristic_result(start: heuristic.Proposal, options: SolverOptions, limit: str | None) -> SolveResult:
     """A result for the heuristic's proposal alone (HiGHS not run): no bound, no gap."""
-    return SolveResult(status=Status.FEASIBLE, solver_status="heuristic", solver="heuristic", objective=start.objective,
-                       bound=None, gap=None, compile_seconds=0.0, solve_seconds=0.0, n_variables=0, n_integer=0,
-                       n_constraints=0, n_nonzeros=0, node_count=None, options=options.record(), limit=limit)
+    version = highs.solver_version()  # recorded although HiGHS did not run
+    return SolveResult(status=Status.FEASIBLE, solver_status="heuristic", solver=f"{version} (not run: no time left)",
+                       objective=start.objective, bound=None, gap=None, compile_seconds=0.0, solve_seconds=0.0,
+                       n_variables=0, n_integer=0, n_constraints=0, n_nonzeros=0, node_count=None,
+                       options=options.record(), limit=limit, version=version.removeprefix("HiGHS "))
 
 
 def keep_better(model: pyo.ConcreteModel, inp: KoppelingInputs, start: heuristic.Proposal,
