@@ -231,13 +231,17 @@ class Dwellings:
     Classes are nested (a class-k household fits every class d >= k at ``size_fit * (d - k)``)
     and v pairs of singles may share a class-2 dwelling at ``sharing`` per pair. For a fixed v
     the greedy (largest need first, smallest free class that fits) is optimal; the minimum is
-    taken over every v. Results are cached per (gemeente, counts).
+    taken over every v up to :math:`v_0 = \\lceil (n_1 - D_1) / 2 \\rceil` (with non-negative
+    weights: from :math:`v_0` on every unpaired single has a class-1 dwelling, which nobody else
+    can use, so another pair only adds its cost and takes a class-2 dwelling from the others).
+    Results are cached per (gemeente, counts).
     """
 
     def __init__(self, inp: KoppelingInputs):
         self.inp = inp
         self.D = [tuple(int(x) for x in row) for row in inp.dwellings]
         self.sharing = bool(inp.sharing)
+        self.nonnegative = inp.weights.get("size_fit", 0.0) >= 0 and inp.weights.get("sharing", 0.0) >= 0
         self.cache: dict[tuple, tuple] = {}
 
     @staticmethod
@@ -268,6 +272,8 @@ class Dwellings:
         D = self.D[g]
         best: tuple[float, int, list[tuple[int, int, int]]] = (np.inf, 0, [])
         vmax = min(n[0] // 2, D[SHARED_CLASS - 1]) if self.sharing else 0
+        if self.nonnegative:  # beyond v0 every other single has a class-1 dwelling: more pairs cost more
+            vmax = min(vmax, max(0, -(-(n[0] - D[0]) // 2)))
         for v in range(vmax + 1):
             avail = list(D)
             avail[SHARED_CLASS - 1] -= v
