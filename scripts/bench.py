@@ -15,6 +15,10 @@ the same objective) runs where it can finish within ``--naive-time-limit``.
     python scripts/bench.py                 # all instances, naive on weekly and month
     python scripts/bench.py --quick         # CI smoke: a small batch only
     python scripts/bench.py --markdown docs/performance.md   # also write the table
+    python scripts/bench.py --instances m1000,month,m4000 --naive ""   # the 4-week pace rows
+    python scripts/bench.py --command weekly --repeat 3 -- --no-map    # end to end, fresh process
+    python scripts/bench.py --command m3000 -- --time-limit 2          # any-time behaviour
+    python scripts/bench.py --previous national                        # --previous input building
 
 Targets (2-core machine): weekly <= 5 s total at gap <= 0.1%; national <= 60 s total at gap
 <= 0.5% and <= 4 GB; at least 10x faster than naive on the largest instance naive finishes.
@@ -36,12 +40,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 INSTANCES = {
-    # name: (households, seed, kind, gap)
+    # name: (households, seed, kind, gap); gap 1e-3 is the default variant's
     "quick": (120, 7, "weekly", 1e-3),
     "weekly": (450, 1, "weekly", 1e-3),
+    "m1000": (1000, 3, "month", 1e-3),
     "month": (2000, 3, "month", 1e-3),
-    "national": (8000, 2, "national", 5e-3),
+    "m3000": (3000, 3, "month", 1e-3),
+    "m4000": (4000, 3, "month", 1e-3),
+    "national": (8000, 2, "national", 1e-3),
+    "n32000": (32000, 2, "national", 1e-3),
 }
+DATES = {"weekly": "2025-08-04", "month": "2025-08-25", "national": "2025-03-01"}
 
 
 def build_state(kind: str):
@@ -86,7 +95,10 @@ def run_single(name: str, formulation: str, time_limit: float) -> dict:
                    strategy=strategy)
     r = sol.result
     linked = int((sol.households["gm_index"] >= 0).sum())
+    start = r.start or {}
     return {
+        "heuristic_objective": start.get("objective"), "heuristic_s": start.get("seconds"),
+        "heuristic_linked": start.get("linked"), "cpu_s": time.process_time(),
         "instance": name, "formulation": formulation, "strategy": strategy, "households": len(ctx.households),
         "persons": int(ctx.households["persons"].sum()), "linked": linked, "units": len(ctx.inputs.unit_count),
         "variables": r.n_variables, "integers": r.n_integer, "constraints": r.n_constraints,
@@ -95,6 +107,64 @@ def run_single(name: str, formulation: str, time_limit: float) -> dict:
         "status": r.status.value, "objective": r.objective, "bound": r.bound, "gap": r.gap,
         "gap_target": gap, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def write_files(name: str, folder: Path) -> tuple[Path, Path, str]:
+    """The instance as a households and a state CSV in ``folder`` (for the command-line rows)."""
+    from optimizer.data.synthetic import generate_households
+
+    n, seed, kind, _ = INSTANCES[name]
+    state, as_of = build_state(kind)
+    hh, st = folder / f"{name}_households.csv", folder / f"{kind}_state.csv"
+    generate_households(n, seed, as_of=as_of).to_csv(hh, index=False)
+    state.to_csv(st, index=False)
+    return hh, st, DATES[kind]
+
+
+def run_command(name: str, folder: Path, extra: list[str]) -> dict:
+    """``spreiding propose`` end to end in a fresh process: wall and CPU seconds (user + sys of
+    the child), peak memory, and what run.json says."""
+    hh, st, day = write_files(name, folder)
+    out = folder / f"out_{name}"
+    cmd = [sys.executable, "-m", "optimizer", "propose", "--households", str(hh), "--state", str(st), "--date", day,
+           "--out", str(out), "-q", *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    row = {"instance": name, "args": " ".join(extra), "exit": proc.returncode, "wall_s": wall,
+           "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+           "peak_mb": after.ru_maxrss / 1024, "load": os.getloadavg()[0]}
+    if proc.returncode != 0:
+        return {**row, "error": proc.stderr.strip().splitlines()[-3:]}
+    rec = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    return {**row, "status": rec["status"], "objective": rec["objective"], "gap": rec["gap"],
+            "linked": rec["households"]["linked"], "timings": rec["timings_seconds"],
+            "heuristic": (rec["solver"].get("start") or {}).get("objective"), "highspy": rec["solver"]["solver"]}
+
+
+def run_previous(name: str) -> dict:
+    """Input building without and with a previous proposal that names every household."""
+    import numpy as np
+    import pandas as pd
+
+    from optimizer.data import schemas
+    from optimizer.data.synthetic import generate_households
+    from optimizer.koppeling.inputs import build_inputs
+    from optimizer.koppeling.variant import load_variant
+
+    n, seed, kind, _ = INSTANCES[name]
+    state_df, as_of = build_state(kind)
+    state = schemas.load_state(state_df, "state")
+    hh = schemas.load_households(generate_households(n, seed, as_of=as_of), "households")
+    prev = pd.Series(np.random.default_rng(0).choice(list(state.index), len(hh)), index=hh.index)
+    out = {"instance": name}
+    for key, previous in (("without_s", None), ("with_previous_s", prev)):
+        t0 = time.process_time()
+        build_inputs(hh, state, load_variant("default"), previous=previous, as_of=as_of)
+        out[key] = time.process_time() - t0
+    return out
 
 
 def run_child(name: str, formulation: str, time_limit: float) -> dict:
@@ -131,7 +201,22 @@ def main() -> None:
     ap.add_argument("--naive", default="weekly,month", help="instances to also run with the naive formulation")
     ap.add_argument("--quick", action="store_true", help="CI smoke run: one small instance, both formulations")
     ap.add_argument("--markdown", type=Path, help="write the table (and raw JSON) to this markdown file")
-    args = ap.parse_args()
+    ap.add_argument("--command", metavar="INSTANCE",
+                    help="run `spreiding propose` end to end on INSTANCE in a fresh process (extra options after --)")
+    ap.add_argument("--previous", metavar="INSTANCE", help="time input building with a previous proposal")
+    ap.add_argument("--repeat", type=int, default=1, help="repeat --command runs")
+    args, extra = ap.parse_known_args()
+    extra = [a for a in extra if a != "--"]
+    if args.command:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            for _ in range(args.repeat):
+                print(json.dumps(run_command(args.command, Path(tmp), extra)), flush=True)
+        return
+    if args.previous:
+        print(json.dumps(run_previous(args.previous)))
+        return
     if args.single:
         print(json.dumps(run_single(args.single, args.formulation, args.time_limit)))
         return

@@ -61,7 +61,8 @@ ReportLang = Annotated[str, typer.Option("--lang", help="Language of report.html
 # HiGHS settings: when not given, the variant's [solver] section decides
 TimeLimit, Gap, Threads, Seed = (
     Annotated[kind, typer.Option(flag, help=f"{text} (default: the variant's solver section).")]
-    for kind, flag, text in ((float | None, "--time-limit", "Seconds per solve; HiGHS may overshoot by ~50%"),
+    for kind, flag, text in ((float | None, "--time-limit", "Seconds; for propose the whole command "
+                              "(reading to writing, docs/model.md), for reception per solve"),
                              (float | None, "--gap", "Relative MIP gap at which HiGHS stops: |objective - bound| / "
                                                       "|objective|, constant offsets included (docs/model.md)"),
                              (int | None, "--threads", "HiGHS threads (1 = deterministic)"),

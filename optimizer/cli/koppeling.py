@@ -237,6 +237,7 @@ def propose(
 ) -> None:
     """Propose a koppeling: every household to a gemeente, explained term by term."""
     setup_logging(quiet)
+    from optimizer import STARTED
     from optimizer.koppeling.run import ProposeConfig, run_propose
     from optimizer.report.strings import check_lang
 
@@ -261,7 +262,7 @@ def propose(
                         time_limit=time_limit, mip_rel_gap=gap, threads=threads, seed=seed, node_limit=node_limit,
                         formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
                         formats=("csv", "xlsx") if xlsx else ("csv",), verbose=verbose,
-                        boundaries=boundaries, make_map=make_map, population=pop, lang=lang)
+                        boundaries=boundaries, make_map=make_map, population=pop, lang=lang, started=STARTED)
     _summary(run_propose(cfg))
     typer.echo(f"report: {out / 'report.html'}")
 

@@ -138,10 +138,13 @@ def _header_cells(ws, frame: pd.DataFrame, notes: dict[str, str]) -> list:
     unit: ``frame.attrs["notes"]``)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
+    from openpyxl.styles import Font
 
     cells: list = []
+    bold = Font(bold=True)
     for col in frame.columns:
         cell = WriteOnlyCell(ws, value=str(col))
+        cell.font = bold
         if col in notes:
             cell.comment = Comment(notes[col], "spreiding")
         cells.append(cell)

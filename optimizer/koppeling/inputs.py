@@ -83,6 +83,65 @@ def split_households(households: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     return decision, excluded, context
 
 
+class _Options:
+    """The options of every unit, gathered in chunks (one per unit) and joined at the end: the
+    unit, zone (True) or gemeente option, its zone or gemeente index and its raw own terms."""
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]] = []
+
+    def add(self, u: int, is_zone: np.ndarray, target: np.ndarray, terms: dict[str, np.ndarray]) -> None:
+        self.chunks.append((np.full(len(target), u, dtype=int), is_zone, target, terms))
+
+    def add_zones(self, u: int, regret: np.ndarray, leave: np.ndarray, school: float, zone_open: np.ndarray) -> None:
+        """One option per zone with a gemeente open to the unit's size type, without tie or
+        change (an interchangeable household)."""
+        z = np.flatnonzero(zone_open)
+        zero = np.zeros(len(z))
+        self.add(u, np.ones(len(z), dtype=bool), z, {"labour": regret[z], "continuity": leave[z],
+                                                     "continuity_per_school_child": leave[z] * school,
+                                                     "tie": zero, "change": zero})
+
+    def add_individual(self, u: int, allowed: np.ndarray, tie: np.ndarray, previous: int, has_previous: bool, *,
+                       zone_exact: bool, regret: np.ndarray, leave: np.ndarray, school: float,
+                       zone_of: np.ndarray, zone_order: np.ndarray, zone_starts: np.ndarray,
+                       is_open: np.ndarray) -> None:
+        """Options of an individual household, in zone order: one exact zone option where the
+        whole zone is allowed, the tie cost is equal within it and the previous link (if any)
+        is not inside it (and ``zone_exact``: not fixed, not a linked pair); gemeente options
+        (ascending) in every other allowed zone. ``change`` is 1 away from the previous
+        gemeente when there is a previous link. Only gemeenten open to the unit's size type
+        (``is_open``) give options; a zone option needs one open gemeente in the zone."""
+        al, ti = allowed[zone_order], tie[zone_order]
+        any_z = np.logical_or.reduceat(al & is_open[zone_order], zone_starts)
+        uniform = (np.logical_and.reduceat(al, zone_starts)
+                   & (np.minimum.reduceat(ti, zone_starts) == np.maximum.reduceat(ti, zone_starts)) & zone_exact)
+        if previous >= 0:
+            uniform[zone_of[previous]] = False
+        zones = np.flatnonzero(any_z & uniform)
+        gems = np.flatnonzero(allowed & is_open & ~uniform[zone_of])
+        row_zone = np.concatenate([zones, zone_of[gems]])
+        target = np.concatenate([zones, gems])
+        is_zone = np.arange(len(target)) < len(zones)
+        order = np.lexsort((target, row_zone))  # by zone, then gemeente (a zone has one kind only)
+        row_zone, target, is_zone = row_zone[order], target[order], is_zone[order]
+        change = np.where(is_zone | (target != previous), 1.0, 0.0) if has_previous else np.zeros(len(target))
+        self.add(u, is_zone, target, {"labour": regret[row_zone], "continuity": leave[row_zone],
+                                      "continuity_per_school_child": leave[row_zone] * school,
+                                      "tie": np.where(is_zone, ti[zone_starts[row_zone]], tie[target]),
+                                      "change": change})
+
+    def arrays(self) -> dict:
+        """``opt_unit``, ``opt_is_zone``, ``opt_target`` and ``opt_terms`` of KoppelingInputs."""
+        if not self.chunks:
+            return {"opt_unit": np.zeros(0, dtype=int), "opt_is_zone": np.zeros(0, dtype=bool),
+                    "opt_target": np.zeros(0, dtype=int), "opt_terms": {t: np.zeros(0) for t in HOUSEHOLD_TERMS}}
+        return {"opt_unit": np.concatenate([c[0] for c in self.chunks]),
+                "opt_is_zone": np.concatenate([c[1] for c in self.chunks]).astype(bool),
+                "opt_target": np.concatenate([c[2] for c in self.chunks]).astype(int),
+                "opt_terms": {t: np.concatenate([c[3][t] for c in self.chunks]).astype(float) for t in HOUSEHOLD_TERMS}}
+
+
 def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant, *,
                  scores: pd.DataFrame | None = None, locks: pd.DataFrame | None = None,
                  previous: pd.Series | None = None, as_of: date | None = None,
@@ -141,6 +200,8 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
     cap_households = pd.to_numeric(state["cap_households"], errors="coerce").to_numpy(dtype=float)
     is_open = open_pairs(size_persons, size_class, size_usage, dwell, cap_persons, cap_households, resource_cap)
     zone_members = [np.flatnonzero(zone_of == z) for z in range(len(zones))]
+    zone_open = (np.stack([is_open[:, m].any(axis=1) for m in zone_members], axis=1) if zone_members
+                 else np.zeros((len(size_pairs), 0), dtype=bool))  # (size types, zones): a gemeente open
     has_dwelling = np.cumsum(dwell[:, ::-1], axis=1)[:, ::-1] > 0  # (G, 5): a dwelling of class >= d
 
     def closed_reason(mask: np.ndarray, s: int) -> str | None:
@@ -182,29 +243,10 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
     partners = set(referent_in_batch) | set(referent_in_batch.values())
 
     units_hh: list[list[int]] = []
-    opt_unit: list[int] = []
-    opt_is_zone: list[bool] = []
-    opt_target: list[int] = []
-    opt_terms: dict[str, list[float]] = {t: [] for t in HOUSEHOLD_TERMS}
     unit_size: list[int] = []
-
-    gemeente_options: set[tuple[int, int]] = set()  # (unit, gemeente) pairs with a gemeente option
-
-    def add_option(u: int, is_zone: bool, target: int, terms: dict[str, float]) -> None:
-        if not is_zone:
-            gemeente_options.add((u, target))
-        opt_unit.append(u)
-        opt_is_zone.append(is_zone)
-        opt_target.append(target)
-        for t in HOUSEHOLD_TERMS:
-            opt_terms[t].append(float(terms.get(t, 0.0)))
-
-    def own_terms_zone(i: int, z: int) -> dict[str, float]:
-        return {"labour": labour_zone[i, z], "continuity": leave_zone[i, z],
-                "continuity_per_school_child": leave_zone[i, z] * school[i]}
-
-    def own_terms_gemeente(i: int, g: int) -> dict[str, float]:
-        return own_terms_zone(i, int(zone_of[g]))
+    options = _Options()
+    zone_order = np.argsort(zone_of, kind="stable")
+    zone_starts = np.searchsorted(zone_of[zone_order], np.arange(len(zones)))
 
     def allowed_and_tie(i: int, hid: str, row: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """Allowed gemeenten (bool per g) and raw tie cost per gemeente."""
@@ -290,31 +332,13 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         units_hh.append([i])
         unit_size.append(int(hh_size[i]))
         unit_of_hh[i] = u
-        p = prev.get(hid, -1)
-        # Exact zone options where the whole zone is allowed, tie cost is equal within the zone
-        # and no previous link falls inside it; gemeente options otherwise.
         s = int(hh_size[i])
         if why := closed_reason(allowed, s):
             closed[hid] = why
-        for z in range(len(zones)):
-            members = zone_members[z]
-            al = allowed[members]
-            if not (al & is_open[s, members]).any():
-                continue
-            ties_z = tie[members]
-            uniform = al.all() and np.all(ties_z == ties_z[0]) and (p < 0 or zone_of[p] != z)
-            base = own_terms_zone(i, z)
-            change = 1.0 if hid in prev else 0.0
-            if uniform and hid not in fix and hid not in partners:
-                add_option(u, True, z, {**base, "tie": float(ties_z[0]), "change": change})
-            else:
-                for g in members[al & is_open[s, members]]:
-                    add_option(u, False, int(g), {**base, "tie": float(tie[g]),
-                                                  "change": 0.0 if (g == p or hid not in prev) else 1.0})
-        if p >= 0 and allowed[p] and is_open[s, p] and (u, p) not in gemeente_options:
-            # make sure the previous gemeente exists as its own (change-free) option
-            z = int(zone_of[p])
-            add_option(u, False, p, {**own_terms_zone(i, z), "tie": float(tie[p]), "change": 0.0})
+        options.add_individual(u, allowed, tie, prev.get(hid, -1), hid in prev,
+                               zone_exact=hid not in fix and hid not in partners, regret=labour_zone[i],
+                               leave=leave_zone[i], school=school[i], zone_of=zone_of, zone_order=zone_order,
+                               zone_starts=zone_starts, is_open=is_open[s])
 
     # interchangeable households: group by size type and own-cost signature -----------------
     free = [i for i in range(n_hh) if unit_of_hh[i] < 0]
@@ -332,14 +356,12 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
             units_hh.append([])
             unit_size.append(int(hh_size[i]))
             s = int(hh_size[i])
-            for z in (range(len(zones)) if mask is None else np.unique(zone_of[mask])):  # zones it may use
-                members = zone_members[z]
-                if mask is None or mask[members].all():
-                    if is_open[s, members].any():
-                        add_option(u, True, z, {**own_terms_zone(i, z), "tie": 0.0, "change": 0.0})
-                    continue
-                for g in members[mask[members] & is_open[s, members]]:
-                    add_option(u, False, int(g), {**own_terms_zone(i, z), "tie": 0.0, "change": 0.0})
+            if mask is None:
+                options.add_zones(u, labour_zone[i], leave_zone[i], school[i], zone_open[s])
+            else:  # zones wholly in its allowed set as zones, the rest gemeente by gemeente
+                options.add_individual(u, mask, np.zeros(G), -1, False, zone_exact=True, regret=labour_zone[i],
+                                       leave=leave_zone[i], school=school[i], zone_of=zone_of,
+                                       zone_order=zone_order, zone_starts=zone_starts, is_open=is_open[s])
         u = groups[key]
         if why := closed_reason(np.ones(G, dtype=bool) if mask is None else mask, int(hh_size[i])):
             closed[ids[i]] = why
@@ -368,10 +390,7 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         size_class=size_class,
         unit_size=np.array(unit_size, dtype=int),
         unit_count=np.array([len(h) for h in units_hh], dtype=int),
-        opt_unit=np.array(opt_unit, dtype=int),
-        opt_is_zone=np.array(opt_is_zone, dtype=bool),
-        opt_target=np.array(opt_target, dtype=int),
-        opt_terms={t: np.array(v, dtype=float) for t, v in opt_terms.items()},
+        **options.arrays(),
         hh_unit=unit_of_hh,
         hh_terms=hh_terms,
         links=links,

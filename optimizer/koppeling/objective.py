@@ -7,7 +7,7 @@ weighted, per household, per gemeente and in total (:func:`evaluate`).
 
 Extraction (the proposal's term columns and totals, :mod:`optimizer.koppeling.extract`), the
 explanations (the objective change of a one-household move, :mod:`optimizer.koppeling.explain`)
-and the heuristic (``experiments/heuristic.py``) call the same small functions, one per term
+and the primal heuristic (:mod:`optimizer.koppeling.heuristic`) call the same small functions, one per term
 family:
 
 * own terms (labour, continuity, tie, change) of a household at its gemeente: :func:`own_terms`;

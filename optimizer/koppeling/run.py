@@ -42,6 +42,7 @@ from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.core.runrecord import RunRecord, inputs_record, write_json
 from optimizer.core.tables import atomic_output_dir, check_output_dir, write_table
 from optimizer.data import schemas
+from optimizer.koppeling import anytime
 from optimizer.koppeling.explain import METHOD
 from optimizer.koppeling.extract import Solution, solution_from_model
 from optimizer.koppeling.inputs import Context, build_inputs
@@ -55,7 +56,6 @@ from optimizer.koppeling.tables import (
     provinces_table,
 )
 from optimizer.koppeling.variant import Variant, load_variant
-from optimizer.solve import highs, strategies
 from optimizer.solve.highs import SolveResult, SolverOptions
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ class ProposeConfig:
     lang: str = "nl"  # language of report.html / report.xlsx (optimizer.report.strings)
     report: bool = True  # write report.html and report.xlsx
     population: dict | None = None  # the population the state's targets used (taakstelling.PopulationChoice.record)
+    started: float | None = None  # time.perf_counter() at the command's start (the CLI: optimizer.STARTED); default: now
 
 
 @dataclass
@@ -148,9 +149,10 @@ class Tables:
 class Timings:
     """Wall-clock seconds per stage (``with timings("stage"): ...``) and in total."""
 
-    def __init__(self) -> None:
-        self.start = time.perf_counter()
+    def __init__(self, start: float | None = None) -> None:
+        self.start = time.perf_counter() if start is None else start
         self.seconds: dict[str, float] = {}
+        self.budget: dict | None = None  # how the time limit was split (anytime.CommandClock.record)
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
@@ -244,21 +246,15 @@ def build(ctx: Context, formulation: Formulation = "aggregated") -> Built:
 
 
 def solve(ctx: Context, built: Built, options: SolverOptions | None = None,
-          strategy: Literal["mip", "rens"] = "mip") -> SolveResult:
-    """Solve the model with HiGHS from the all-unplaced start; return HiGHS's result unchanged.
+          strategy: Literal["mip", "rens"] = "mip", deadline: float | None = None) -> SolveResult:
+    """Solve the model from the heuristic's proposal until ``deadline`` (default: the time limit
+    from now) and keep the better answer (:func:`optimizer.koppeling.anytime.solve`).
 
     ``"mip"`` hands the model to HiGHS; ``"rens"`` first solves the LP relaxation and a RENS
     sub-MIP on the assignment variables (:func:`optimizer.solve.strategies.solve_rens`).
-    Raises ``RuntimeError`` if HiGHS returns no solution (the model always has one: every
-    household may stay unplaced, and that start is handed to HiGHS).
+    Raises ``RuntimeError`` if there is no solution (there always is: the heuristic's).
     """
-    model = built.model
-    set_all_unplaced(model, ctx.inputs)  # a feasible start: a time limit always leaves a solution
-    if strategy == "rens":
-        restrict = [model.assign_count] if built.formulation == "aggregated" else [model.assign_pair]
-        result = strategies.solve_rens(model, options, restrict=restrict, warm_start=True)
-    else:
-        result = highs.solve(model, options, warm_start=True)
+    result = anytime.solve(built.model, ctx.inputs, built.formulation, options or SolverOptions(), strategy, deadline)
     if not result.has_solution:
         raise RuntimeError(f"HiGHS returned no solution (status {result.solver_status}); "
                            "try a longer --time-limit")
@@ -286,6 +282,7 @@ def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tabl
           timings: Timings) -> dict:
     """Write the tables, map.png, report.html/.xlsx and run.json into ``cfg.out`` (all or
     nothing); return the run record."""
+    t_write = time.perf_counter()
     record = run_record(cfg, data, ctx, sol, tables, timings)
     with atomic_output_dir(cfg.out) as tmp:
         for fmt in cfg.formats:
@@ -297,6 +294,8 @@ def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tabl
             from optimizer.koppeling.report import report
 
             report(record, tables, tmp, cfg.lang, data.boundaries)
+        record["timings_seconds"]["write"] = time.perf_counter() - t_write
+        record["timings_seconds"]["total"] = timings.total()  # from the command's start, writing included
         write_json(tmp / "run.json", record)
     if cfg.relative_to is None:  # the demo reports its own (final) folder
         h = record["households"]
@@ -306,18 +305,21 @@ def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tabl
 
 def run_propose(cfg: ProposeConfig) -> dict:
     """Run a koppeling proposal end to end; return the run record (also written as run.json)."""
-    timings = Timings()
+    timings = Timings(cfg.started)
     with timings("read_validate"):
         data = validate(cfg, load(cfg))
+    options = solver_options(cfg, data.variant)
+    clock = anytime.CommandClock(timings.start, options.time_limit, len(data.households), cfg.formats, cfg.make_map)
+    clock.check_size(_name(cfg.households, "households"))
     with timings("inputs"):
         ctx = inputs(cfg, data)
     with timings("build"):
         built = build(ctx, cfg.formulation)
-    options = solver_options(cfg, data.variant)
     strategy = choose_strategy(cfg.strategy, cfg.formulation, ctx.inputs)
-    log.info("solving with HiGHS (%s, strategy %s, time limit %s s, gap %g)", cfg.formulation, strategy,
-             options.time_limit, options.mip_rel_gap)
-    result = solve(ctx, built, options, strategy)
+    log.info("solving with HiGHS (%s, strategy %s, time limit %s s for the command, gap %g)", cfg.formulation,
+             strategy, options.time_limit, options.mip_rel_gap)
+    result = solve(ctx, built, options, strategy, clock.solve_deadline())
+    timings.budget = clock.record()
     with timings("extract"):
         sol = extract(ctx, built, result)
     with timings("changes"):  # against --previous, and the locks' cost (a solve without them)
@@ -346,8 +348,10 @@ def solver_options(cfg: ProposeConfig, variant: Variant) -> SolverOptions:
                                   random_seed=cfg.seed, verbose=cfg.verbose, node_limit=cfg.node_limit)
 
 
-#: Mean positive target (persons) from which the LP relaxation is tight enough for LP + RENS.
-RENS_MIN_MEAN_TARGET = 20.0
+#: Mean positive target (persons) from which the LP relaxation is tight enough for LP + RENS
+#: (issue 13: at 23.6, a 4,000-household 4-week batch, LP + RENS ended at 1.27% where the plain
+#: MIP reached 0.60%; a national half-year has ~44).
+RENS_MIN_MEAN_TARGET = 30.0
 
 
 def choose_strategy(strategy: Strategy, formulation: Formulation, inp: KoppelingInputs) -> Literal["mip", "rens"]:
@@ -360,17 +364,6 @@ def choose_strategy(strategy: Strategy, formulation: Formulation, inp: Koppeling
     targets = inp.target[inp.target > 0]
     large = len(targets) > 0 and float(targets.mean()) >= RENS_MIN_MEAN_TARGET
     return "rens" if large and formulation == "aggregated" else "mip"
-
-
-def set_all_unplaced(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    """Set the model to its trivial feasible solution: nobody linked, every target unmet."""
-    for v in m.component_data_objects(pyo.Var, active=True):
-        v.set_value(0, skip_validation=True)
-    for h in m.Hh:
-        m.assign_unplaced[h].set_value(1.0)
-    for g in m.G:
-        m.quota_under[g].set_value(float(inp.target[g]))
-    m.minimax_deviation.set_value(float((inp.target / inp.scale).max()) if inp.n_gemeenten else 0.0)
 
 
 def locks_report(locks: pd.DataFrame | None, proposal: pd.DataFrame) -> dict:
@@ -430,6 +423,7 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
                           "term costs (variant [weights]; units in models/koppeling_terms.toml, docs/model.md)",
         "alternatives_method": METHOD,
         "fairness": fairness_summary(tables.gemeenten),
+        "time_budget": timings.budget,
         **cfg.extra_record,
     }
     extra["locks"] = locks_report(data.locks, proposal)
@@ -445,7 +439,8 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
     t = timings.seconds
     record.timings_seconds = {"read_validate": t["read_validate"], "inputs": t["inputs"], "build": t["build"],
                               "compile": r.compile_seconds, "solve": r.solve_seconds, "extract": t["extract"],
-                              "explain": t["explain"], "changes": t.get("changes", 0.0), "total": timings.total()}
+                              "explain": t["explain"], "changes": t.get("changes", 0.0),
+                              "heuristic": (r.start or {}).get("seconds"), "total": timings.total()}
     return record.model_dump()
 
 

@@ -21,6 +21,7 @@ proven gap.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import sys
@@ -34,6 +35,8 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+log = logging.getLogger(__name__)
 
 
 class Status(str, Enum):
@@ -102,6 +105,7 @@ class SolveResult:
     duals: dict[str, float] | None = None  # LP only: constraint name -> dual value
     limit: str | None = None  # the limit that stopped the solve (``LIMITS``), None if none did
     version: str = ""  # HiGHS version, e.g. "1.16.0"
+    start: dict[str, Any] | None = None  # the starting solution handed to HiGHS (objective, seconds, ...), if any
 
     @property
     def has_solution(self) -> bool:
@@ -199,6 +203,12 @@ def _limit(raw: str, settings: dict[str, Any], node_count: int | None) -> str | 
     return LIMITS.get(raw)
 
 
+def _matches(c: _Compiled, values: np.ndarray, objective: float) -> bool:
+    """Whether ``values`` have the objective HiGHS reports (up to rounding)."""
+    z = float(np.dot(np.asarray(c.lp.col_cost_, dtype=float), values)) + float(c.lp.offset_)
+    return abs(z - objective) <= 1e-6 * max(1.0, abs(objective))
+
+
 def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
@@ -251,6 +261,11 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
     if status in (Status.OPTIMAL, Status.FEASIBLE):
         sol = h.getSolution()
         values = np.asarray(sol.col_value, dtype=float)
+        if warm_start and not _matches(c, values, hinfo.objective_function_value):
+            # HiGHS 1.16 can return the start instead of the solution it reports (seen when
+            # presolve solves the MIP): solve again without the start
+            log.info("HiGHS returned its starting solution, not the one it reports; solving again without it")
+            return solve(model, options, duals=duals, warm_start=False)
         if mip:
             values = np.where(c.is_int, np.round(values), values)
         for var, val in zip(c.columns, values):

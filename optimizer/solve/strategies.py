@@ -20,6 +20,9 @@ from optimizer.solve.highs import SolveResult, SolverOptions, Status, solve
 
 log = logging.getLogger(__name__)
 
+#: The least time a stage is given once the limit is spent (HiGHS then stops after presolve).
+MIN_STAGE_SECONDS = 0.05
+
 
 def integer_variables(model: pyo.ConcreteModel) -> list:
     """The active integer and binary variables of ``model``."""
@@ -46,10 +49,11 @@ def relaxed(model: pyo.ConcreteModel) -> Iterator[list]:
 
 
 def _remaining(options: SolverOptions, t_start: float) -> float | None:
-    """Time left of ``options.time_limit`` since ``t_start`` (at least 1 s), None without a limit."""
+    """Time left of ``options.time_limit`` since ``t_start`` (at least ``MIN_STAGE_SECONDS``), None
+    without a limit."""
     if options.time_limit is None:
         return None
-    return max(1.0, options.time_limit - (time.perf_counter() - t_start))
+    return max(MIN_STAGE_SECONDS, options.time_limit - (time.perf_counter() - t_start))
 
 
 def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
@@ -105,6 +109,13 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
                            solve_seconds=lp.solve_seconds + sub.solve_seconds, n_integer=len(int_vars),
                            options=strategy)
     full = solve(model, replace(options, time_limit=_remaining(options, t_start)), warm_start=sub.has_solution)
-    return replace(full, compile_seconds=full.compile_seconds + lp.compile_seconds + sub.compile_seconds,
+    # the LP optimum stays a valid bound when the full MIP stops before proving a better one
+    bound = lp_bound if full.bound is None else max(full.bound, lp_bound)
+    gap = full.gap
+    if full.objective is not None and bound != full.bound:
+        gap = max(0.0, full.objective - bound) / max(abs(full.objective), 1e-9)
+    status = Status.OPTIMAL if full.has_solution and gap is not None and gap <= options.mip_rel_gap else full.status
+    return replace(full, bound=bound, gap=gap, status=status,
+                   compile_seconds=full.compile_seconds + lp.compile_seconds + sub.compile_seconds,
                    solve_seconds=full.solve_seconds + lp.solve_seconds + sub.solve_seconds,
                    options={**strategy, "strategy": "lp+rens+mip"})

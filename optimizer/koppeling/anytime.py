@@ -1,0 +1,204 @@
+"""A good answer at any time limit: the heuristic start, HiGHS from it, and the command's clock.
+
+The time limit (``--time-limit``, variant ``[solver] time_limit``) is for the **whole
+command**, measured from its start (:data:`optimizer.STARTED` for the CLI): reading, inputs,
+building, the heuristic, HiGHS, extraction, explanations and writing. The solve gets what is
+left after a reserve for what comes after it (:func:`reserve_seconds`, a measured linear model
+of extraction, explanations and writing; ``docs/performance.md``). Within the solve:
+
+1. the primal heuristic (:mod:`optimizer.koppeling.heuristic`) gets a share of the solve time
+   (:func:`heuristic_budget`) and always returns a complete feasible proposal;
+2. HiGHS (plain MIP or LP + RENS) starts from it with the time that remains;
+3. the better of the two is kept: the answer is never worse than the heuristic's (HiGHS's own
+   gap and bound are kept; when the heuristic's proposal wins, the gap is recomputed against
+   HiGHS's bound).
+
+When no time is left for HiGHS (less than :data:`MIN_SOLVER_SECONDS`) the heuristic's proposal
+is the answer, with status ``feasible``, limit ``time_limit`` and no bound.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import pyomo.environ as pyo
+
+from models.koppeling import KoppelingInputs
+from optimizer.core.errors import InputError, Violation
+from optimizer.koppeling import heuristic
+from optimizer.solve import highs, strategies
+from optimizer.solve.highs import SolveResult, SolverOptions, Status
+
+log = logging.getLogger(__name__)
+
+#: Share of the solve time given to the heuristic, and its cap in seconds: a base plus a little
+#: per household. Before the plain MIP (small targets: HiGHS's own primal side is weak, and the
+#: swaps of the local search take a 2,000-household 4-week batch from 10,899 to 7,422 in ~3 s
+#: CPU, the LP bound being 6,682) the cap is generous; before LP + RENS (large targets: RENS
+#: finds a near-optimal proposal itself and the heuristic is only the fallback) it is small.
+HEURISTIC_SHARE = 0.25
+HEURISTIC_CAP = {"mip": (0.5, 0.002, 10.0), "rens": (0.25, 0.0003, 3.0)}  # base s, s per household, max s
+
+#: Below this many seconds left, HiGHS is not started: the heuristic's proposal is the answer.
+MIN_SOLVER_SECONDS = 0.2
+#: Reserve after the solve (extract, explain, write tables, map, run.json): fixed seconds +
+#: seconds per household (explain, and each output format) + the map. Measured (CPU seconds,
+#: docs/performance.md) and rounded up.
+RESERVE_FIXED = 0.3
+RESERVE_EXPLAIN_PER_HOUSEHOLD = 0.00025
+RESERVE_PER_HOUSEHOLD = {"csv": 0.0001, "xlsx": 0.0004}
+RESERVE_MAP = 1.0
+#: Seconds per household that reading, inputs, building and the heuristic need whatever the
+#: time limit (measured up to 32,000 households), and the peak memory per household (MB) above a
+#: fixed base. A batch whose estimate exceeds the time limit (or the memory available) is refused
+#: before anything is built.
+FIXED_PER_HOUSEHOLD = 0.0012
+FIXED_BASE = 2.5
+#: A command ends within its time limit plus at most this many seconds of work besides the
+#: solve (estimated as above), or it is refused up front.
+MAX_OVERHEAD_SECONDS = 30.0
+#: The reserve is scaled by the measured slowdown of the work before the solve, at most this.
+MAX_SLOWDOWN = 10.0
+MEMORY_BASE_MB = 350.0
+MEMORY_PER_HOUSEHOLD_MB = 0.03
+
+
+def reserve_seconds(households: int, formats: tuple[str, ...] = ("csv", "xlsx"), make_map: bool = True) -> float:
+    """Seconds kept back from the time limit for extraction, explanations and writing."""
+    per = RESERVE_EXPLAIN_PER_HOUSEHOLD + sum(RESERVE_PER_HOUSEHOLD.get(f, 0.0004) for f in formats)
+    return RESERVE_FIXED + per * households + (RESERVE_MAP if make_map else 0.0)
+
+
+def _available_memory_mb() -> float | None:
+    """MemAvailable of /proc/meminfo in MB (None where unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+@dataclass
+class CommandClock:
+    """The time limit of a whole command, from its start: what the solve may use."""
+
+    start: float  # time.perf_counter() at the command's start
+    limit: float | None  # seconds for the whole command; None: no limit
+    households: int
+    formats: tuple[str, ...] = ("csv", "xlsx")
+    make_map: bool = True
+    used_slowdown: float = 1.0
+
+    @property
+    def reserve(self) -> float:
+        return reserve_seconds(self.households, self.formats, self.make_map)
+
+    def estimate(self) -> float:
+        """Seconds the command needs besides the solve (module constants)."""
+        return FIXED_BASE + FIXED_PER_HOUSEHOLD * self.households + self.reserve
+
+    def slowdown(self, now: float | None = None) -> float:
+        """How much slower than estimated the work before the solve went (1 to 10): on a loaded
+        machine the reserve after the solve is scaled by it."""
+        now = time.perf_counter() if now is None else now
+        expected = FIXED_BASE + FIXED_PER_HOUSEHOLD * self.households
+        return min(max(1.0, (now - self.start) / expected), MAX_SLOWDOWN)
+
+    def solve_deadline(self, now: float | None = None) -> float | None:
+        """``time.perf_counter()`` by which the solve must end (None: no limit): the limit less
+        the reserve, scaled by :meth:`slowdown` (recorded in :attr:`used_slowdown`)."""
+        self.used_slowdown = self.slowdown(now)
+        return None if self.limit is None else self.start + self.limit - self.reserve * self.used_slowdown
+
+    def check_size(self, name: str) -> None:
+        """Refuse (exit 2) a batch that cannot finish within the limit, or not fit in memory."""
+        need = self.estimate()
+        if self.limit is not None and need > self.limit + MAX_OVERHEAD_SECONDS:
+            raise InputError(Violation(name, f"{self.households:,} households need about {need:.0f} s for reading, "
+                                             f"building and writing alone (docs/performance.md), more than the time "
+                                             f"limit of {self.limit:g} s allows (plus {MAX_OVERHEAD_SECONDS:g} s): "
+                                             f"give --time-limit {math.ceil(need)} "
+                                             "or more, or split the batch", value=self.households))
+        memory = MEMORY_BASE_MB + MEMORY_PER_HOUSEHOLD_MB * self.households
+        available = _available_memory_mb()
+        if available is not None and memory > available:
+            raise InputError(Violation(name, f"{self.households:,} households need about {memory:,.0f} MB of memory; "
+                                             f"{available:,.0f} MB is available: split the batch",
+                                       value=self.households))
+
+    def record(self) -> dict:
+        """For run.json: the limit and how it was split."""
+        return {"limit": self.limit, "reserve_after_solve": round(self.reserve * self.used_slowdown, 3),
+                "slowdown": round(self.used_slowdown, 2),
+                "estimate_besides_solve": round(self.estimate(), 3),
+                "measured_from": "command start (process start for the CLI)"}
+
+
+def heuristic_budget(solve_seconds: float | None, households: int, strategy: str = "mip") -> float:
+    """Seconds for the heuristic: a share of the solve time, capped by its size (constants above)."""
+    base, per, most = HEURISTIC_CAP.get(strategy, HEURISTIC_CAP["mip"])
+    cap = min(base + per * households, most)
+    return cap if solve_seconds is None else max(0.0, min(HEURISTIC_SHARE * solve_seconds, cap))
+
+
+def _heuristic_result(start: heuristic.Proposal, options: SolverOptions, limit: str | None) -> SolveResult:
+    """A result for the heuristic's proposal alone (HiGHS not run): no bound, no gap."""
+    version = highs.solver_version()  # recorded although HiGHS did not run
+    return SolveResult(status=Status.FEASIBLE, solver_status="heuristic", solver=f"{version} (not run: no time left)",
+                       objective=start.objective, bound=None, gap=None, compile_seconds=0.0, solve_seconds=0.0,
+                       n_variables=0, n_integer=0, n_constraints=0, n_nonzeros=0, node_count=None,
+                       options=options.record(), limit=limit, version=version.removeprefix("HiGHS "))
+
+
+def keep_better(model: pyo.ConcreteModel, inp: KoppelingInputs, start: heuristic.Proposal,
+                result: SolveResult) -> SolveResult:
+    """HiGHS's result, or the heuristic's proposal (written back into ``model``) if HiGHS found
+    nothing better; either way with the heuristic's record in ``start``."""
+    improved = result.has_solution and result.objective is not None and result.objective <= start.objective + 1e-6
+    record = {**start.record(), "improved_by_solver": bool(improved and result.objective < start.objective - 1e-6)}
+    if improved:
+        return replace(result, start=record)
+    heuristic.to_model(model, inp, start.assignment)
+    gap = None
+    if result.bound is not None:
+        gap = max(0.0, start.objective - result.bound) / max(abs(start.objective), 1e-9)
+    status = Status.OPTIMAL if gap is not None and gap <= result.options.get("mip_rel_gap", 0.0) else Status.FEASIBLE
+    log.info("HiGHS found nothing better than the heuristic (%s); keeping the heuristic's proposal", result.objective)
+    return replace(result, status=status, objective=start.objective, gap=gap, start=record,
+                   solver_status=f"heuristic ({result.solver_status})")
+
+
+def solve(model: pyo.ConcreteModel, inp: KoppelingInputs, formulation: str, options: SolverOptions,
+          strategy: Literal["mip", "rens"] = "mip", deadline: float | None = None) -> SolveResult:
+    """Heuristic start, then HiGHS until ``deadline`` (``time.perf_counter()``; default: the
+    options' time limit from now), keeping the better answer (module docstring)."""
+    t0 = time.perf_counter()
+    if deadline is None and options.time_limit is not None:
+        deadline = t0 + options.time_limit
+    total = None if deadline is None else max(0.0, deadline - t0)
+    start = heuristic.propose(inp, heuristic_budget(total, len(inp.hh_unit), strategy))
+    log.info("heuristic: objective %.4f, %d linked, %.2f s", start.objective, start.linked, start.seconds)
+    heuristic.to_model(model, inp, start.assignment)
+    left = None if deadline is None else deadline - time.perf_counter()
+    if left is not None and left < MIN_SOLVER_SECONDS:
+        return replace(_heuristic_result(start, options, "time_limit"),
+                       start={**start.record(), "improved_by_solver": False})
+    opts = replace(options, time_limit=left)
+    if strategy == "rens":
+        restrict = [model.assign_count] if formulation == "aggregated" else [model.assign_pair]
+        result = strategies.solve_rens(model, opts, restrict=restrict, warm_start=True)
+    else:
+        result = highs.solve(model, opts, warm_start=True)
+    return keep_better(model, inp, start, replace(result, options={**result.options, **_limit_record(options)}))
+
+
+def _limit_record(options: SolverOptions) -> dict:
+    """The time limit as asked (the solve itself got what was left of it)."""
+    return {"time_limit": options.time_limit}
