@@ -84,7 +84,6 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "reason_dossiers": "{n} gekoppelde personen met onvolledig dossier (geen BSN of IBAN)",
             "reason_nareizigers": "{n} personen wachten op nareizigers",
             "reason_join": "; ", "shortfall_of": "tekort {n}",
-            "steps": "treden", "no_step": "geen",
         },
         "en": {
             "title": "Monitoring statushouder housing: stoplicht and interventieladder",
@@ -110,7 +109,6 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "reason_dossiers": "{n} linked persons with an incomplete dossier (no BSN or IBAN)",
             "reason_nareizigers": "{n} persons waiting for nareizigers",
             "reason_join": "; ", "shortfall_of": "shortfall {n}",
-            "steps": "steps", "no_step": "none",
         },
     },
     "forecast": {
