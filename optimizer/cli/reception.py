@@ -69,7 +69,8 @@ def reception(
 
 @command
 def compare(
-    variants: Annotated[list[str], typer.Argument(help="Two or more reception variants (.toml files or names).")],
+    variants: Annotated[list[str], typer.Argument(help="Two or more reception variants (.toml files or names), or "
+                                                       "koppeling variants with --households and --state.")],
     out: OutDir,
     sweep: Annotated[str | None, typer.Option(
         "--sweep", help="Objective weight to sweep: deviation, site_cost or financing (writes pareto.csv and "
@@ -86,7 +87,8 @@ def compare(
     """Solve several reception variants and compare them (table, Lorenz curves, payments); or koppeling
     variants on one batch (--households, --state): metrics side by side, households that move and why."""
     setup_logging(quiet)
-    if compare_koppeling(variants, out, households, state, day, time_limit, lang):
+    if compare_koppeling(variants, out, households, state, day, time_limit, lang,
+                         {"--sweep": sweep, "--reception": reception_file}):
         return
     from optimizer.reception import compare as cmp
 
