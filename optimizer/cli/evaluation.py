@@ -23,7 +23,7 @@ from optimizer.cli.common import (
     parse_period,
     setup_logging,
 )
-from optimizer.core.errors import InputError, Violation
+from optimizer.core.errors import InputError, Violation, raise_if
 
 # options of `compare` for koppeling variants (the batch they are compared on)
 KoppelingBatch, KoppelingState, KoppelingDay = (
@@ -139,13 +139,16 @@ def forecast(
 
 
 def compare_koppeling(variants: list[str], out: Path, households: Path | None, state: Path | None, day: str | None,
-                      time_limit: float | None, lang: str) -> bool:
+                      time_limit: float | None, lang: str, reception_only: dict[str, object]) -> bool:
     """``compare`` for koppeling variants (:mod:`optimizer.koppeling.compare`); ``False`` when
-    the variants are reception variants (the caller compares those)."""
+    the variants are reception variants (the caller compares those). ``reception_only``: the
+    options given that only reception variants take (refused here)."""
     from optimizer.koppeling import compare as cmp
 
     if not cmp.is_koppeling(variants, households, state):
         return False
+    raise_if([Violation(option, "only for reception variants; koppeling variants are compared on one batch",
+                        value=str(value)) for option, value in reception_only.items() if value is not None])
     table = cmp.compare_variants(variants, households, state, out, as_of=parse_date(day, "--date"),
                                  time_limit=time_limit, lang=_lang(lang))
     cols = ["variant", "status", "linked", "persons_linked", "mean_labour_regret", "left_coa_region_share",

@@ -74,7 +74,8 @@ def reception(
 
 @command
 def compare(
-    variants: Annotated[list[str], typer.Argument(help="Two or more reception variants (.toml files or names).")],
+    variants: Annotated[list[str], typer.Argument(help="Two or more reception variants (.toml files or names), or "
+                                                       "koppeling variants with --households and --state.")],
     out: OutDir,
     sweep: Annotated[str | None, typer.Option(
         "--sweep", help="Objective weight to sweep: deviation, site_cost or financing (writes pareto.csv and "
@@ -96,7 +97,8 @@ def compare(
 
     setup_logging(quiet)
     check_lang(lang)
-    if compare_koppeling(variants, out, households, state, day, time_limit, lang):
+    if compare_koppeling(variants, out, households, state, day, time_limit, lang,
+                         {"--sweep": sweep, "--reception": reception_file}):
         return
     check_solver_options(time_limit, None, None, None)
     check_at_least(workers, "--workers", 1)

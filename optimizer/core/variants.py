@@ -13,7 +13,9 @@ value out of range, a missing file, bad TOML or the wrong kind all raise one
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -110,6 +112,18 @@ def resolve_variant_path(name_or_path: str | Path | None, kind: str, default: st
             return candidate
     raise InputError(Violation(str(name_or_path), f"{kind} variant not found; give a .toml path or one of: "
                                                   f"{', '.join(known_variants(kind))}"))
+
+
+def folder_names(names: Iterable[str]) -> list[str]:
+    """A safe, unique output folder name per variant name (never a path: other characters
+    become ``-``; a repeated name gets ``-2``, ``-3``, ...)."""
+    out, seen = [], {}
+    for name in names:
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip(".-") or "variant"
+        k = seen.get(base, 0)
+        seen[base] = k + 1
+        out.append(base if k == 0 else f"{base}-{k + 1}")
+    return out
 
 
 def read_toml(path: Path) -> tuple[dict, str]:

@@ -83,7 +83,6 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "reason_dossiers": "{n} gekoppelde personen met onvolledig dossier (geen BSN of IBAN)",
             "reason_nareizigers": "{n} personen wachten op nareizigers",
             "reason_join": "; ", "shortfall_of": "tekort {n}",
-            "steps": "treden", "no_step": "geen",
         },
         "en": {
             "title": "Monitoring statushouder housing: stoplicht and interventieladder",
@@ -109,7 +108,6 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "reason_dossiers": "{n} linked persons with an incomplete dossier (no BSN or IBAN)",
             "reason_nareizigers": "{n} persons waiting for nareizigers",
             "reason_join": "; ", "shortfall_of": "shortfall {n}",
-            "steps": "steps", "no_step": "none",
         },
     },
     "forecast": {

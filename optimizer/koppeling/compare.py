@@ -19,7 +19,6 @@ Inputs (every variant, the households and the state) are checked before any solv
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -30,7 +29,7 @@ import pandas as pd
 from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.core.runrecord import RunRecord, inputs_record
 from optimizer.core.tables import atomic_output_dir, check_output_dir, write_table
-from optimizer.core.variants import read_toml, resolve_variant_path
+from optimizer.core.variants import folder_names, read_toml, resolve_variant_path
 from optimizer.data import schemas
 from optimizer.evaluation.texts import texts
 from optimizer.koppeling.run import ProposeConfig, run_propose
@@ -40,17 +39,6 @@ from optimizer.report import Report, write_report
 
 OUTCOME_COLUMNS = ("household_id", "status", "gm_code", "coa_region", "persons", "needed_class", "dwelling_class",
                    "employment_score_here", "reason")
-
-
-def folder_names(variants: Sequence[Variant]) -> list[str]:
-    """A safe, unique folder name per variant (never a path)."""
-    names, seen = [], {}
-    for v in variants:
-        base = re.sub(r"[^A-Za-z0-9_.-]+", "-", v.name).strip(".-") or "variant"
-        k = seen.get(base, 0)
-        seen[base] = k + 1
-        names.append(base if k == 0 else f"{base}-{k + 1}")
-    return names
 
 
 def is_koppeling(variant_names: Sequence[str], households: object, state: object) -> bool:
@@ -166,7 +154,7 @@ def compare_variants(variant_names: Sequence[str], households: str | Path | None
     """Propose the batch under each variant and compare (module text). Returns the table."""
     t0 = time.perf_counter()
     variants = check_inputs(variant_names, households, state, out)
-    names = folder_names(variants)
+    names = folder_names(v.name for v in variants)
     with atomic_output_dir(out) as tmp:
         records, proposals, fills = {}, {}, {}
         for v, name in zip(variants, names):

@@ -36,7 +36,6 @@ Definitions of the metrics (all per year):
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -50,6 +49,7 @@ import pandas as pd
 from optimizer.core.errors import InputError, Violation
 from optimizer.core.runrecord import RunRecord, inputs_record
 from optimizer.core.tables import atomic_output_dir, check_output_dir, write_table
+from optimizer.core.variants import folder_names
 from optimizer.evaluation import fairness
 from optimizer.reception.run import ReceptionResult, solve_variant, write
 from optimizer.reception.variant import ReceptionVariant, load_variant
@@ -161,13 +161,7 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None) -> dict[str, Recep
 
 
 def _unique_names(variants: Sequence[ReceptionVariant]) -> list[str]:
-    names, seen = [], {}
-    for v in variants:
-        base = re.sub(r"[^A-Za-z0-9_.-]+", "-", v.name).strip(".-") or "variant"  # never a path
-        k = seen.get(base, 0)
-        seen[base] = k + 1
-        names.append(base if k == 0 else f"{base}-{k + 1}")
-    return names
+    return folder_names(v.name for v in variants)  # never a path
 
 
 # ------------------------------------------------------------------------------------------

@@ -329,6 +329,8 @@ def test_compare_koppeling_bad_input(tmp_path):
     out = tmp_path / "cmp"
     assert_rejected(invoke("compare", "default", "labour-first", "--out", str(out)), out,
                     "--households", "--state")
+    assert_rejected(invoke("compare", "default", "labour-first", "--sweep", "deviation", "--out", str(out)), out,
+                    "--sweep: value 'deviation': only for reception variants")
     households = tmp_path / "households.csv"
     households.write_text("household_id,persons\nH1,0\n", encoding="utf-8")
     assert_rejected(invoke("compare", "default", "nowhere", "--households", str(households), "--state",
