@@ -58,8 +58,9 @@ def _table(page, name: str):
 
 
 def _column(table, name: str) -> list[str]:
-    heads = table.locator("thead th").all_inner_texts()
-    j = [h.strip() for h in heads].index(name)
+    """The shown cells of the column named ``name`` (its header shows the language's label)."""
+    heads = [th.get_attribute("data-column") for th in table.locator("thead th").all()]
+    j = heads.index(name)
     return table.locator(f"tbody tr:not(.detail) td:nth-child({j + 1})").all_inner_texts()
 
 
@@ -113,8 +114,10 @@ def test_proposal_report(page, proposal, shots):
     assert _column(gem, "gm_code") == ["GM0014"] and "1 van 342 rijen" in gem.locator(".count").inner_text()
     gem.locator("input.search").fill("")
     # sort: click twice for descending; the order is the frame's
-    gem.locator("th button", has_text="target").first.click()
-    gem.locator("th button", has_text="target").first.click()
+    target = gem.locator("th[data-column='target'] button")
+    assert target.inner_text().strip() == "taak"  # Dutch header, the column's name on hover
+    target.click()
+    target.click()
     want = pd.read_csv(proposal / "gemeenten.csv")["target"].sort_values(ascending=False)
     got = [float(v.replace(".", "").replace(",", ".")) for v in _column(gem, "target")]
     assert got == pytest.approx(want.tolist())
