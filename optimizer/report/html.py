@@ -23,7 +23,7 @@ import pandas as pd
 
 from optimizer.report.columns import cell, column_kinds
 from optimizer.report.document import ChartBlock, MapBlock, Report, TableBlock, TextBlock
-from optimizer.report.strings import STRINGS, text
+from optimizer.report.strings import STRINGS, column_label, text
 from optimizer.report.xlsx import write_xlsx
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -91,14 +91,16 @@ def _section(i: int, block: object, lang: str, report: Report) -> dict:
 
 def table_data(block: TableBlock, lang: str) -> dict:
     """A table as JSON-ready data: columns (name, numeric, decimals), rows of cells, and the
-    detail text per row (the ``detail`` column, not shown as a column)."""
+    detail text per row (the ``detail`` column, not shown as a column). Headers show the
+    language's column labels (:data:`optimizer.report.strings.COLUMN_LABELS`)."""
     frame = block.frame.reset_index(drop=True)
     detail = None
     if block.detail is not None and block.detail in frame.columns:
         detail = ["" if pd.isna(v) else str(v) for v in frame[block.detail]]
         frame = frame.drop(columns=block.detail)
     kinds = column_kinds(frame)
-    columns = [{"name": k.name, "numeric": k.numeric, "decimals": k.decimals} for k in kinds]
+    columns = [{"name": k.name, "label": column_label(lang, k.name), "numeric": k.numeric, "decimals": k.decimals}
+               for k in kinds]
     rows = [[cell(v, k) for v, k in zip(r, kinds)] for r in frame.itertuples(index=False, name=None)]
     return {"columns": columns, "rows": rows, "detail": detail, "page_size": PAGE_SIZE, "locale": LOCALES[lang]}
 

@@ -1,7 +1,8 @@
 """Every user-facing string of the reports, one table per language (Dutch by default).
 
 The users are Dutch officials: reports are in Dutch unless ``--lang en`` is given. A string is
-looked up by key with :func:`text`; placeholders use :meth:`str.format`. Both tables hold the
+looked up by key with :func:`text`; placeholders use :meth:`str.format`. Column headers have
+their own table (:data:`COLUMN_LABELS`, :func:`column_label`). Both tables hold the
 same keys (a test checks it), so a missing translation is a test failure, not a blank in a report.
 """
 
@@ -201,6 +202,123 @@ STRINGS: dict[str, dict[str, str]] = {
         "map_compare": "Places per 1,000 inhabitants: {variant}",
     },
 }
+
+
+#: Column headers of report.html per language (the column's own name is shown on hover, and
+#: report.xlsx keeps the names of the CSV files); a column not listed shows its name.
+COLUMN_LABELS: dict[str, dict[str, str]] = {
+    "nl": {
+        "household_id": "huishouden",
+        "status": "status",
+        "gm_code": "gemeentecode",
+        "gm_naam": "gemeente",
+        "provincie": "provincie",
+        "provincie_code": "provinciecode",
+        "coa_region": "COA-regio",
+        "amr_code": "arbeidsmarktregio",
+        "persons": "personen",
+        "adults": "volwassenen",
+        "children": "kinderen",
+        "needed_class": "benodigde woningklasse",
+        "dwelling_class": "woningklasse",
+        "shared_dwelling": "gedeelde woning",
+        "employment_score_here": "arbeidsscore hier",
+        "employment_score_best": "beste arbeidsscore",
+        "best_amr": "beste arbeidsmarktregio",
+        "target": "taak",
+        "households": "huishoudens",
+        "deviation": "afwijking",
+        "relative_deviation": "relatieve afwijking",
+        "housing_pressure": "woningdruk",
+        "gemeenten": "gemeenten",
+        "gemeenten_on_target": "gemeenten op taak",
+        "gemeenten_under_target": "gemeenten onder taak",
+        "gemeenten_over_target": "gemeenten boven taak",
+        "worst_relative_deviation": "grootste relatieve afwijking",
+        "fulfilment": "vervulling",
+        "household_type": "huishoudtype",
+        "linked_share": "aandeel gekoppeld",
+        "unplaced_share": "aandeel niet geplaatst",
+        "excluded_share": "aandeel uitgesloten",
+        "in_best_labour_region_share": "aandeel in beste arbeidsmarktregio",
+        "mean_labour_regret": "gemiddeld arbeidsverlies",
+        "left_coa_region_share": "aandeel COA-regio verlaten",
+        "larger_dwelling_share": "aandeel grotere woning",
+        "shared_dwelling_share": "aandeel gedeelde woning",
+        "population": "inwoners",
+        "fair_share": "eerlijk aandeel",
+        "existing": "bestaande plaatsen",
+        "new_total": "nieuwe plaatsen",
+        "new_places": "nieuwe plaatsen",
+        "places": "plaatsen",
+        "places_per_1000": "plaatsen per 1.000 inwoners",
+        "deviation_rel": "relatieve afwijking",
+        "bonus_eur": "bonus (EUR)",
+        "malus_eur": "malus (EUR)",
+        "payment_eur": "betaling (EUR)",
+        "site_cost_eur": "locatiekosten (EUR)",
+        "variant": "variant",
+        "income_quintile": "inkomenskwintiel",
+    },
+    "en": {
+        "household_id": "household",
+        "status": "status",
+        "gm_code": "gemeente code",
+        "gm_naam": "gemeente",
+        "provincie": "province",
+        "provincie_code": "province code",
+        "coa_region": "COA region",
+        "amr_code": "labour market region",
+        "persons": "persons",
+        "adults": "adults",
+        "children": "children",
+        "needed_class": "dwelling class needed",
+        "dwelling_class": "dwelling class",
+        "shared_dwelling": "shared dwelling",
+        "employment_score_here": "labour score here",
+        "employment_score_best": "best labour score",
+        "best_amr": "best labour market region",
+        "target": "target",
+        "households": "households",
+        "deviation": "deviation",
+        "relative_deviation": "relative deviation",
+        "housing_pressure": "housing pressure",
+        "gemeenten": "gemeenten",
+        "gemeenten_on_target": "gemeenten on target",
+        "gemeenten_under_target": "gemeenten under target",
+        "gemeenten_over_target": "gemeenten over target",
+        "worst_relative_deviation": "worst relative deviation",
+        "fulfilment": "fulfilment",
+        "household_type": "household type",
+        "linked_share": "share linked",
+        "unplaced_share": "share unplaced",
+        "excluded_share": "share excluded",
+        "in_best_labour_region_share": "share in best labour region",
+        "mean_labour_regret": "mean labour regret",
+        "left_coa_region_share": "share leaving the COA region",
+        "larger_dwelling_share": "share in a larger dwelling",
+        "shared_dwelling_share": "share in a shared dwelling",
+        "population": "inhabitants",
+        "fair_share": "fair share",
+        "existing": "existing places",
+        "new_total": "new places",
+        "new_places": "new places",
+        "places": "places",
+        "places_per_1000": "places per 1,000 inhabitants",
+        "deviation_rel": "relative deviation",
+        "bonus_eur": "bonus (EUR)",
+        "malus_eur": "malus (EUR)",
+        "payment_eur": "payment (EUR)",
+        "site_cost_eur": "site cost (EUR)",
+        "variant": "variant",
+        "income_quintile": "income quintile",
+    },
+}
+
+
+def column_label(lang: str, name: str) -> str:
+    """The header of column ``name`` in ``lang`` (its name if it has no label)."""
+    return COLUMN_LABELS[lang].get(name, name)
 
 
 def text(lang: str, key: str, **values: object) -> str:

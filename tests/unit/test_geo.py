@@ -153,3 +153,14 @@ def test_raw_pdok_boundaries_342_geometries():
     assert list(gdf.index) == gemeente_codes()
     assert gdf.geometry.notna().all() and not gdf.geometry.is_empty.any()
     assert gdf.crs.to_epsg() == 4326
+
+
+def test_user_geopackage_becomes_shapes(tmp_path):
+    gpd = pytest.importorskip("geopandas")
+    path = _geojson(tmp_path, [{"gm_code": "GM0034"}, {"gm_code": "GM0014"}])
+    gpkg = tmp_path / "b.gpkg"
+    gpd.read_file(path).to_file(gpkg, driver="GPKG")
+    shapes = geo.load_shapes(gpkg)
+    assert list(shapes.gemeenten) == ["GM0014", "GM0034"]
+    ring = shapes.gemeenten["GM0014"][0]
+    assert ring.shape == (5, 2) and ring[:, 0].min() == pytest.approx(5.2)  # GM0014 was the second square

@@ -18,7 +18,7 @@ from optimizer.data.dataset import gemeente_codes
 from optimizer.report import Report, write_report
 from optimizer.report.columns import column_kind
 from optimizer.report.html import render_html
-from optimizer.report.strings import STRINGS, check_lang, number
+from optimizer.report.strings import COLUMN_LABELS, STRINGS, check_lang, column_label, number
 
 EVIL = "<script>alert(1)</script>"
 
@@ -86,6 +86,7 @@ def test_rendering_is_deterministic():
 
 def test_english_report_uses_english_strings():
     html = render_html(_report("en"))
+    assert 'data-column="household_id"><button type="button" class="sort">household</button>' in html
     assert 'lang="en"' in html and ">Summary<" in html and "Search the table" in html
     assert "(GM0014): -1.00</title>" in html
 
@@ -128,8 +129,10 @@ def test_column_kinds(values, numeric, decimals):
 
 
 def test_nl_and_en_have_the_same_strings():
-    assert set(STRINGS) == {"nl", "en"}
+    assert set(STRINGS) == set(COLUMN_LABELS) == {"nl", "en"}
     assert STRINGS["nl"].keys() == STRINGS["en"].keys()
+    assert COLUMN_LABELS["nl"].keys() == COLUMN_LABELS["en"].keys()
+    assert column_label("nl", "target") == "taak" and column_label("en", "no_such_column") == "no_such_column"
     for key in STRINGS["nl"]:  # the same placeholders in both languages
         assert set(re.findall(r"\{(\w+)\}", STRINGS["nl"][key])) == set(re.findall(r"\{(\w+)\}", STRINGS["en"][key]))
         assert STRINGS["nl"][key].strip() and STRINGS["en"][key].strip()
