@@ -54,7 +54,9 @@ HOUSEHOLD_COLUMNS: tuple[Col, ...] = (
     Col("children", "int", min=0, max=30, help="persons under 18"),
     Col("adult_ages", "list", required=False, default="",
         help="';'-separated ages, one per adult, 18-120; embedded score only: not needed with --scores"),
-    Col("child_ages", "list", required=False, default="", help="';'-separated ages, one per child, 0-17"),
+    Col("child_ages", "list", required=False, default="",
+        help="';'-separated ages, one per child, 0-17; needed by continuity_per_school_child (weight > 0) when a "
+             "household has children; absent: ages unknown (no children per age band in gemeenten.csv)"),
     Col("size_class", "int", required=False, nullable=True, min=1, max=5, default=pd.NA,
         help="required dwelling class (1-5); at least the class the household size needs; empty = derived"),
     Col("education", "list", required=False, default="",
@@ -206,7 +208,8 @@ def check_needed_columns(hh: pd.DataFrame, file: str, *, scores_given: bool, wei
     """The optional household columns a run needs are present (``hh.attrs["absent"]`` lists the
     absent ones): the embedded employment score needs :data:`SCORE_ONLY_COLUMNS` (not needed
     with ``--scores``); the waiting term (weight > 0) needs ``permit_date``; the continuity
-    terms (weights > 0) need ``coa_location_gm``."""
+    terms (weights > 0) need ``coa_location_gm``, and ``continuity_per_school_child`` (weight > 0)
+    ``child_ages`` when a household has children."""
     absent = set(hh.attrs.get("absent", ()))
     needs: list[tuple[str, str]] = []
     if not scores_given:
@@ -220,6 +223,10 @@ def check_needed_columns(hh: pd.DataFrame, file: str, *, scores_given: bool, wei
         shown = ", ".join(f"{t} = {v:g}" for t, v in continuity.items())
         needs.append(("coa_location_gm", f"the continuity terms use it ({shown}); give the column, or set both "
                                          "weights to 0 in the variant"))
+    school = weights.get("continuity_per_school_child", 0.0)
+    if school > 0 and (hh["children"] > 0).any():
+        needs.append(("child_ages", f"the continuity_per_school_child term uses it (weight {school:g}) and some "
+                                    "households have children; give the column, or set that weight to 0"))
     return [Violation(file, f"required column is missing: {why}", column=c) for c, why in needs if c in absent]
 
 

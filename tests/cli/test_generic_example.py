@@ -30,6 +30,11 @@ def test_example_reaches_the_hand_computed_optimum(tmp_path):
     links = {r["household_id"]: (r["status"], r["gm_code"]) for r in read_csv(out / "proposal.csv")}
     assert links == {"F1": ("linked", "GM0014"), "F2": ("unplaced", ""), "S1": ("linked", "GM0037"),
                      "S2": ("linked", "GM0014")}
+    gem = {r["gm_code"]: r for r in read_csv(out / "gemeenten.csv")}
+    # F1 (2 children) and S2 at GM0014, S1 (1 adult, wheelchair) at GM0037
+    assert (float(gem["GM0014"]["children_used"]), float(gem["GM0014"]["children_capacity"])) == (2.0, 2.0)
+    assert (float(gem["GM0037"]["adults_used"]), float(gem["GM0037"]["wheelchair_used"])) == (1.0, 1.0)
+    assert gem["GM0363"]["adults_capacity"] == "" and float(gem["GM0363"]["adults_used"]) == 0.0
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["status"] == "optimal"
     assert run["objective"] == pytest.approx(-8.0) and run["objective_from_tables"] == pytest.approx(-8.0)

@@ -20,11 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.cases import FORMULATIONS, A, B, C
-from support.checker import state_frame, variant_toml, weights
+from support.checker import check_proposal, state_frame, variant_toml, weights
 
 from optimizer.koppeling.placement import gap_of_change
 from optimizer.koppeling.run import ProposeConfig, build, extract, inputs, load, optimise, solve, validate
-from optimizer.koppeling.tables import proposal_table
+from optimizer.koppeling.tables import gemeenten_table, proposal_table
 from optimizer.solve.highs import SolverOptions, Status
 
 EXACT = SolverOptions(time_limit=30, mip_rel_gap=1e-9)
@@ -62,10 +62,15 @@ def propose(cfg: ProposeConfig, formulation: str = "aggregated"):
     ctx = inputs(cfg, data)
     sol = optimise(ctx, EXACT, formulation=formulation)
     assert sol.result.status == Status.OPTIMAL
-    proposal = proposal_table(ctx, sol, data.households).set_index("household_id")
-    links = {h: (g if s == "linked" else "") for h, g, s in zip(proposal.index, proposal["gm_code"],
-                                                                proposal["status"])}
-    return ctx, sol, proposal, links
+    table = proposal_table(ctx, sol, data.households)
+    # the independent checker: dwellings, caps, named resources, allowed sets, the tables
+    links = check_proposal(table, gemeenten_table(ctx, sol, data.households, data.state), cfg.households,
+                           data.state, capacities=cfg_frame(cfg.capacities), allowed_sets=cfg_frame(cfg.allowed))
+    return ctx, sol, table.set_index("household_id"), links
+
+
+def cfg_frame(source) -> pd.DataFrame | None:
+    return source if isinstance(source, pd.DataFrame) else None
 
 
 def assert_within_capacities(links: dict[str, str], hh: pd.DataFrame, caps: pd.DataFrame) -> None:

@@ -95,7 +95,7 @@ class HH:
     referent: str
     linked_gm: str
     complete: bool
-    permit: date
+    permit: date | None  # None: no permit_date column (generic instances)
     coa_gm: str
 
 
@@ -106,9 +106,9 @@ def read_households(df: pd.DataFrame) -> dict[str, HH]:
         persons = int(_num(r["persons"]))
         given = _text(r.get("size_class", ""))
         need = max(required_class(persons), int(float(given))) if given else required_class(persons)
-        permit = r["permit_date"]
+        permit = r.get("permit_date")
         if not isinstance(permit, date):
-            permit = date.fromisoformat(_text(permit))
+            permit = date.fromisoformat(_text(permit)) if _text(permit) else None
         out[_text(r["household_id"])] = HH(
             id=_text(r["household_id"]), persons=persons, adults=int(_num(r["adults"])),
             children=int(_num(r["children"])), child_ages=[int(a) for a in _items(r.get("child_ages", ""))],
@@ -117,8 +117,8 @@ def read_households(df: pd.DataFrame) -> dict[str, HH]:
                   if _text(r.get(c, ""))],
             medical=_text(r.get("tie_medical_amr", "")).upper(), referent=_text(r.get("referent_id", "")),
             linked_gm=_text(r.get("linked_gm", "")).upper(),
-            complete=_bool(r["has_bsn"]) and _bool(r["has_iban"]), permit=permit,
-            coa_gm=_text(r["coa_location_gm"]).upper())
+            complete=_bool(r.get("has_bsn", True)) and _bool(r.get("has_iban", True)), permit=permit,
+            coa_gm=_text(r.get("coa_location_gm", "")).upper())
     return out
 
 
@@ -200,8 +200,13 @@ def allowed_gemeenten(h: HH, hh: dict[str, HH], codes: list[str], *, ties: str =
 
 def check_proposal(proposal: pd.DataFrame, gemeenten: pd.DataFrame, households: pd.DataFrame, state: pd.DataFrame,
                    locks: pd.DataFrame | None = None, *, ties: str = "hard", medical: str = "hard",
-                   sharing: bool = True) -> dict[str, str]:
+                   sharing: bool = True, capacities: pd.DataFrame | None = None,
+                   allowed_sets: pd.DataFrame | None = None) -> dict[str, str]:
     """Re-check every rule of a koppeling solution from its output tables and its inputs.
+
+    ``capacities`` (gm_code, resource, capacity): every named resource's use per gemeente
+    (``households`` 1 each, otherwise the households column of that name) is within it.
+    ``allowed_sets`` (household_id, gm_code): a listed household is linked only to a listed gemeente.
 
     Raises one AssertionError listing every problem; returns household_id -> gm_code ('' if
     not linked) for further checks.
@@ -354,11 +359,33 @@ def check_proposal(proposal: pd.DataFrame, gemeenten: pd.DataFrame, households: 
             problems.append(f"{g_codes[i]}: gemeenten.{col} {got[i]:g}, expected {exp[i]:g}")
     linked_children = sum(hh[h].children for h, g in gm_of.items() if g)
     band_total = int(sum(pd.to_numeric(gemeenten[f"children_{lo}_{hi}"]).sum() for lo, hi in AGE_BANDS))
-    if band_total != linked_children:
+    # generic files may have no child ages (absent from a raw frame, or listed absent by the loader)
+    ages_known = "child_ages" in households.columns and "child_ages" not in households.attrs.get("absent", ())
+    if ages_known and band_total != linked_children:
         problems.append(f"children in age bands {band_total}, children of linked households {linked_children}")
+    problems += _generic_problems(gm_of, households, capacities, allowed_sets)
     if problems:
         raise AssertionError(f"{len(problems)} problem(s) in the proposal:\n" + "\n".join(problems[:60]))
     return gm_of
+
+
+def _generic_problems(gm_of: dict[str, str], households: pd.DataFrame, capacities: pd.DataFrame | None,
+                      allowed: pd.DataFrame | None) -> list[str]:
+    """Named resource capacities and allowed sets (docs/inputs.md), from the input frames."""
+    problems = []
+    rows = {_text(r["household_id"]): r for r in households.to_dict("records")}
+    for gm, resource, capacity in ([] if capacities is None else capacities.itertuples(index=False)):
+        gm = _text(gm).upper()
+        use = sum(1.0 if resource == "households" else _num(rows[h][resource]) for h, g in gm_of.items() if g == gm)
+        if use > _num(capacity) + 1e-9:
+            problems.append(f"{gm}: {resource} {use:g} used, capacity {_num(capacity):g}")
+    sets: dict[str, set[str]] = {}
+    for hid, gm in ([] if allowed is None else allowed.itertuples(index=False)):
+        sets.setdefault(_text(hid), set()).add(_text(gm).upper())
+    for hid, gm in gm_of.items():
+        if gm and hid in sets and gm not in sets[hid]:
+            problems.append(f"{hid}: linked to {gm}, outside its allowed set {sorted(sets[hid])}")
+    return problems
 
 
 def objective_from_tables(proposal: pd.DataFrame, gemeenten: pd.DataFrame, minimax_weight: float = 0.0) -> float:

@@ -332,6 +332,14 @@ def test_columns_some_terms_use_are_needed_only_by_those_terms(hh):
                                                       "english_level", "permit_date"])
     assert all(v.file == FILE and "required column is missing" in v.rule for v in need)
     assert schemas.check_needed_columns(out, FILE, scores_given=True, weights={"waiting": 0.0}) == []
+    # child ages: needed by the school-child continuity term once a household has children
+    no_ages = schemas.validate_households(hh.drop(columns=["child_ages"]).assign(children="0", persons=hh["adults"]),
+                                          FILE)
+    assert schemas.check_needed_columns(no_ages, FILE, scores_given=True,
+                                        weights={"continuity_per_school_child": 2.0}) == []
+    no_ages["children"] = 1
+    need = schemas.check_needed_columns(no_ages, FILE, scores_given=True, weights={"continuity_per_school_child": 2.0})
+    assert [v.column for v in need] == ["child_ages"] and "weight 2" in need[0].rule
 
 
 def test_optional_columns_may_be_absent(hh):
