@@ -100,7 +100,9 @@ def test_run_record_reports_locks(tmp_path):
                          [("H1", A, "fix"), ("H2", B, "forbid")], "--no-xlsx", "--no-map")
     assert r.exit_code == 0, r.output
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    cost = record["locks"].pop("cost")  # what the locks cost: objective with them minus without
     assert record["locks"] == {"fix": 1, "forbid": 1, "not_honoured": []}
+    assert cost["cost_points"] == cost["objective_with_locks"] - cost["objective_without_locks"] >= 0
     assert record["objective_unit"].startswith("points")  # the unit of every number called points
 
 
