@@ -46,6 +46,7 @@ class _DwellingChange:
     def __init__(self, inp: KoppelingInputs, counts: np.ndarray, current: np.ndarray) -> None:
         self.inp, self.counts, self.current = inp, counts, current
         self._added: dict[tuple[int, ...], np.ndarray] = {}
+        self._removed: dict[tuple[int, tuple[int, ...]], float] = {}
 
     def _vector(self, needs: tuple[int, ...]) -> np.ndarray:
         return np.bincount(np.asarray(needs, dtype=int) - 1, minlength=len(CLASSES))
@@ -63,7 +64,9 @@ class _DwellingChange:
 
     def removed(self, g: int, needs: tuple[int, ...]) -> float:
         """The change at ``g`` when households with these needs leave it."""
-        return self._change(g, self.counts[g] - self._vector(needs))
+        if (g, needs) not in self._removed:
+            self._removed[g, needs] = self._change(g, self.counts[g] - self._vector(needs))
+        return self._removed[g, needs]
 
 
 def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.DataFrame:
