@@ -10,13 +10,14 @@ cycle (:mod:`optimizer.cli.cycle`).
 
 from __future__ import annotations
 
-from optimizer.cli import cycle, data, koppeling, reception  # noqa: F401  (each registers its commands)
+from optimizer.cli import common, cycle, data, koppeling, reception  # noqa: F401  (each registers its commands)
 from optimizer.cli.common import app
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
+    common.AS_PROGRAM = True  # a command's time limit counts from process start
     app()
 
 

@@ -21,6 +21,7 @@ from optimizer.cli.common import (
     check_rounding,
     check_solver_options,
     command,
+    command_started,
     log,
     parse_date,
     parse_period,
@@ -225,7 +226,6 @@ def propose(
 ) -> None:
     """Propose a koppeling: every household to a gemeente, explained term by term."""
     setup_logging(quiet)
-    from optimizer import STARTED
     from optimizer.koppeling.run import ProposeConfig, run_propose
 
     check_solver_options(time_limit, gap, threads, seed)
@@ -246,7 +246,7 @@ def propose(
                         previous=previous, scores=scores, as_of=day, time_limit=time_limit, mip_rel_gap=gap,
                         threads=threads, seed=seed, formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
                         formats=("csv", "xlsx") if xlsx else ("csv",), verbose=verbose,
-                        boundaries=boundaries, make_map=make_map, population=pop, started=STARTED)
+                        boundaries=boundaries, make_map=make_map, population=pop, started=command_started())
     _summary(run_propose(cfg))
 
 
