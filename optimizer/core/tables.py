@@ -131,6 +131,23 @@ def _write_xlsx(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
+def _cells_as_text(ws, frame: pd.DataFrame) -> None:
+    """Write every text cell that starts like a formula (``=``, ``+``, ``-``, ``@``: an id or
+    a name from an input file) as plain text, never as a formula (formula injection), in a
+    normal (not write-only) sheet that ``frame`` was written to with pandas (the report's
+    workbook)."""
+    for j, col in enumerate(frame.columns, start=1):
+        values = frame[col]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS)).to_numpy()
+        for i in risky.nonzero()[0]:
+            cell = ws.cell(row=int(i) + 2, column=j)
+            cell.value = str(values.iloc[i])
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def _xlsx_row(ws, row: tuple) -> list:
     """A row's values for the sheet: numpy scalars as Python numbers, and every text cell that
     starts like a formula (``=``, ``+``, ``-``, ``@``: an id or a name from an input file) as
