@@ -11,6 +11,7 @@ cycle (:mod:`optimizer.cli.cycle`).
 from __future__ import annotations
 
 from optimizer.cli import (  # noqa: F401  (each registers its commands)
+    common,
     cycle,
     data,
     evaluation,
@@ -24,6 +25,7 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
+    common.AS_PROGRAM = True  # a command's time limit counts from process start
     app()
 
 

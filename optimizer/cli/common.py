@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Annotated
 
 import typer
 
+from optimizer import STARTED
 from optimizer.core.errors import EXIT_INPUT_ERROR, InputError, Violation
 from optimizer.core.periods import Period
 
@@ -49,6 +51,18 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
                                                 help="Print the version of spreiding and its solver, and exit.")]
           = False) -> None:
     """spreiding: transparent optimisation for the Dutch asylum chain."""
+    COMMAND_START[:] = [STARTED if AS_PROGRAM else time.perf_counter()]
+
+
+#: Whether the app runs as the program (:func:`optimizer.cli.main`): then a command's clock starts
+#: at process start (:data:`optimizer.STARTED`), else (e.g. a test's runner) when it is invoked.
+AS_PROGRAM = False
+COMMAND_START: list[float] = []
+
+
+def command_started() -> float:
+    """``time.perf_counter()`` at the start of the current command (for its time limit)."""
+    return COMMAND_START[-1] if COMMAND_START else time.perf_counter()
 
 
 # Options that mean the same in every command --------------------------------------------------

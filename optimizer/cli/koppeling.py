@@ -23,6 +23,7 @@ from optimizer.cli.common import (
     check_rounding,
     check_solver_options,
     command,
+    command_started,
     log,
     parse_date,
     parse_period,
@@ -237,7 +238,6 @@ def propose(
 ) -> None:
     """Propose a koppeling: every household to a gemeente, explained term by term."""
     setup_logging(quiet)
-    from optimizer import STARTED
     from optimizer.koppeling.run import ProposeConfig, run_propose
     from optimizer.report.strings import check_lang
 
@@ -262,7 +262,8 @@ def propose(
                         time_limit=time_limit, mip_rel_gap=gap, threads=threads, seed=seed, node_limit=node_limit,
                         formulation=formulation, strategy=strategy,  # type: ignore[arg-type]
                         formats=("csv", "xlsx") if xlsx else ("csv",), verbose=verbose,
-                        boundaries=boundaries, make_map=make_map, population=pop, lang=lang, started=STARTED)
+                        boundaries=boundaries, make_map=make_map, population=pop, lang=lang,
+                        started=command_started())
     _summary(run_propose(cfg))
     typer.echo(f"report: {out / 'report.html'}")
 

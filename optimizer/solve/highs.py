@@ -225,6 +225,32 @@ def _row_duals(rows: list, row_dual) -> dict[str, float]:
     return out
 
 
+def _run(c: _Compiled, options: SolverOptions, start: list[float] | None) -> highspy.Highs:
+    """A HiGHS instance with ``options`` that has run on ``c`` (from ``start`` if given)."""
+    h = new_highs(options.verbose)
+    for key, value in options.highs_settings().items():
+        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS rejected option {key} = {value!r}")
+    h.passModel(c.lp)
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = start
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
+    return h
+
+
+def _solution_matches_objective(h: highspy.Highs, c: _Compiled) -> bool:
+    """Whether the values HiGHS returns give the objective it reports (or it has none)."""
+    if h.getInfo().primal_solution_status != 2:
+        return True
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    value = float(np.dot(np.asarray(c.lp.col_cost_, dtype=float), x) + c.lp.offset_)
+    reported = float(h.getInfo().objective_function_value)
+    return abs(value - reported) <= 1e-6 * max(1.0, abs(reported))
+
+
 def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, duals: bool = False,
           warm_start: bool = False) -> SolveResult:
     """Compile ``model`` (one active minimisation objective) and solve it with HiGHS.
@@ -238,18 +264,14 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
     """
     options = options or SolverOptions()
     c = _compile(model)
-    h = new_highs(options.verbose)
-    for key, value in options.highs_settings().items():
-        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
-            raise ValueError(f"HiGHS rejected option {key} = {value!r}")
     t1 = time.perf_counter()
-    h.passModel(c.lp)
-    if warm_start:
-        start = highspy.HighsSolution()
-        start.col_value = [0.0 if v.value is None else float(v.value) for v in c.columns]
-        start.value_valid = True
-        h.setSolution(start)
-    h.run()
+    start = [0.0 if v.value is None else float(v.value) for v in c.columns] if warm_start else None
+    h = _run(c, options, start)
+    if start is not None and not _solution_matches_objective(h, c):
+        # HiGHS 1.16 can report the optimum it found but return the starting solution's values
+        # (seen when presolve solves a tiny model outright): solve again without the start
+        log.warning("HiGHS returned the starting solution with another objective; solving again without it")
+        h = _run(c, options, None)
     solve_seconds = time.perf_counter() - t1
 
     model_status = h.getModelStatus()
