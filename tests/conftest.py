@@ -4,7 +4,8 @@ Kinds (``pytest -m KIND``): ``unit`` (rules and helpers, no solver), ``math`` (g
 snapshots of every constraint family), ``models`` (solved instances: hand-computed optima, the
 independent checker in :mod:`support.checker`, hypothesis properties), ``cli`` (commands end to
 end), ``regression`` (the stored demo example), ``bench`` (benchmark smoke runs) and ``cycle``
-(the ledger: transactions, crash safety, migrations, the weekly cycle played through).
+(the ledger: transactions, crash safety, migrations, the weekly cycle played through) and
+``simulation`` (the half-year simulation: policies, hindsight, the Dask runner).
 Helpers shared by several test modules live in ``tests/support/``; no test module imports
 another.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-KINDS = ("unit", "math", "models", "cli", "regression", "bench", "cycle")
+KINDS = ("unit", "math", "models", "cli", "regression", "bench", "cycle", "simulation")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -11,6 +11,7 @@ cycle (:mod:`optimizer.cli.cycle`).
 from __future__ import annotations
 
 from optimizer.cli import cycle, data, koppeling, reception  # noqa: F401  (each registers its commands)
+from optimizer.cli import simulation  # noqa: F401  (spreiding simulate)
 from optimizer.cli.common import app
 
 __all__ = ["app", "main"]
