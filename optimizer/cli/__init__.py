@@ -10,8 +10,8 @@ cycle (:mod:`optimizer.cli.cycle`).
 
 from __future__ import annotations
 
+import optimizer.cli.simulation  # noqa: F401  (spreiding simulate)
 from optimizer.cli import cycle, data, koppeling, reception  # noqa: F401  (each registers its commands)
-from optimizer.cli import simulation  # noqa: F401  (spreiding simulate)
 from optimizer.cli.common import app
 
 __all__ = ["app", "main"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -56,7 +57,7 @@ class Week:
         """Free dwellings (gemeenten, 5) this week."""
         return self.state[list(DWELLING_COLUMNS)].to_numpy(dtype=np.int64)
 
-    @property
+    @cached_property
     def decidable(self) -> pd.DataFrame:
         """Pending households with a complete dossier, in permit-date order (then id)."""
         h = self.households[(self.households["linked_gm"] == "") & self.households["has_bsn"]
