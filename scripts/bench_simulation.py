@@ -25,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from optimizer.cli.simulation import parse_seeds  # noqa: E402
-from optimizer.simulation.run import SimulationConfig, collect, compare, execute, plan, run_simulation  # noqa: E402
-from optimizer.simulation.scenario import Scenario  # noqa: E402
+from optimizer.cli.simulation import parse_seeds
+from optimizer.simulation.run import SimulationConfig, collect, compare, execute, plan, run_simulation
+from optimizer.simulation.scenario import Scenario
 
 
 def cpu() -> float:
@@ -54,7 +54,7 @@ def week26(args) -> None:
     options = variant.solver.options(threads=1, random_seed=0)
     sc = scenario(args)
     for r in range(args.repeat):
-        c0, w0 = cpu(), time.perf_counter()
+        c0 = cpu()
         world = build_world(sc, 1)
         c1, w1 = cpu(), time.perf_counter()
         out = simulate(world, Weekly(variant, options))
@@ -88,7 +88,7 @@ def cluster(args) -> None:
         cfg = SimulationConfig(out=base / name, scenario=scenario(args), seeds=parse_seeds(args.seeds),
                                hindsight=False, scheduler=mode, workers=args.workers, store=store)
         tasks = plan(cfg)
-        c0, w0 = cpu(), time.perf_counter()
+        w0 = time.perf_counter()
         failures = execute(cfg, tasks)
         wall = time.perf_counter() - w0
         tables = collect(cfg, tasks)

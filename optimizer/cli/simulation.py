@@ -74,6 +74,8 @@ def simulate(
     workers: Annotated[int | None, typer.Option("--workers", help="LocalCluster workers (default: the cores).")] = None,
     store: Annotated[Path | None, typer.Option("--store", help="Folder of finished tasks, to resume (default: "
                                                                ".<out>.tasks next to --out).")] = None,
+    national: Annotated[int | None, typer.Option("--national", help="National number of persons of the period "
+                                                                    "(default: the dataset's).")] = None,
     backlog_share: Annotated[float, typer.Option("--backlog-share", help="Share of households waiting at the start.")]
         = 0.3,
     time_limit: TimeLimit = None,
@@ -123,10 +125,11 @@ def simulate(
     if p is not None:
         from optimizer.rules.taakstelling import national_total
 
-        check(national_total, p, None)
+        check(national_total, p, national)
     if problems:
         raise InputError(problems)
-    scenario = Scenario(period=str(p), weeks=weeks, scale=scale, provinces=scope, backlog_share=backlog_share)
+    scenario = Scenario(period=str(p), weeks=weeks, scale=scale, provinces=scope, national=national,
+                        backlog_share=backlog_share)
     cfg = SimulationConfig(out=out, scenario=scenario, seeds=seed_list, policies=pols, variants=vars_,
                            hindsight=hindsight, scheduler="serial" if serial else scheduler, workers=workers,
                            store=store, time_limit=time_limit, gap=gap, progress=not quiet)

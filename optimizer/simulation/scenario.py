@@ -42,7 +42,10 @@ class Scenario:
     @property
     def name(self) -> str:
         scope = "+".join(self.provinces) if self.provinces else "NL"
-        return f"{self.period}-{scope}-w{self.weeks}-x{self.scale:g}"
+        name = f"{self.period}-{scope}-w{self.weeks}-x{self.scale:g}"
+        extra = [(k, getattr(self, k)) for k, d in (("national", None), ("backlog_share", 0.3), ("offer_factor", 1.0))
+                 if getattr(self, k) != d]  # every choice that changes the world is in the name (the store's key)
+        return name + "".join(f"-{k}{v:g}" for k, v in extra)
 
     def record(self) -> dict:
         return {**asdict(self), "provinces": list(self.provinces), "name": self.name}

@@ -43,6 +43,7 @@ def test_simulate_writes_keyed_results_charts_and_report(tmp_path):
     (["--provinces", "PV99"], "--provinces", "PV99"),
     (["--period", "2025-H3"], "--period", "2025-H3"),
     (["--variants", "nope"], "nope", ""),
+    (["--national", "-5"], "--national", "-5"),
     (["--serial", "--scheduler", "tcp://x:1"], "--scheduler", "tcp://x:1"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, args, option, value):
