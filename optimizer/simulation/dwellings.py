@@ -19,8 +19,6 @@ import math
 
 import numpy as np
 
-from optimizer.rules.dwellings import DWELLING_COLUMNS
-
 #: The housing norm: 10 weeks from link to dwelling plus 2 weeks to move.
 NORM_WEEKS = 12
 #: Share of linked households housed within :data:`NORM_WEEKS` [A].
@@ -53,7 +51,3 @@ def release_schedule(rng: np.random.Generator, offer: np.ndarray, weeks: int) ->
             out[:, g, k] = rng.multinomial(int(n), np.full(weeks, 1.0 / weeks))
     return out
 
-
-def offer_columns() -> list[str]:
-    """The dwelling columns of the housing and state tables, class 1..5."""
-    return list(DWELLING_COLUMNS)
