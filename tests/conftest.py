@@ -5,7 +5,8 @@ snapshots of every constraint family), ``models`` (solved instances: hand-comput
 independent checker in :mod:`support.checker`, hypothesis properties), ``cli`` (commands end to
 end), ``regression`` (the stored demo example), ``bench`` (benchmark smoke runs) and ``cycle``
 (the ledger: transactions, crash safety, migrations, the weekly cycle played through) and
-``browser`` (every kind of report opened in headless Chromium).
+``browser`` (every kind of report opened in headless Chromium) and ``simulation`` (the
+half-year simulation: policies, hindsight, the Dask runner).
 Helpers shared by several test modules live in ``tests/support/``; no test module imports
 another.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-KINDS = ("unit", "math", "models", "cli", "regression", "bench", "cycle", "browser")
+KINDS = ("unit", "math", "models", "cli", "regression", "bench", "cycle", "browser", "simulation")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

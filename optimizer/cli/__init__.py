@@ -17,6 +17,7 @@ from optimizer.cli import (  # noqa: F401  (each registers its commands)
     evaluation,
     koppeling,
     reception,
+    simulation,
     whatif,
 )
 from optimizer.cli.common import app
