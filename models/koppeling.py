@@ -70,6 +70,11 @@ class KoppelingInputs:
     links: list[tuple[int, int]] = field(default_factory=list)  # units that must share a gemeente
     weights: dict[str, float] = field(default_factory=dict)
     sharing: bool = True
+    #: quota term: "convex" (piecewise linear in the relative deviation, slopes rising band by
+    #: band, in weighted persons) or "linear" (sum of relative deviations, the form before issue 12)
+    quota_form: Literal["convex", "linear"] = "convex"
+    band_ends: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75)  # relative deviation where the slope rises
+    band_slopes: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)  # per person, non-decreasing
 
     @property
     def n_gemeenten(self) -> int:
@@ -433,6 +438,44 @@ def add_oversize_cuts(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteInd
     m.quota_oversize = pyo.Constraint(m.OC, rule=lambda m, g: over[g] >= H.h_sum([(c, s, g) for c, s in rows[g]]))
 
 
+def band_widths(inp: KoppelingInputs, g: int, limit: float) -> list[float]:
+    r"""Widths in persons of the deviation bands of gemeente g: band k covers relative deviations
+    :math:`[b_{k-1}, b_k)` (:math:`b_0 = 0`, the last band open), i.e.
+    :math:`(b_k - b_{k-1}) \sigma_g` persons, cut off at ``limit`` persons (the most the
+    deviation can be; ``inf`` for none)."""
+    bounds = [0.0] + [e * float(inp.scale[g]) for e in inp.band_ends] + [np.inf]
+    return [max(0.0, min(hi, limit) - lo) for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
+def add_quota_bands(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+    r"""Convex quota form only (``quota_form = "convex"``): ``quota_band_over`` :math:`\beta^+_{gk}`
+    and ``quota_band_under`` :math:`\beta^-_{gk}` (sets ``GB_over``, ``GB_under``: only bands of
+    positive width), :math:`0 \le \beta_{gk} \le (b_k - b_{k-1}) \sigma_g`, with
+    ``quota_bands_over`` :math:`\sum_k \beta^+_{gk} = e^+_g` and ``quota_bands_under``
+    :math:`\sum_k \beta^-_{gk} = e^-_g` for every gemeente (the shortfall is at most :math:`T_g`,
+    so its bands stop there; a target of 0 has none, so its shortfall is 0).
+
+    The objective charges slope :math:`c_k` per person in band k, and the slopes rise band by
+    band, so the cheaper bands fill first without binaries: :math:`\sum_k c_k \beta_{gk} =
+    \sigma_g f(e_g / \sigma_g)` with f the convex piecewise linear function of the relative
+    deviation (docs/model.md, "The quota term")."""
+    if inp.quota_form != "convex":
+        return
+    over, under = m.quota_over, m.quota_under
+    for side, var, limit in (("over", over, lambda g: np.inf), ("under", under, lambda g: float(inp.target[g]))):
+        widths = {g: band_widths(inp, g, limit(g)) for g in m.G}
+        idx = [(g, k) for g in m.G for k, w in enumerate(widths[g]) if w > 0]
+        m.add_component(f"GB_{side}", pyo.Set(initialize=idx, dimen=2, ordered=True))
+        band = pyo.Var(m.component(f"GB_{side}"),
+                       bounds=lambda _, g, k, widths=widths: (0.0, widths[g][k] if np.isfinite(widths[g][k]) else None))
+        m.add_component(f"quota_band_{side}", band)
+        by_g: dict[int, list[int]] = {}
+        for g, k in idx:
+            by_g.setdefault(g, []).append(k)
+        m.add_component(f"quota_bands_{side}", pyo.Constraint(  # no band (target 0, shortfall): e = 0
+            m.G, rule=lambda _, g, band=band, var=var, by_g=by_g: var[g] == pyo.quicksum(band[g, k] for k in by_g.get(g, []))))
+
+
 def add_caps(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteIndex) -> None:
     r"""``cap_persons`` (set ``CP``) :math:`\sum_s p_s H_{s,g} \le C^p_g` and ``cap_households``
     (set ``CH``) :math:`\sum_s H_{s,g} \le C^h_g` where a cap is given (leefbaarheid)."""
@@ -469,7 +512,10 @@ def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairI
 
     * own terms: :math:`\sum_o c^t_o a_o` (aggregated, ``pairs`` None) or
       :math:`\sum_{h,g} c^t_{h,g} x_{h,g}` (per household);
-    * quota :math:`\sum_g (e^+_g + e^-_g)/\sigma_g`; pressure :math:`\sum_g \pi_g e^+_g/\sigma_g`;
+    * convex form (default): quota :math:`\sum_{g,k} c_k (\beta^+_{gk} + \beta^-_{gk})
+      = \sum_g \sigma_g (f(e^+_g/\sigma_g) + f(e^-_g/\sigma_g))` (weighted persons); pressure
+      :math:`\sum_{g,k} \pi_g c_k \beta^+_{gk}`;
+    * linear form: quota :math:`\sum_g (e^+_g + e^-_g)/\sigma_g`; pressure :math:`\sum_g \pi_g e^+_g/\sigma_g`;
     * size_fit :math:`\sum (d-k) w_{g,k,d}`; sharing :math:`\sum_g v_g`; minimax :math:`\mu`;
     * unplaced :math:`\sum_h q_h`; waiting :math:`\sum_h \text{months}_h q_h`.
     """
@@ -482,10 +528,7 @@ def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairI
         P = list(m.P)
         for t in HOUSEHOLD_TERMS:
             terms[t] = _lin([pairs.cost[p][t] for p in P], [m.assign_pair[p] for p in P])
-    G = list(m.G)
-    over, under = m.quota_over, m.quota_under
-    terms["quota"] = _lin(np.concatenate([1 / inp.scale, 1 / inp.scale]), [over[g] for g in G] + [under[g] for g in G])
-    terms["pressure"] = _lin(inp.pressure / inp.scale, [over[g] for g in G])
+    terms["quota"], terms["pressure"] = _quota_terms(m, inp)
     W = list(m.W)
     terms["size_fit"] = _lin([d - k for (_, k, d) in W], [m.dwelling_use[i] for i in W])
     terms["sharing"] = pyo.quicksum(m.dwelling_shared[g] for g in m.VG)
@@ -498,6 +541,21 @@ def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairI
     m.objective = pyo.Objective(
         expr=pyo.quicksum(inp.weights.get(t, 0.0) * m.objective_term[t] for t in TERMS if inp.weights.get(t, 0.0) != 0),
         sense=pyo.minimize)
+
+
+def _quota_terms(m: pyo.ConcreteModel, inp: KoppelingInputs) -> tuple[object, object]:
+    """The raw quota and pressure expressions of the chosen form (see add_objective_terms)."""
+    if inp.quota_form == "convex":
+        slopes = inp.band_slopes
+        over, under = list(m.GB_over), list(m.GB_under)
+        quota = _lin([slopes[k] for _, k in over + under],
+                     [m.quota_band_over[i] for i in over] + [m.quota_band_under[i] for i in under])
+        pressure = _lin([inp.pressure[g] * slopes[k] for g, k in over], [m.quota_band_over[i] for i in over])
+        return quota, pressure
+    G = list(m.G)
+    over, under = m.quota_over, m.quota_under
+    quota = _lin(np.concatenate([1 / inp.scale, 1 / inp.scale]), [over[g] for g in G] + [under[g] for g in G])
+    return quota, _lin(inp.pressure / inp.scale, [over[g] for g in G])
 
 
 def build_model(inp: KoppelingInputs, formulation: Literal["aggregated", "per_household"] = "aggregated") -> pyo.ConcreteModel:
@@ -524,6 +582,7 @@ def build_model(inp: KoppelingInputs, formulation: Literal["aggregated", "per_ho
     else:
         raise ValueError(f"unknown formulation {formulation!r}")
     add_quota(m, inp, households)
+    add_quota_bands(m, inp)
     add_oversize_cuts(m, inp, households)
     add_dwelling_use(m, inp, households)
     add_caps(m, inp, households)
