@@ -438,42 +438,82 @@ def add_oversize_cuts(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteInd
     m.quota_oversize = pyo.Constraint(m.OC, rule=lambda m, g: over[g] >= H.h_sum([(c, s, g) for c, s in rows[g]]))
 
 
-def band_widths(inp: KoppelingInputs, g: int, limit: float) -> list[float]:
-    r"""Widths in persons of the deviation bands of gemeente g: band k covers relative deviations
-    :math:`[b_{k-1}, b_k)` (:math:`b_0 = 0`, the last band open), i.e.
-    :math:`(b_k - b_{k-1}) \sigma_g` persons, cut off at ``limit`` persons (the most the
-    deviation can be; ``inf`` for none)."""
-    bounds = [0.0] + [e * float(inp.scale[g]) for e in inp.band_ends] + [np.inf]
-    return [max(0.0, min(hi, limit) - lo) for lo, hi in zip(bounds[:-1], bounds[1:])]
+def quota_segments(inp: KoppelingInputs, g: int, side: Literal["over", "under"]) -> list[tuple[float, float]]:
+    r"""(width, slope) of the segments of the convex quota function of gemeente g on one side,
+    in persons; the over side's last segment is open (width ``inf``).
+
+    The function is :math:`F(x) = \sigma_g f(x / \sigma_g)` with f piecewise linear in the
+    relative deviation: slope :math:`c_k` between :math:`b_{k-1}` and :math:`b_k` (``band_ends``,
+    :math:`b_0 = 0`, the last band open). The model uses its interpolation between the values
+    the deviation can take: persons are whole, so the over-shoot is 0 or
+    :math:`\lceil T \rceil - T + j` and the shortfall 0 or :math:`T - \lfloor T \rfloor + j`
+    (:math:`j = 0, 1, \dots`; whole persons for a whole target), the shortfall at most
+    :math:`T`. Where a band end falls between two such values, the segment between them gets
+    the average slope. Interpolating a convex function keeps it convex (slopes non-decreasing)
+    and equal to F wherever the deviation can be, so the solution's term is exactly F; the LP
+    relaxation cannot buy a fraction of a person at the cheaper slope of a band that is narrower
+    than a person (a tighter bound for small targets).
+    """
+    t, scale = float(inp.target[g]), float(inp.scale[g])
+    ends = [0.0] + [e * scale for e in inp.band_ends]
+    slopes = list(inp.band_slopes)
+
+    def value(x: float) -> float:
+        tops = ends[1:] + [np.inf]
+        return sum(c * min(max(x - lo, 0.0), hi - lo) for c, lo, hi in zip(slopes, ends, tops))
+
+    offset = (np.ceil(t - 1e-9) - t) if side == "over" else (t - np.floor(t + 1e-9))
+    offset = 0.0 if offset < 1e-9 else float(offset)
+
+    def around(x: float) -> list[float]:  # the attainable deviations just below and above x
+        if x <= offset + 1e-9:
+            return [0.0, offset] if offset > 0 else [0.0]
+        j = x - offset
+        return [offset + np.floor(j + 1e-9), offset + np.ceil(j - 1e-9)]
+
+    points = sorted({round(p, 9) for e in ends for p in around(e)} | {0.0})
+    if side == "under":
+        points = sorted({p for p in points if p < t - 1e-9} | {max(t, 0.0)})
+    out: list[tuple[float, float]] = []
+    for lo, hi in zip(points, points[1:]):
+        slope = round(float((value(hi) - value(lo)) / (hi - lo)), 9)
+        if out and abs(out[-1][1] - slope) < 1e-9:
+            out[-1] = (round(out[-1][0] + hi - lo, 9), slope)
+        else:
+            out.append((round(float(hi - lo), 9), slope))
+    if side == "over":
+        out.append((float("inf"), float(slopes[-1])))
+    return out
 
 
 def add_quota_bands(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
-    r"""Convex quota form only (``quota_form = "convex"``): ``quota_band_over`` :math:`\beta^+_{gk}`
-    and ``quota_band_under`` :math:`\beta^-_{gk}` (sets ``GB_over``, ``GB_under``: only bands of
-    positive width), :math:`0 \le \beta_{gk} \le (b_k - b_{k-1}) \sigma_g`, with
-    ``quota_bands_over`` :math:`\sum_k \beta^+_{gk} = e^+_g` and ``quota_bands_under``
-    :math:`\sum_k \beta^-_{gk} = e^-_g` for every gemeente (the shortfall is at most :math:`T_g`,
-    so its bands stop there; a target of 0 has none, so its shortfall is 0).
+    r"""Convex quota form only (``quota_form = "convex"``): ``quota_band_over`` :math:`\beta^+_{gi}`
+    and ``quota_band_under`` :math:`\beta^-_{gi}` (sets ``GB_over``, ``GB_under``), one per
+    segment i of :func:`quota_segments` (width :math:`\omega_{gi}`, slope :math:`c_{gi}`),
+    :math:`0 \le \beta_{gi} \le \omega_{gi}`, with ``quota_bands_over``
+    :math:`\sum_i \beta^+_{gi} = e^+_g` and ``quota_bands_under`` :math:`\sum_i \beta^-_{gi} = e^-_g`
+    for every gemeente (the shortfall is at most :math:`T_g`; a target of 0 has no shortfall
+    segment, so its shortfall is 0).
 
-    The objective charges slope :math:`c_k` per person in band k, and the slopes rise band by
-    band, so the cheaper bands fill first without binaries: :math:`\sum_k c_k \beta_{gk} =
-    \sigma_g f(e_g / \sigma_g)` with f the convex piecewise linear function of the relative
-    deviation (docs/model.md, "The quota term")."""
+    The objective charges :math:`c_{gi}` per person in segment i; slopes rise segment by
+    segment, so the cheaper segments fill first without binaries and
+    :math:`\sum_i c_{gi} \beta_{gi} = \sigma_g f(e_g / \sigma_g)` at every attainable deviation
+    (docs/model.md, "The quota term")."""
     if inp.quota_form != "convex":
         return
-    over, under = m.quota_over, m.quota_under
-    for side, var, limit in (("over", over, lambda g: np.inf), ("under", under, lambda g: float(inp.target[g]))):
-        widths = {g: band_widths(inp, g, limit(g)) for g in m.G}
-        idx = [(g, k) for g in m.G for k, w in enumerate(widths[g]) if w > 0]
+    m.quota_segments = {}
+    for side in ("over", "under"):
+        var = m.component(f"quota_{side}")
+        segments = {g: quota_segments(inp, g, side) for g in m.G}  # type: ignore[arg-type]
+        m.quota_segments[side] = segments
+        idx = [(g, i) for g in m.G for i in range(len(segments[g]))]
         m.add_component(f"GB_{side}", pyo.Set(initialize=idx, dimen=2, ordered=True))
-        band = pyo.Var(m.component(f"GB_{side}"),
-                       bounds=lambda _, g, k, widths=widths: (0.0, widths[g][k] if np.isfinite(widths[g][k]) else None))
+        band = pyo.Var(m.component(f"GB_{side}"), bounds=lambda _, g, i, seg=segments: (
+            0.0, seg[g][i][0] if np.isfinite(seg[g][i][0]) else None))
         m.add_component(f"quota_band_{side}", band)
-        by_g: dict[int, list[int]] = {}
-        for g, k in idx:
-            by_g.setdefault(g, []).append(k)
-        m.add_component(f"quota_bands_{side}", pyo.Constraint(  # no band (target 0, shortfall): e = 0
-            m.G, rule=lambda _, g, band=band, var=var, by_g=by_g: var[g] == pyo.quicksum(band[g, k] for k in by_g.get(g, []))))
+        m.add_component(f"quota_bands_{side}", pyo.Constraint(
+            m.G, rule=lambda _, g, band=band, var=var, seg=segments: var[g] == pyo.quicksum(
+                band[g, i] for i in range(len(seg[g])))))
 
 
 def add_caps(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteIndex) -> None:
@@ -512,9 +552,9 @@ def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairI
 
     * own terms: :math:`\sum_o c^t_o a_o` (aggregated, ``pairs`` None) or
       :math:`\sum_{h,g} c^t_{h,g} x_{h,g}` (per household);
-    * convex form (default): quota :math:`\sum_{g,k} c_k (\beta^+_{gk} + \beta^-_{gk})
+    * convex form (default): quota :math:`\sum_{g,i} c_{gi} (\beta^+_{gi} + \beta^-_{gi})
       = \sum_g \sigma_g (f(e^+_g/\sigma_g) + f(e^-_g/\sigma_g))` (weighted persons); pressure
-      :math:`\sum_{g,k} \pi_g c_k \beta^+_{gk}`;
+      :math:`\sum_{g,i} \pi_g c_{gi} \beta^+_{gi}`;
     * linear form: quota :math:`\sum_g (e^+_g + e^-_g)/\sigma_g`; pressure :math:`\sum_g \pi_g e^+_g/\sigma_g`;
     * size_fit :math:`\sum (d-k) w_{g,k,d}`; sharing :math:`\sum_g v_g`; minimax :math:`\mu`;
     * unplaced :math:`\sum_h q_h`; waiting :math:`\sum_h \text{months}_h q_h`.
@@ -546,11 +586,11 @@ def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairI
 def _quota_terms(m: pyo.ConcreteModel, inp: KoppelingInputs) -> tuple[object, object]:
     """The raw quota and pressure expressions of the chosen form (see add_objective_terms)."""
     if inp.quota_form == "convex":
-        slopes = inp.band_slopes
+        seg = m.quota_segments
         over, under = list(m.GB_over), list(m.GB_under)
-        quota = _lin([slopes[k] for _, k in over + under],
-                     [m.quota_band_over[i] for i in over] + [m.quota_band_under[i] for i in under])
-        pressure = _lin([inp.pressure[g] * slopes[k] for g, k in over], [m.quota_band_over[i] for i in over])
+        quota = _lin([seg["over"][g][i][1] for g, i in over] + [seg["under"][g][i][1] for g, i in under],
+                     [m.quota_band_over[j] for j in over] + [m.quota_band_under[j] for j in under])
+        pressure = _lin([inp.pressure[g] * seg["over"][g][i][1] for g, i in over], [m.quota_band_over[j] for j in over])
         return quota, pressure
     G = list(m.G)
     over, under = m.quota_over, m.quota_under

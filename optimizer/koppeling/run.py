@@ -43,6 +43,7 @@ from optimizer.core.tables import atomic_output_dir, check_output_dir, write_tab
 from optimizer.data import schemas
 from optimizer.koppeling.explain import METHOD
 from optimizer.koppeling.extract import Solution, solution_from_model
+from optimizer.koppeling.fairness import fairness_report
 from optimizer.koppeling.inputs import Context, build_inputs
 from optimizer.koppeling.scoring import load_scores
 from optimizer.koppeling.tables import (
@@ -135,6 +136,8 @@ class Tables:
     gemeenten: pd.DataFrame
     provinces: pd.DataFrame
     household_types: pd.DataFrame
+    fairness: pd.DataFrame | None = None  # far-off gemeenten with the binding reason (fairness.csv)
+    fairness_headline: dict = field(default_factory=dict)  # what a province reads first (run.json)
 
 
 class Timings:
@@ -268,8 +271,9 @@ def explain(ctx: Context, sol: Solution, data: Validated) -> Tables:
     household types."""
     proposal = proposal_table(ctx, sol, data.households)
     gem = gemeenten_table(ctx, sol, data.households, data.state)
+    headline, far = fairness_report(ctx, sol, gem)
     return Tables(proposal=proposal, gemeenten=gem, provinces=provinces_table(gem),
-                  household_types=household_types_table(proposal))
+                  household_types=household_types_table(proposal), fairness=far, fairness_headline=headline)
 
 
 def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tables: Tables,
@@ -280,7 +284,8 @@ def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tabl
     with atomic_output_dir(cfg.out) as tmp:
         for fmt in cfg.formats:
             for name, table in (("proposal", tables.proposal), ("gemeenten", tables.gemeenten),
-                                ("provinces", tables.provinces), ("household_types", tables.household_types)):
+                                ("provinces", tables.provinces), ("household_types", tables.household_types),
+                                ("fairness", tables.fairness)):
                 write_table(table, tmp / f"{name}.{fmt}")
         record["map"] = _write_map(cfg, data, tables.gemeenten, tmp, record)
         write_json(tmp / "run.json", record)
@@ -352,6 +357,12 @@ def set_all_unplaced(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
         m.assign_unplaced[h].set_value(1.0)
     for g in m.G:
         m.quota_under[g].set_value(float(inp.target[g]))
+    if hasattr(m, "quota_segments"):  # convex form: the shortfall fills its segments in order
+        for g, segments in m.quota_segments["under"].items():
+            left = float(inp.target[g])
+            for i, (width, _) in enumerate(segments):
+                m.quota_band_under[g, i].set_value(min(width, left))
+                left -= min(width, left)
     m.minimax_deviation.set_value(float((inp.target / inp.scale).max()) if inp.n_gemeenten else 0.0)
 
 
@@ -409,7 +420,7 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
         "objective_unit": "points: the weighted sum of the named terms; a weight is the points one unit of its "
                           "term costs (variant [weights]; units in models/koppeling_terms.toml, docs/model.md)",
         "alternatives_method": METHOD,
-        "fairness": fairness_summary(tables.gemeenten),
+        "fairness": {**fairness_summary(tables.gemeenten), **tables.fairness_headline},
         **cfg.extra_record,
     }
     extra["locks"] = locks_report(data.locks, proposal)

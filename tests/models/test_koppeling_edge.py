@@ -24,10 +24,14 @@ def test_batch_with_only_incomplete_dossiers_links_nobody_and_reports_everyone(t
     assert set(proposal["status"]) <= {"excluded", "context"}
     assert (proposal["status"] == "excluded").sum() == (hh["linked_gm"] == "").sum()
     assert record["households"]["linked"] == 0
-    # with nobody linked, the objective is the quota term of every gemeente's full target
+    # with nobody linked, the objective is the quota term of every gemeente's full target: the
+    # default convex form, weight 10 per person x the slope of its band (1, 2, 4, 8, 16 beyond
+    # 0, 10, 25, 50, 75 % of max(target, 1)); a whole shortfall T of sigma = T costs
+    # T (0.1 + 0.15 x 2 + 0.25 x 4 + 0.25 x 8 + 0.25 x 16) = 7.4 T
     gem = pd.read_csv(tmp_path / "run" / "gemeenten.csv")
     assert (gem["persons"] == 0).all()
-    expected = 100.0 * (state["target"] / state["target"].clip(lower=1.0)).sum()  # default quota weight 100
+    assert ((state["target"] == 0) | (state["target"] >= 1)).all()  # so sigma = target wherever it counts
+    expected = 10.0 * 7.4 * state["target"].clip(lower=0).sum()
     assert abs(record["objective"] - expected) < 1e-6 * max(expected, 1)
 
 
