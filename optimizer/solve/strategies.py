@@ -63,7 +63,8 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
        optimal-within-gap: objective the sub-MIP's, bound the LP optimum, gap
        ``(objective - bound) / |objective|`` (HiGHS's definition). Otherwise the full MIP is
        solved with the RENS solution as a warm start and its result is returned as HiGHS
-       gave it.
+       gave it; if HiGHS stops (time limit) without a bound of its own, or a weaker one, the
+       LP bound and the gap to it are reported instead.
 
     Where the aggregated koppeling model's LP is tight (national scale) this avoids a long
     root cut loop; where it is weak (small batches) HiGHS's cuts still do the proving.
@@ -105,6 +106,10 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
                            solve_seconds=lp.solve_seconds + sub.solve_seconds, n_integer=len(int_vars),
                            options=strategy)
     full = solve(model, replace(options, time_limit=_remaining(options, t_start)), warm_start=sub.has_solution)
-    return replace(full, compile_seconds=full.compile_seconds + lp.compile_seconds + sub.compile_seconds,
-                   solve_seconds=full.solve_seconds + lp.solve_seconds + sub.solve_seconds,
-                   options={**strategy, "strategy": "lp+rens+mip"})
+    out = replace(full, compile_seconds=full.compile_seconds + lp.compile_seconds + sub.compile_seconds,
+                  solve_seconds=full.solve_seconds + lp.solve_seconds + sub.solve_seconds,
+                  options={**strategy, "strategy": "lp+rens+mip"})
+    if out.has_solution and out.status is not Status.OPTIMAL and (out.bound is None or out.bound < lp_bound):
+        # stopped before HiGHS had a bound of its own (or a weaker one): the LP bound still holds
+        out = replace(out, bound=lp_bound, gap=max(0.0, out.objective - lp_bound) / max(abs(out.objective), 1e-9))
+    return out
