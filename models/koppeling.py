@@ -486,7 +486,11 @@ def quota_segments(inp: KoppelingInputs, g: int, side: Literal["over", "under"])
     return out
 
 
-def add_quota_bands(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
+#: Segments (width, slope) of the convex quota function per side ("over", "under") and gemeente.
+QuotaSegments = dict[str, dict[int, list[tuple[float, float]]]]
+
+
+def add_quota_bands(m: pyo.ConcreteModel, inp: KoppelingInputs) -> QuotaSegments | None:
     r"""Convex quota form only (``quota_form = "convex"``): ``quota_band_over`` :math:`\beta^+_{gi}`
     and ``quota_band_under`` :math:`\beta^-_{gi}` (sets ``GB_over``, ``GB_under``), one per
     segment i of :func:`quota_segments` (width :math:`\omega_{gi}`, slope :math:`c_{gi}`),
@@ -498,14 +502,15 @@ def add_quota_bands(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
     The objective charges :math:`c_{gi}` per person in segment i; slopes rise segment by
     segment, so the cheaper segments fill first without binaries and
     :math:`\sum_i c_{gi} \beta_{gi} = \sigma_g f(e_g / \sigma_g)` at every attainable deviation
-    (docs/model.md, "The quota term")."""
+    (docs/model.md, "The quota term"). Returns the segments (for the objective), None for the
+    linear form."""
     if inp.quota_form != "convex":
-        return
-    m.quota_segments = {}
+        return None
+    out: QuotaSegments = {}
     for side in ("over", "under"):
         var = m.component(f"quota_{side}")
         segments = {g: quota_segments(inp, g, side) for g in m.G}  # type: ignore[arg-type]
-        m.quota_segments[side] = segments
+        out[side] = segments
         idx = [(g, i) for g in m.G for i in range(len(segments[g]))]
         m.add_component(f"GB_{side}", pyo.Set(initialize=idx, dimen=2, ordered=True))
         band = pyo.Var(m.component(f"GB_{side}"), bounds=lambda _, g, i, seg=segments: (
@@ -514,6 +519,7 @@ def add_quota_bands(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
         m.add_component(f"quota_bands_{side}", pyo.Constraint(
             m.G, rule=lambda _, g, band=band, var=var, seg=segments: var[g] == pyo.quicksum(
                 band[g, i] for i in range(len(seg[g])))))
+    return out
 
 
 def add_caps(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteIndex) -> None:
@@ -546,7 +552,8 @@ def add_minimax(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
 # Objective
 # ------------------------------------------------------------------------------------------
 
-def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairIndex | None) -> None:
+def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairIndex | None,
+                        segments: QuotaSegments | None = None) -> None:
     r"""Raw terms :math:`T_t` (expression ``objective_term[t]`` for every t in ``TERMS``) and
     ``objective`` :math:`\min \sum_t w_t T_t`.
 
@@ -568,7 +575,7 @@ def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairI
         P = list(m.P)
         for t in HOUSEHOLD_TERMS:
             terms[t] = _lin([pairs.cost[p][t] for p in P], [m.assign_pair[p] for p in P])
-    terms["quota"], terms["pressure"] = _quota_terms(m, inp)
+    terms["quota"], terms["pressure"] = _quota_terms(m, inp, segments)
     W = list(m.W)
     terms["size_fit"] = _lin([d - k for (_, k, d) in W], [m.dwelling_use[i] for i in W])
     terms["sharing"] = pyo.quicksum(m.dwelling_shared[g] for g in m.VG)
@@ -583,10 +590,9 @@ def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairI
         sense=pyo.minimize)
 
 
-def _quota_terms(m: pyo.ConcreteModel, inp: KoppelingInputs) -> tuple[object, object]:
+def _quota_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, seg: QuotaSegments | None) -> tuple[object, object]:
     """The raw quota and pressure expressions of the chosen form (see add_objective_terms)."""
-    if inp.quota_form == "convex":
-        seg = m.quota_segments
+    if seg is not None:
         over, under = list(m.GB_over), list(m.GB_under)
         quota = _lin([seg["over"][g][i][1] for g, i in over] + [seg["under"][g][i][1] for g, i in under],
                      [m.quota_band_over[j] for j in over] + [m.quota_band_under[j] for j in under])
@@ -622,10 +628,10 @@ def build_model(inp: KoppelingInputs, formulation: Literal["aggregated", "per_ho
     else:
         raise ValueError(f"unknown formulation {formulation!r}")
     add_quota(m, inp, households)
-    add_quota_bands(m, inp)
+    segments = add_quota_bands(m, inp)
     add_oversize_cuts(m, inp, households)
     add_dwelling_use(m, inp, households)
     add_caps(m, inp, households)
     add_minimax(m, inp)
-    add_objective_terms(m, inp, pairs)
+    add_objective_terms(m, inp, pairs, segments)
     return m

@@ -36,7 +36,7 @@ from typing import Any, Literal, TypeVar
 import pandas as pd
 import pyomo.environ as pyo
 
-from models.koppeling import KoppelingInputs, build_model
+from models.koppeling import KoppelingInputs, build_model, quota_segments
 from optimizer.core.errors import InputError, Violation, raise_if
 from optimizer.core.runrecord import RunRecord, inputs_record, write_json
 from optimizer.core.tables import atomic_output_dir, check_output_dir, write_table
@@ -357,10 +357,10 @@ def set_all_unplaced(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
         m.assign_unplaced[h].set_value(1.0)
     for g in m.G:
         m.quota_under[g].set_value(float(inp.target[g]))
-    if hasattr(m, "quota_segments"):  # convex form: the shortfall fills its segments in order
-        for g, segments in m.quota_segments["under"].items():
+    if hasattr(m, "quota_band_under"):  # convex form: the shortfall fills its segments in order
+        for g in m.G:
             left = float(inp.target[g])
-            for i, (width, _) in enumerate(segments):
+            for i, (width, _) in enumerate(quota_segments(inp, g, "under")):
                 m.quota_band_under[g, i].set_value(min(width, left))
                 left -= min(width, left)
     m.minimax_deviation.set_value(float((inp.target / inp.scale).max()) if inp.n_gemeenten else 0.0)
