@@ -74,6 +74,11 @@ def test_user_housing_file_wins(tmp_path):
     assert st.attrs["offer_model"] == "file" and (st[COLS] == 2).all().all()
 
 
+def test_data_describes_the_default_offer_model():
+    offers = dataset.describe()["modelled"]["dwelling_offers"]
+    assert offers["default_model"] == "obligation" and "realisation 1.15" in offers["source"]
+
+
 def test_unknown_offer_model():
     with pytest.raises(InputError, match="--offer-model"):
         build_state("2025-H1", whole_period=True, offer_model="guess")  # type: ignore[arg-type]
