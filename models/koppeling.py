@@ -77,6 +77,11 @@ class KoppelingInputs:
     size_usage: np.ndarray | None = None  # (size types, resources): use of one household of size type s
     resource_cap: np.ndarray | None = None  # (gemeenten, resources): capacity, nan = no cap
     open_pairs: np.ndarray | None = None  # (size types, gemeenten) bool: s may go to g; None = all
+    #: quota term: "convex" (piecewise linear in the relative deviation, slopes rising band by
+    #: band, in weighted persons) or "linear" (sum of relative deviations, the form before issue 12)
+    quota_form: Literal["convex", "linear"] = "convex"
+    band_ends: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75)  # relative deviation where the slope rises
+    band_slopes: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)  # per person, non-decreasing
 
     @property
     def n_gemeenten(self) -> int:
@@ -452,6 +457,90 @@ def add_oversize_cuts(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteInd
     m.quota_oversize = pyo.Constraint(m.OC, rule=lambda m, g: over[g] >= H.h_sum([(c, s, g) for c, s in rows[g]]))
 
 
+def quota_segments(inp: KoppelingInputs, g: int, side: Literal["over", "under"]) -> list[tuple[float, float]]:
+    r"""(width, slope) of the segments of the convex quota function of gemeente g on one side,
+    in persons; the over side's last segment is open (width ``inf``).
+
+    The function is :math:`F(x) = \sigma_g f(x / \sigma_g)` with f piecewise linear in the
+    relative deviation: slope :math:`c_k` between :math:`b_{k-1}` and :math:`b_k` (``band_ends``,
+    :math:`b_0 = 0`, the last band open). The model uses its interpolation between the values
+    the deviation can take: persons are whole, so the over-shoot is 0 or
+    :math:`\lceil T \rceil - T + j` and the shortfall 0 or :math:`T - \lfloor T \rfloor + j`
+    (:math:`j = 0, 1, \dots`; whole persons for a whole target), the shortfall at most
+    :math:`T`. Where a band end falls between two such values, the segment between them gets
+    the average slope. Interpolating a convex function keeps it convex (slopes non-decreasing)
+    and equal to F wherever the deviation can be, so the solution's term is exactly F; the LP
+    relaxation cannot buy a fraction of a person at the cheaper slope of a band that is narrower
+    than a person (a tighter bound for small targets).
+    """
+    t, scale = float(inp.target[g]), float(inp.scale[g])
+    ends = [0.0] + [e * scale for e in inp.band_ends]
+    slopes = list(inp.band_slopes)
+
+    def value(x: float) -> float:
+        tops = ends[1:] + [np.inf]
+        return sum(c * min(max(x - lo, 0.0), hi - lo) for c, lo, hi in zip(slopes, ends, tops))
+
+    offset = (np.ceil(t - 1e-9) - t) if side == "over" else (t - np.floor(t + 1e-9))
+    offset = 0.0 if offset < 1e-9 else float(offset)
+
+    def around(x: float) -> list[float]:  # the attainable deviations just below and above x
+        if x <= offset + 1e-9:
+            return [0.0, offset] if offset > 0 else [0.0]
+        j = x - offset
+        return [offset + np.floor(j + 1e-9), offset + np.ceil(j - 1e-9)]
+
+    points = sorted({round(p, 9) for e in ends for p in around(e)} | {0.0})
+    if side == "under":
+        points = sorted({p for p in points if p < t - 1e-9} | {max(t, 0.0)})
+    out: list[tuple[float, float]] = []
+    for lo, hi in zip(points, points[1:]):
+        slope = round(float((value(hi) - value(lo)) / (hi - lo)), 9)
+        if out and abs(out[-1][1] - slope) < 1e-9:
+            out[-1] = (round(out[-1][0] + hi - lo, 9), slope)
+        else:
+            out.append((round(float(hi - lo), 9), slope))
+    if side == "over":
+        out.append((float("inf"), float(slopes[-1])))
+    return out
+
+
+#: Segments (width, slope) of the convex quota function per side ("over", "under") and gemeente.
+QuotaSegments = dict[str, dict[int, list[tuple[float, float]]]]
+
+
+def add_quota_bands(m: pyo.ConcreteModel, inp: KoppelingInputs) -> QuotaSegments | None:
+    r"""Convex quota form only (``quota_form = "convex"``): ``quota_band_over`` :math:`\beta^+_{gi}`
+    and ``quota_band_under`` :math:`\beta^-_{gi}` (sets ``GB_over``, ``GB_under``), one per
+    segment i of :func:`quota_segments` (width :math:`\omega_{gi}`, slope :math:`c_{gi}`),
+    :math:`0 \le \beta_{gi} \le \omega_{gi}`, with ``quota_bands_over``
+    :math:`\sum_i \beta^+_{gi} = e^+_g` and ``quota_bands_under`` :math:`\sum_i \beta^-_{gi} = e^-_g`
+    for every gemeente (the shortfall is at most :math:`T_g`; a target of 0 has no shortfall
+    segment, so its shortfall is 0).
+
+    The objective charges :math:`c_{gi}` per person in segment i; slopes rise segment by
+    segment, so the cheaper segments fill first without binaries and
+    :math:`\sum_i c_{gi} \beta_{gi} = \sigma_g f(e_g / \sigma_g)` at every attainable deviation
+    (docs/model.md, "The quota term"). Returns the segments (for the objective), None for the
+    linear form."""
+    if inp.quota_form != "convex":
+        return None
+    out: QuotaSegments = {}
+    for side in ("over", "under"):
+        var = m.component(f"quota_{side}")
+        segments = {g: quota_segments(inp, g, side) for g in m.G}  # type: ignore[arg-type]
+        out[side] = segments
+        idx = [(g, i) for g in m.G for i in range(len(segments[g]))]
+        m.add_component(f"GB_{side}", pyo.Set(initialize=idx, dimen=2, ordered=True))
+        band = pyo.Var(m.component(f"GB_{side}"), bounds=lambda _, g, i, seg=segments: (
+            0.0, seg[g][i][0] if np.isfinite(seg[g][i][0]) else None))
+        m.add_component(f"quota_band_{side}", band)
+        m.add_component(f"quota_bands_{side}", pyo.Constraint(
+            m.G, rule=lambda _, g, band=band, var=var, seg=segments: var[g] == pyo.quicksum(
+                band[g, i] for i in range(len(seg[g])))))
+    return out
+
+
 def add_caps(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteIndex) -> None:
     r"""``cap_persons`` (set ``CP``) :math:`\sum_s p_s H_{s,g} \le C^p_g` and ``cap_households``
     (set ``CH``) :math:`\sum_s H_{s,g} \le C^h_g` where a cap is given (leefbaarheid)."""
@@ -503,13 +592,17 @@ def add_minimax(m: pyo.ConcreteModel, inp: KoppelingInputs) -> None:
 # Objective
 # ------------------------------------------------------------------------------------------
 
-def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairIndex | None) -> None:
+def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairIndex | None,
+                        segments: QuotaSegments | None = None) -> None:
     r"""Raw terms :math:`T_t` (expression ``objective_term[t]`` for every t in ``TERMS``) and
     ``objective`` :math:`\min \sum_t w_t T_t`.
 
     * own terms: :math:`\sum_o c^t_o a_o` (aggregated, ``pairs`` None) or
       :math:`\sum_{h,g} c^t_{h,g} x_{h,g}` (per household);
-    * quota :math:`\sum_g (e^+_g + e^-_g)/\sigma_g`; pressure :math:`\sum_g \pi_g e^+_g/\sigma_g`;
+    * convex form (default): quota :math:`\sum_{g,i} c_{gi} (\beta^+_{gi} + \beta^-_{gi})
+      = \sum_g \sigma_g (f(e^+_g/\sigma_g) + f(e^-_g/\sigma_g))` (weighted persons); pressure
+      :math:`\sum_{g,i} \pi_g c_{gi} \beta^+_{gi}`;
+    * linear form: quota :math:`\sum_g (e^+_g + e^-_g)/\sigma_g`; pressure :math:`\sum_g \pi_g e^+_g/\sigma_g`;
     * size_fit :math:`\sum (d-k) w_{g,k,d}`; sharing :math:`\sum_g v_g`; minimax :math:`\mu`;
     * unplaced :math:`\sum_h q_h`; waiting :math:`\sum_h \text{months}_h q_h`.
     """
@@ -522,10 +615,7 @@ def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairI
         P = list(m.P)
         for t in HOUSEHOLD_TERMS:
             terms[t] = _lin([pairs.cost[p][t] for p in P], [m.assign_pair[p] for p in P])
-    G = list(m.G)
-    over, under = m.quota_over, m.quota_under
-    terms["quota"] = _lin(np.concatenate([1 / inp.scale, 1 / inp.scale]), [over[g] for g in G] + [under[g] for g in G])
-    terms["pressure"] = _lin(inp.pressure / inp.scale, [over[g] for g in G])
+    terms["quota"], terms["pressure"] = _quota_terms(m, inp, segments)
     W = list(m.W)
     terms["size_fit"] = _lin([d - k for (_, k, d) in W], [m.dwelling_use[i] for i in W])
     terms["sharing"] = pyo.quicksum(m.dwelling_shared[g] for g in m.VG)
@@ -538,6 +628,20 @@ def add_objective_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, pairs: PairI
     m.objective = pyo.Objective(
         expr=pyo.quicksum(inp.weights.get(t, 0.0) * m.objective_term[t] for t in TERMS if inp.weights.get(t, 0.0) != 0),
         sense=pyo.minimize)
+
+
+def _quota_terms(m: pyo.ConcreteModel, inp: KoppelingInputs, seg: QuotaSegments | None) -> tuple[object, object]:
+    """The raw quota and pressure expressions of the chosen form (see add_objective_terms)."""
+    if seg is not None:
+        over, under = list(m.GB_over), list(m.GB_under)
+        quota = _lin([seg["over"][g][i][1] for g, i in over] + [seg["under"][g][i][1] for g, i in under],
+                     [m.quota_band_over[j] for j in over] + [m.quota_band_under[j] for j in under])
+        pressure = _lin([inp.pressure[g] * seg["over"][g][i][1] for g, i in over], [m.quota_band_over[j] for j in over])
+        return quota, pressure
+    G = list(m.G)
+    over, under = m.quota_over, m.quota_under
+    quota = _lin(np.concatenate([1 / inp.scale, 1 / inp.scale]), [over[g] for g in G] + [under[g] for g in G])
+    return quota, _lin(inp.pressure / inp.scale, [over[g] for g in G])
 
 
 def build_model(inp: KoppelingInputs, formulation: Literal["aggregated", "per_household"] = "aggregated") -> pyo.ConcreteModel:
@@ -564,10 +668,11 @@ def build_model(inp: KoppelingInputs, formulation: Literal["aggregated", "per_ho
     else:
         raise ValueError(f"unknown formulation {formulation!r}")
     add_quota(m, inp, households)
+    segments = add_quota_bands(m, inp)
     add_oversize_cuts(m, inp, households)
     add_dwelling_use(m, inp, households)
     add_caps(m, inp, households)
     add_resource_caps(m, inp, households)
     add_minimax(m, inp)
-    add_objective_terms(m, inp, pairs)
+    add_objective_terms(m, inp, pairs, segments)
     return m

@@ -6,7 +6,8 @@ Instances are built from the synthetic generator with fixed seeds:
                  (pace increment of one week, dwellings for the rest of the half-year);
 * ``month``    - 2,000 households, the same state scaled to four weeks of pace;
 * ``national`` - a national half-year: 8,000 households against the full 2025-H1
-                 taakstelling (15,000 persons) and the half-year's modelled dwelling offers.
+                 taakstelling (15,170 persons) with the default (obligation) dwelling offers
+                 and the housing pressure (``spreiding state --period 2025-H1 --whole-period``).
 
 Each (instance, formulation) runs in its own process so that its peak memory (max RSS) is
 measured alone. The naive per-household formulation (one binary per household-gemeente pair,
@@ -53,26 +54,20 @@ INSTANCES = {
 DATES = {"weekly": "2025-08-04", "month": "2025-08-25", "national": "2025-03-01"}
 
 
-def build_state(kind: str):
-    import pandas as pd
-
-    from optimizer.data import dataset
+def build_state(kind: str, offer_model: str = "obligation"):
     from optimizer.rules.state import build_state as weekly_state
-    from optimizer.rules.taakstelling import statutory_taakstelling
 
     if kind == "weekly":
-        return weekly_state("2025-H2", date(2025, 8, 4)), date(2025, 8, 4)
+        return weekly_state("2025-H2", date(2025, 8, 4), offer_model=offer_model), date(2025, 8, 4)
     if kind == "month":
-        return weekly_state("2025-H2", date(2025, 8, 25), batch_days=28), date(2025, 8, 25)
-    taak = statutory_taakstelling("2025-H1")
-    housing = dataset.load_housing().reindex(taak.index)
-    st = pd.DataFrame({"gm_code": taak.index, "target": taak["taakstelling"].to_numpy(dtype=float)})
-    for k in range(1, 6):
-        st[f"dwellings_c{k}"] = housing[f"dwellings_c{k}"].to_numpy(dtype=int)
-    return st, date(2025, 3, 1)
+        return weekly_state("2025-H2", date(2025, 8, 25), batch_days=28, offer_model=offer_model), date(2025, 8, 25)
+    # the whole 2025-H1 taakstelling with the default (obligation) dwelling offers and pressure
+    st = weekly_state("2025-H1", whole_period=True, offer_model=offer_model)
+    return st[["gm_code", "target", *[f"dwellings_c{k}" for k in range(1, 6)], "housing_pressure"]], date(2025, 3, 1)
 
 
-def run_single(name: str, formulation: str, time_limit: float) -> dict:
+def run_single(name: str, formulation: str, time_limit: float, variant: str = "default",
+               offer_model: str = "obligation") -> dict:
     """Run one instance in this process and return its measurements."""
     t0 = time.perf_counter()
     from optimizer.data import schemas
@@ -83,12 +78,12 @@ def run_single(name: str, formulation: str, time_limit: float) -> dict:
     from optimizer.solve.highs import SolverOptions
 
     n, seed, kind, gap = INSTANCES[name]
-    state_df, as_of = build_state(kind)
+    state_df, as_of = build_state(kind, offer_model)
     state = schemas.load_state(state_df, "state")
     households = schemas.load_households(generate_households(n, seed, as_of=as_of), "households")
     t_data = time.perf_counter() - t0
     t1 = time.perf_counter()
-    ctx = build_inputs(households, state, load_variant("default"), as_of=as_of)
+    ctx = build_inputs(households, state, load_variant(variant), as_of=as_of)
     t_inputs = time.perf_counter() - t1
     strategy = choose_strategy("auto", formulation, ctx.inputs)  # type: ignore[arg-type]
     sol = optimise(ctx, SolverOptions(time_limit=time_limit, mip_rel_gap=gap), formulation=formulation,  # type: ignore[arg-type]
@@ -99,7 +94,8 @@ def run_single(name: str, formulation: str, time_limit: float) -> dict:
     return {
         "heuristic_objective": start.get("objective"), "heuristic_s": start.get("seconds"),
         "heuristic_linked": start.get("linked"), "cpu_s": time.process_time(),
-        "instance": name, "formulation": formulation, "strategy": strategy, "households": len(ctx.households),
+        "instance": name, "formulation": formulation, "strategy": strategy, "variant": variant,
+        "offer_model": offer_model, "households": len(ctx.households),
         "persons": int(ctx.households["persons"].sum()), "linked": linked, "units": len(ctx.inputs.unit_count),
         "variables": r.n_variables, "integers": r.n_integer, "constraints": r.n_constraints,
         "data_s": t_data, "inputs_s": t_inputs, "build_s": sol.build_seconds + r.compile_seconds, "solve_s": r.solve_seconds,
@@ -167,8 +163,10 @@ def run_previous(name: str) -> dict:
     return out
 
 
-def run_child(name: str, formulation: str, time_limit: float) -> dict:
-    cmd = [sys.executable, __file__, "--single", name, "--formulation", formulation, "--time-limit", str(time_limit)]
+def run_child(name: str, formulation: str, time_limit: float, variant: str = "default",
+              offer_model: str = "obligation") -> dict:
+    cmd = [sys.executable, __file__, "--single", name, "--formulation", formulation, "--time-limit", str(time_limit),
+           "--variant", variant, "--offer-model", offer_model]
     proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
@@ -198,6 +196,9 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=120.0, help="HiGHS time limit per engine run (s)")
     ap.add_argument("--naive-time-limit", type=float, default=300.0, help="HiGHS time limit per naive run (s)")
     ap.add_argument("--instances", default="weekly,month,national")
+    ap.add_argument("--variant", default="default", help="koppeling variant (e.g. linear-quota: the form before issue 12)")
+    ap.add_argument("--offer-model", default="obligation", choices=("obligation", "lettings"),
+                    help="modelled dwelling offers (lettings: the model before issue 12)")
     ap.add_argument("--naive", default="weekly,month", help="instances to also run with the naive formulation")
     ap.add_argument("--quick", action="store_true", help="CI smoke run: one small instance, both formulations")
     ap.add_argument("--markdown", type=Path, help="write the table (and raw JSON) to this markdown file")
@@ -218,7 +219,7 @@ def main() -> None:
         print(json.dumps(run_previous(args.previous)))
         return
     if args.single:
-        print(json.dumps(run_single(args.single, args.formulation, args.time_limit)))
+        print(json.dumps(run_single(args.single, args.formulation, args.time_limit, args.variant, args.offer_model)))
         return
     names = ["quick"] if args.quick else [s for s in args.instances.split(",") if s]
     naive = set(names) if args.quick else {s for s in args.naive.split(",") if s}
@@ -227,7 +228,7 @@ def main() -> None:
         for form in ("aggregated", "per_household") if name in naive else ("aggregated",):
             limit = args.naive_time_limit if form == "per_household" else args.time_limit
             print(f"running {name} / {form} ...", file=sys.stderr, flush=True)
-            rows.append(run_child(name, form, limit))
+            rows.append(run_child(name, form, limit, args.variant, args.offer_model))
             print(fmt(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     table = fmt(rows)
     print(table)

@@ -142,6 +142,10 @@ def state(
     linked: Linked = None,
     housing: Annotated[Path | None, typer.Option(
         "--housing", help="Own dwelling offers / pressure file replacing the modelled one.")] = None,
+    offer_model: Annotated[str, typer.Option(
+        "--offer-model", help="Modelled dwelling offers without --housing: 'obligation' (from each gemeente's "
+                              "half-year target and housing pressure) or 'lettings' (8% of corporation lettings, "
+                              "docs/data.md).")] = "obligation",
     batch_days: BatchDays = 7,
     leefbaarheid_share: Annotated[float | None, typer.Option(
         "--leefbaarheid-share",
@@ -161,8 +165,10 @@ def state(
     if at is None and not whole_period:
         raise InputError(Violation("--date", "give the batch date, or --whole-period to plan the whole half-year"))
     p = parse_period(period)
+    check_choice(offer_model, "--offer-model", ("obligation", "lettings"))
     table = build_state(p, parse_date(at, "--date"), housing_path=housing, batch_days=batch_days,
                         leefbaarheid_share=leefbaarheid_share, whole_period=whole_period,
+                        offer_model=offer_model,  # type: ignore[arg-type]
                         **_rule_inputs(p, national, rounding, population, population_year, realised, swaps, linked))
     table["target_rule"] = table.attrs["target_rule"]
     _write_one(table, out)

@@ -578,7 +578,8 @@ def modelled_sources() -> dict[str, str]:
             f"MODELLED (HousingModel): {h.vacated_per_year:,} corporation dwellings vacated a year (CBS 2023) x "
             f"{h.statushouder_share:.0%} let to statushouders (CBS 2023) = {h.offered_per_halfyear:,.0f} per "
             f"half-year, split by size class ({mix}; c1 NOS 2024 from COA data, the others assumptions), spread "
-            "over gemeenten by KWB 2021 corporation stock and population 1-1-2024; replace with --housing FILE"),
+            "over gemeenten by KWB 2021 corporation stock and population 1-1-2024 (the 'lettings' offer model; "
+            "the default is 'obligation', optimizer/rules/offers.py); replace with --housing FILE"),
         "reception_modelled": (
             f"MODELLED (ReceptionModel): {r.existing_places:,} existing multi-year places (of the 88,000 of "
             f"Spreidingswet cycle 2, DOMAIN.md) in the {r.hosting_gemeenten} largest gemeenten by population "
@@ -596,6 +597,7 @@ def describe(day: _dt.date | None = None) -> dict:
     whether their population and national total are embedded.
     """
     from optimizer.core.periods import Period
+    from optimizer.rules.offers import describe_obligation  # rules.offers reads this module's constants
 
     day = day or _dt.date.today()
     divisions = load_divisions()
@@ -632,6 +634,8 @@ def describe(day: _dt.date | None = None) -> dict:
                                  "by_class": {c: int(housing[c].sum()) for c in DWELLING_COLUMNS},
                                  "gemeenten_without_offer": int((housing[list(DWELLING_COLUMNS)].sum(axis=1) == 0).sum()),
                                  "source": modelled_sources()["housing_modelled"]},
+            "dwelling_offers": {"default_model": "obligation", "models": ["obligation", "lettings"],
+                                "source": describe_obligation()},
             "reception_modelled": {"file": DATA_FILES["reception_modelled"],
                                    "places": int(reception.sum()), "hosting_gemeenten": int((reception > 0).sum()),
                                    "source": modelled_sources()["reception_modelled"]},

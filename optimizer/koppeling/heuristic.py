@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
-from models.koppeling import SHARED_CLASS, KoppelingInputs
+from models.koppeling import SHARED_CLASS, KoppelingInputs, quota_segments
 from optimizer.koppeling.objective import (
     Assignment,
     dwelling_cost,
@@ -587,5 +587,21 @@ def to_model(m: pyo.ConcreteModel, inp: KoppelingInputs, a: Assignment) -> None:
     for g in range(inp.n_gemeenten):
         m.quota_over[g].set_value(max(P[g] - inp.target[g], 0.0))
         m.quota_under[g].set_value(max(inp.target[g] - P[g], 0.0))
+    _set_quota_bands(m, inp, P)
     rel = np.abs(P - inp.target) / inp.scale
     m.minimax_deviation.set_value(float(rel.max()) if len(rel) else 0.0)
+
+
+def _set_quota_bands(m: pyo.ConcreteModel, inp: KoppelingInputs, P: np.ndarray) -> None:
+    """Convex quota form: each gemeente's over-shoot and shortfall fill its segments
+    (:func:`models.koppeling.quota_segments`) in order, the cheapest first, as at an optimum."""
+    if m.component("quota_band_over") is None:
+        return
+    for side, deviation in (("over", np.maximum(P - inp.target, 0.0)), ("under", np.maximum(inp.target - P, 0.0))):
+        band = m.component(f"quota_band_{side}")
+        for g in range(inp.n_gemeenten):
+            left = float(deviation[g])
+            for i, (width, _) in enumerate(quota_segments(inp, g, side)):
+                take = min(width, left)
+                band[g, i].set_value(take)
+                left -= take

@@ -400,6 +400,9 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         size_usage=size_usage,
         resource_cap=resource_cap,
         open_pairs=is_open,
+        quota_form=opt.quota_form,
+        band_ends=tuple(float(e) for e in opt.quota_band_ends),
+        band_slopes=tuple(float(c) for c in opt.quota_band_slopes),
     )
     return Context(inputs=inputs, households=decision, excluded=excluded, context_rows=context_rows,
                    unit_households=units_hh, zones=zones, gemeenten=gem, scores=sc.table, best_amr=best_amr,

@@ -13,7 +13,8 @@ family:
 * own terms (labour, continuity, tie, change) of a household at its gemeente: :func:`own_terms`;
 * unplaced terms (unplaced, waiting): :func:`unplaced_terms`;
 * quota and pressure of a gemeente at P persons: :func:`deviation`, :func:`relative_deviation`,
-  :func:`quota_terms` (raw) and :func:`gemeente_cost` (weighted);
+  :func:`band_penalty` (the convex form's piecewise linear function), :func:`quota_terms` (raw)
+  and :func:`gemeente_cost` (weighted);
 * dwelling fit and sharing: :func:`dwelling_terms` (raw), :func:`dwelling_cost`,
   :func:`cheapest_dwelling` and :func:`dwelling_release` (weighted), and the exact least
   dwelling cost of a gemeente's households, :func:`best_dwelling_cost`;
@@ -119,17 +120,35 @@ def relative_deviation(inp: KoppelingInputs, persons: np.ndarray, g=slice(None))
     return (over + under) / inp.scale[g]
 
 
-def quota_terms(inp: KoppelingInputs, persons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Raw quota (relative deviation) and pressure terms of every gemeente at ``persons``."""
-    over, _ = deviation(inp, persons)
-    return relative_deviation(inp, persons), inp.pressure * over / inp.scale
+def band_penalty(inp: KoppelingInputs, persons_off: np.ndarray, g=slice(None)) -> np.ndarray:
+    """Convex form: sigma_g * f(persons_off / sigma_g) of gemeenten ``g``, f piecewise linear in
+    the relative deviation with slope ``band_slopes[k]`` between ``band_ends[k-1]`` and
+    ``band_ends[k]`` (weighted persons; ``models.koppeling.add_quota_bands``)."""
+    scale = inp.scale[g]
+    ends = np.array((0.0, *inp.band_ends, np.inf))
+    off = np.asarray(persons_off, dtype=float)
+    out = np.zeros(np.broadcast(off, scale).shape)
+    for k, slope in enumerate(inp.band_slopes):
+        lo, hi = ends[k] * scale, ends[k + 1] * scale
+        out = out + slope * np.clip(off - lo, 0.0, hi - lo)
+    return out
+
+
+def quota_terms(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> tuple[np.ndarray, np.ndarray]:
+    """Raw quota and pressure terms of gemeenten ``g`` (default all) at ``persons``: convex form
+    sigma (f(over / sigma) + f(under / sigma)) and pressure * sigma f(over / sigma) (weighted
+    persons); linear form (over + under) / sigma and pressure * over / sigma."""
+    over, under = deviation(inp, persons, g)
+    if inp.quota_form == "convex":
+        above = band_penalty(inp, over, g)
+        return above + band_penalty(inp, under, g), inp.pressure[g] * above
+    return (over + under) / inp.scale[g], inp.pressure[g] * over / inp.scale[g]
 
 
 def gemeente_cost(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> np.ndarray:
     """Weighted quota + pressure terms of gemeenten ``g`` (default all) at ``persons``."""
-    w = inp.weights
-    over, under = deviation(inp, persons, g)
-    return (w.get("quota", 0.0) * (over + under) + w.get("pressure", 0.0) * inp.pressure[g] * over) / inp.scale[g]
+    quota, pressure = quota_terms(inp, persons, g)
+    return inp.weights.get("quota", 0.0) * quota + inp.weights.get("pressure", 0.0) * pressure
 
 
 def minimax(inp: KoppelingInputs, relative_deviation: np.ndarray) -> float:
@@ -261,14 +280,15 @@ def evaluate(inp: KoppelingInputs, a: Assignment) -> Evaluation:
     p_g = np.bincount(gm[linked], weights=persons[linked], minlength=G)
     over, under = deviation(inp, p_g)
     quota, pressure = quota_terms(inp, p_g)
+    relative = relative_deviation(inp, p_g)
     gemeente = {"quota": quota, "pressure": pressure,
                 "size_fit": np.bincount(gm[linked], weights=size_fit[linked], minlength=G),
                 "sharing": np.bincount(gm[linked], weights=sharing[linked], minlength=G)}
     terms = {t: float(household[t].sum()) for t in HOUSEHOLD_TERMS + UNPLACED_TERMS}
     terms.update({t: float(gemeente[t].sum()) for t in GEMEENTE_TERMS})
-    terms["minimax"] = minimax(inp, quota)
+    terms["minimax"] = minimax(inp, relative)
     weighted = {t: w.get(t, 0.0) * terms[t] for t in TERMS}
     return Evaluation(assignment=a, weights=w, persons=persons, need=need, household=household, gemeente=gemeente,
                       gemeente_persons=p_g, gemeente_households=np.bincount(gm[linked], minlength=G),
-                      over=over, under=under, relative_deviation=quota, dwellings_used=dwellings_used(inp, a),
+                      over=over, under=under, relative_deviation=relative, dwellings_used=dwellings_used(inp, a),
                       terms=terms, weighted=weighted, objective=float(sum(weighted.values())))

@@ -45,6 +45,7 @@ from optimizer.data import schemas
 from optimizer.koppeling import anytime
 from optimizer.koppeling.explain import METHOD
 from optimizer.koppeling.extract import Solution, solution_from_model
+from optimizer.koppeling.fairness import fairness_report
 from optimizer.koppeling.inputs import Context, build_inputs
 from optimizer.koppeling.placement import Placement, gap_of_change, load_placement
 from optimizer.koppeling.scoring import load_scores
@@ -144,6 +145,8 @@ class Tables:
     gemeenten: pd.DataFrame
     provinces: pd.DataFrame
     household_types: pd.DataFrame
+    fairness: pd.DataFrame | None = None  # far-off gemeenten with the binding reason (fairness.csv)
+    fairness_headline: dict = field(default_factory=dict)  # what a province reads first (run.json)
 
 
 class Timings:
@@ -274,8 +277,9 @@ def explain(ctx: Context, sol: Solution, data: Validated) -> Tables:
     household types."""
     proposal = proposal_table(ctx, sol, data.households)
     gem = gemeenten_table(ctx, sol, data.households, data.state)
+    headline, far = fairness_report(ctx, sol, gem)
     return Tables(proposal=proposal, gemeenten=gem, provinces=provinces_table(gem),
-                  household_types=household_types_table(proposal))
+                  household_types=household_types_table(proposal), fairness=far, fairness_headline=headline)
 
 
 def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tables: Tables,
@@ -287,7 +291,8 @@ def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tabl
     with atomic_output_dir(cfg.out) as tmp:
         for fmt in cfg.formats:
             for name, table in (("proposal", tables.proposal), ("gemeenten", tables.gemeenten),
-                                ("provinces", tables.provinces), ("household_types", tables.household_types)):
+                                ("provinces", tables.provinces), ("household_types", tables.household_types),
+                                ("fairness", tables.fairness)):
                 write_table(table, tmp / f"{name}.{fmt}")
         record["map"] = _write_map(cfg, data, tables.gemeenten, tmp, record)
         if cfg.report:
@@ -422,7 +427,7 @@ def run_record(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution,
         "objective_unit": "points: the weighted sum of the named terms; a weight is the points one unit of its "
                           "term costs (variant [weights]; units in models/koppeling_terms.toml, docs/model.md)",
         "alternatives_method": METHOD,
-        "fairness": fairness_summary(tables.gemeenten),
+        "fairness": {**fairness_summary(tables.gemeenten), **tables.fairness_headline},
         "time_budget": timings.budget,
         **cfg.extra_record,
     }

@@ -33,11 +33,32 @@ Weights = create_model("Weights", __config__=STRICT, **_weight_fields())
 class Options(BaseModel):
     model_config = STRICT
     quota_min_scale: float = Field(1.0, gt=0, description="persons; relative deviation divides by max(target, this)")
+    quota_form: Literal["convex", "linear"] = Field(
+        "convex", description="quota term: 'convex' (piecewise linear in the relative deviation, slopes rising "
+                              "band by band; weights per weighted person) or 'linear' (sum of relative deviations; "
+                              "weights per unit of relative deviation)")
+    quota_band_ends: tuple[float, ...] = Field(
+        (0.1, 0.25, 0.5, 0.75), strict=False,
+        description="convex form: relative deviations where the slope rises (increasing, > 0)")
+    quota_band_slopes: tuple[float, ...] = Field(
+        (1.0, 2.0, 4.0, 8.0, 16.0), strict=False,
+        description="convex form: slope per person in each band (one more than the ends; > 0, non-decreasing)")
     ties: Literal["hard", "soft"] = Field("hard", description="family/work/study ties: restrict to the tied gemeenten (hard) or strongly prefer them (soft)")
     medical: Literal["hard", "soft"] = Field("hard", description="medical region: restrict (hard) or strongly prefer (soft)")
     sharing: bool = Field(True, description="allow two single adults to share one class-2 dwelling")
     school_age: tuple[int, int] = Field((4, 17), strict=False,
                                         description="ages of children counted for continuity (schools)")
+
+    @model_validator(mode="after")
+    def _bands(self) -> Options:
+        ends, slopes = self.quota_band_ends, self.quota_band_slopes
+        if any(e <= 0 for e in ends) or any(b <= a for a, b in zip(ends, ends[1:])):
+            raise ValueError(f"quota_band_ends must be increasing and > 0, got {list(ends)}")
+        if len(slopes) != len(ends) + 1:
+            raise ValueError(f"quota_band_slopes needs {len(ends) + 1} values (one per band), got {len(slopes)}")
+        if any(c <= 0 for c in slopes) or any(b < a for a, b in zip(slopes, slopes[1:])):
+            raise ValueError(f"quota_band_slopes must be > 0 and non-decreasing (convex), got {list(slopes)}")
+        return self
 
     @model_validator(mode="after")
     def _school_age(self) -> Options:

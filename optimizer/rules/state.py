@@ -19,15 +19,18 @@ For a batch on ``day`` in half-year ``period`` (or the whole half-year, ``whole_
   - ``whole-period``: ``T - linked`` (linked 0 when not given), for a half-year proposal.
 
 * ``dwellings_c1..c5``: dwellings expected to come free for statushouders over the rest of the
-  half-year, ``ceil(offer_halfyear * (days left / days in half-year))`` from the (modelled or
-  user-supplied) housing table; the whole half-year's offer for ``whole-period`` and
-  ``before-start``.
+  half-year, ``ceil(offer_halfyear * (days left / days in half-year))``; the whole half-year's
+  offer for ``whole-period`` and ``before-start``. ``offer_halfyear`` comes from a user housing
+  file (``housing_path``) when given, else from the ``offer_model``
+  (:mod:`optimizer.rules.offers`): ``obligation`` (default; from the half-year target ``T`` and
+  the housing pressure) or ``lettings`` (the embedded ``housing_modelled.csv``).
 * ``housing_pressure`` from the housing table.
 * caps (leefbaarheid, optional): with ``leefbaarheid_share`` = S, a gemeente receives at most
   ``floor(S * corporation lettings expected over the same days)`` households, so statushouders
   do not get more than that share of its social lettings; without it, no caps.
 
-The table's ``attrs`` carry ``target_rule``, ``period`` and ``date`` (the ``state`` command writes
+The table's ``attrs`` carry ``target_rule``, ``period``, ``date`` and ``offer_model`` (``file``
+when a housing file was given) (the ``state`` command writes
 ``target_rule`` as a column too).
 """
 
@@ -43,6 +46,7 @@ import pandas as pd
 from optimizer.core.periods import Period
 from optimizer.data import dataset
 from optimizer.rules.dwellings import DWELLING_COLUMNS
+from optimizer.rules.offers import OFFER_MODELS, OfferModelName, obligation_offers
 from optimizer.rules.taakstelling import Rounding, build_targets, describe_rule
 
 log = logging.getLogger(__name__)
@@ -61,12 +65,28 @@ def offer_fraction(period: Period, day: date | None, rule: str) -> float:
     return left / span
 
 
+def halfyear_offers(period_target: pd.Series, housing: pd.DataFrame, housing_path: str | Path | None,
+                    offer_model: str) -> tuple[pd.DataFrame, str]:
+    """Dwellings offered over the half-year by class, and which model gave them: the user's
+    housing file when given (``file``), else the obligation model on the half-year target
+    (taakstelling + carry-over + uitruil) or the embedded lettings model."""
+    if offer_model not in OFFER_MODELS:
+        from optimizer.core.errors import InputError, Violation
+        raise InputError(Violation("--offer-model", f"expected one of {', '.join(OFFER_MODELS)}", value=offer_model))
+    if housing_path is not None:
+        return housing[list(DWELLING_COLUMNS)], "file"
+    if offer_model == "lettings":
+        return housing[list(DWELLING_COLUMNS)], "lettings"
+    gem = dataset.load_gemeenten().reindex(period_target.index)
+    return obligation_offers(period_target, housing["housing_pressure"].astype(float), gem), "obligation"
+
+
 def build_state(period: Period | str, day: date | None = None, *, national: int | None = None,
                 rounding: Rounding = "up", population_path: str | Path | None = None,
                 realised: pd.DataFrame | None = None, swaps: pd.DataFrame | None = None,
                 linked: pd.Series | None = None, housing_path: str | Path | None = None, batch_days: int = 7,
                 leefbaarheid_share: float | None = None, whole_period: bool = False,
-                population_year: int | None = None) -> pd.DataFrame:
+                population_year: int | None = None, offer_model: OfferModelName = "obligation") -> pd.DataFrame:
     """The gemeente state table (columns of ``optimizer.data.schemas.STATE_COLUMNS``) for a batch
     on ``day``, or for the whole half-year with ``whole_period`` (``day`` then optional)."""
     period = Period.parse(period) if isinstance(period, str) else period
@@ -76,12 +96,13 @@ def build_state(period: Period | str, day: date | None = None, *, national: int 
                       whole_period=whole_period or day is None)
     rule = t.attrs["target_rule"]
     housing = dataset.load_housing(housing_path).reindex(t.index)
+    offers, used_model = halfyear_offers(t["target"], housing, housing_path, offer_model)
     frac = offer_fraction(period, day, rule)
     state = pd.DataFrame(index=t.index)
     state["gm_naam"] = t["gm_naam"]
     state["target"] = t["batch_target"].astype(float)
     for c in DWELLING_COLUMNS:
-        state[c] = np.ceil(housing[c].astype(float) * frac - 1e-9).astype(int)
+        state[c] = np.ceil(offers[c].astype(float) * frac - 1e-9).astype(int)
     state["housing_pressure"] = housing["housing_pressure"].astype(float).round(4)
     state["cap_persons"] = pd.array([pd.NA] * len(state), dtype="Float64")  # no cap
     state["cap_households"] = pd.array([pd.NA] * len(state), dtype="Int64")
@@ -96,7 +117,8 @@ def build_state(period: Period | str, day: date | None = None, *, national: int 
     state["linked"] = t["linked"]
     state.index.name = "gm_code"
     out = state.reset_index()
-    out.attrs.update(target_rule=rule, period=str(period), date=day.isoformat() if day else None)
+    out.attrs.update(target_rule=rule, period=str(period), date=day.isoformat() if day else None,
+                     offer_model=used_model)
     log.info("state for %s%s: %s", period, f" on {day}" if day else "",
              describe_rule(rule, period, day, batch_days=batch_days, linked_given=linked is not None))
     if len(out) and not (out["target"] > 0).any():

@@ -67,7 +67,8 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
        optimal-within-gap: objective the sub-MIP's, bound the LP optimum, gap
        ``(objective - bound) / |objective|`` (HiGHS's definition). Otherwise the full MIP is
        solved with the RENS solution as a warm start and its result is returned as HiGHS
-       gave it.
+       gave it; if HiGHS stops (time limit) without a bound of its own, or a weaker one, the
+       LP bound and the gap to it are reported instead.
 
     Where the aggregated koppeling model's LP is tight (national scale) this avoids a long
     root cut loop; where it is weak (small batches) HiGHS's cuts still do the proving.

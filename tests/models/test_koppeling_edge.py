@@ -24,10 +24,14 @@ def test_batch_with_only_incomplete_dossiers_links_nobody_and_reports_everyone(t
     assert set(proposal["status"]) <= {"excluded", "context"}
     assert (proposal["status"] == "excluded").sum() == (hh["linked_gm"] == "").sum()
     assert record["households"]["linked"] == 0
-    # with nobody linked, the objective is the quota term of every gemeente's full target
+    # with nobody linked, the objective is the quota term of every gemeente's full target: the
+    # default convex form, weight 10 per person x the slope of its band (1, 2, 4, 8, 16 beyond
+    # 0, 10, 25, 50, 75 % of max(target, 1)); a whole shortfall T of sigma = T costs
+    # T (0.1 + 0.15 x 2 + 0.25 x 4 + 0.25 x 8 + 0.25 x 16) = 7.4 T
     gem = pd.read_csv(tmp_path / "run" / "gemeenten.csv")
     assert (gem["persons"] == 0).all()
-    expected = 100.0 * (state["target"] / state["target"].clip(lower=1.0)).sum()  # default quota weight 100
+    assert ((state["target"] == 0) | (state["target"] >= 1)).all()  # so sigma = target wherever it counts
+    expected = 10.0 * 7.4 * state["target"].clip(lower=0).sum()
     assert abs(record["objective"] - expected) < 1e-6 * max(expected, 1)
 
 
@@ -68,6 +72,20 @@ def test_fairness_tables_add_up(tmp_path):
     f = record["fairness"]
     assert f["gemeenten_on_target"] + f["gemeenten_under_target"] + f["gemeenten_over_target"] == 342
     assert 0 <= f["dissimilarity_linked_vs_target"] <= 1
+    # what a province reads first: fairness.csv lists every gemeente > 15 % off (or at zero) with a reason
+    far = pd.read_csv(out / "fairness.csv", keep_default_na=False)
+    rel = (gem["persons"] - gem["target"]) / gem["target"].clip(lower=1.0)
+    expected = set(gem.loc[(rel.abs() > 0.15) | ((gem["persons"] == 0) & (gem["target"] > 0)), "gm_code"])
+    assert set(far["gm_code"]) == expected
+    assert (far["reason"] != "").all() and set(far["side"]) <= {"over", "under", "zero"}
+    assert f["far_over"] == (far["side"] == "over").sum()
+    assert f["far_under_or_zero"] == (far["side"] != "over").sum()
+    assert f["gemeenten_at_zero"] == ((gem["persons"] == 0) & (gem["target"] > 0)).sum()
+    within = (rel[gem["target"] > 0].abs() <= 0.10).mean()
+    assert abs(f["share_within_10pct"] - within) < 1e-4
+    over, under = f["largest_over"], f["largest_under"]
+    assert (over is None) if rel.max() <= 0 else over["relative_deviation"] == round(rel.max(), 6)
+    assert (under is None) if rel.min() >= 0 else under["relative_deviation"] == round(rel.min(), 6)
 
 
 def _batch(n=40, seed=3):

@@ -119,8 +119,9 @@ def solve_and_check(households: pd.DataFrame, state: pd.DataFrame, variant_name:
     assert not dwelling_terms_agree(proposal, gem)
     # the same links, re-evaluated independently (own scores, own dwelling allocation)
     inst = Instance(households, state, w, ties=o.ties, medical=o.medical, sharing=o.sharing,
-                    quota_min_scale=o.quota_min_scale, school_age=tuple(o.school_age),
-                    scores=employment_scores(households), as_of=AS_OF)
+                    quota_min_scale=o.quota_min_scale, quota_form=o.quota_form,
+                    band_ends=tuple(o.quota_band_ends), band_slopes=tuple(o.quota_band_slopes),
+                    school_age=tuple(o.school_age), scores=employment_scores(households), as_of=AS_OF)
     links = {h: (g if s == "linked" else "") for h, g, s in
              zip(proposal["household_id"], proposal["gm_code"], proposal["status"])}
     ours, _ = evaluate(inst, links)

@@ -83,6 +83,7 @@ def run_case(tmp_path: Path, rows: list[dict], live: dict, w: dict, *, formulati
     households = schemas.validate_households(pd.DataFrame(rows), "households")
     state = validated_state(live)
     path = tmp_path / f"v{len(list(tmp_path.glob('v*.toml')))}.toml"
+    options.setdefault("quota_form", "linear")  # the hand-computed cases of the linear form; convex: say so
     variant = load_variant(variant_toml(path, w, **options))
     lock_df = None
     if locks:
@@ -98,7 +99,9 @@ def run_case(tmp_path: Path, rows: list[dict], live: dict, w: dict, *, formulati
     check_proposal(proposal, gem, households, state, lock_df, ties=opts.ties, medical=opts.medical,
                    sharing=opts.sharing)
     inst = Instance(households, state, w, ties=opts.ties, medical=opts.medical, sharing=opts.sharing,
-                    quota_min_scale=opts.quota_min_scale, school_age=tuple(opts.school_age), scores=scores,
+                    quota_min_scale=opts.quota_min_scale, quota_form=opts.quota_form,
+                    band_ends=tuple(opts.quota_band_ends), band_slopes=tuple(opts.quota_band_slopes),
+                    school_age=tuple(opts.school_age), scores=scores,
                     locks=lock_df, previous=previous, as_of=as_of)
     run = Run(ctx, sol, proposal, gem, households, state, inst)
     # the tables, the solver and the independent evaluation of the same links agree (the

@@ -435,6 +435,9 @@ class Instance:
     medical: str = "hard"
     sharing: bool = True
     quota_min_scale: float = 1.0
+    quota_form: str = "convex"
+    band_ends: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75)
+    band_slopes: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
     school_age: tuple[int, int] = (4, 17)
     scores: pd.DataFrame | None = None  # household_id x amr_code: expected employed adults
     locks: pd.DataFrame | None = None
@@ -540,6 +543,21 @@ class Instance:
     def scale(self, g: str) -> float:
         return max(self.st[g].target, self.quota_min_scale)
 
+    def quota(self, g: str, persons: float) -> tuple[float, float]:
+        """Raw (quota, pressure) of gemeente g at ``persons``, as docs/model.md defines them:
+        convex form sum over bands of slope x persons of the deviation inside the band (band k
+        between band_ends[k-1] and band_ends[k] times the scale); linear form |dev| / scale."""
+        s, sc = self.st[g], self.scale(g)
+        over, under = max(persons - s.target, 0.0), max(s.target - persons, 0.0)
+        pressure = 0.0 if math.isnan(s.pressure) else s.pressure
+        if self.quota_form == "linear":
+            return (over + under) / sc, pressure * over / sc
+
+        def f(off: float) -> float:
+            edges = [0.0, *(e * sc for e in self.band_ends), math.inf]
+            return sum(c * max(0.0, min(off, hi) - lo) for c, lo, hi in zip(self.band_slopes, edges, edges[1:]))
+        return f(over) + f(under), pressure * f(over)
+
 
 @functools.lru_cache(maxsize=200_000)
 def _dwelling_cost(needs: tuple[int, ...], offered: tuple[int, ...], ws: float, wsh: float, sharing: bool) -> float:
@@ -611,17 +629,16 @@ def evaluate(inst: Instance, assign: dict[str, str]) -> tuple[float, dict[str, f
     base = inst._cache.get("base")
     if base is None:
         rel0 = sorted(((inst.st[g].target / inst.scale(g), g) for g in inst.codes), reverse=True)
-        base = inst._cache["base"] = (sum(r for r, _ in rel0), rel0)
+        base = inst._cache["base"] = (sum(inst.quota(g, 0)[0] for g in inst.codes), rel0)
     total_rel0, rel0 = base
     raw["quota"] = total_rel0
     worst = next((r for r, g in rel0 if g not in persons), 0.0)
     for g, p in persons.items():
         s = inst.st[g]
-        rel = abs(p - s.target) / inst.scale(g)
-        raw["quota"] += rel - s.target / inst.scale(g)
-        pressure = 0.0 if math.isnan(s.pressure) else s.pressure
-        raw["pressure"] += pressure * max(p - s.target, 0.0) / inst.scale(g)
-        worst = max(worst, rel)
+        quota, pressure = inst.quota(g, p)
+        raw["quota"] += quota - inst.quota(g, 0)[0]
+        raw["pressure"] += pressure
+        worst = max(worst, abs(p - s.target) / inst.scale(g))
     raw["minimax"] = worst if w["minimax"] > 0 else 0.0
     total += raw["dwellings"] + w["quota"] * raw["quota"] + w["pressure"] * raw["pressure"]
     total += w["minimax"] * raw["minimax"]

@@ -24,6 +24,7 @@ from optimizer.data import dataset, schemas
 from optimizer.data.synthetic import generate_households
 from optimizer.rules import taakstelling as tk
 from optimizer.rules.dwellings import DWELLING_COLUMNS
+from optimizer.rules.offers import obligation_offers
 from optimizer.rules.state import build_state
 
 H1, H2 = Period(2025, 1), Period(2025, 2)
@@ -185,10 +186,18 @@ def test_catch_up_state_by_hand_for_three_gemeenten(tmp_path):
     assert state.attrs["target_rule"] == "catch-up"
     others = state.drop(index=list(GEMEENTEN))
     assert (others["target"] == others["taakstelling"]).all()  # nothing linked there: all still missing
-    # dwellings over the rest of the half-year: 3 Nov - 31 Dec is 59 of 184 days
-    offer = dataset.load_housing().reindex(state.index)
+    # dwellings over the rest of the half-year: 3 Nov - 31 Dec is 59 of 184 days of the half-year's
+    # offer, which the default (obligation) model derives from the half-year target
+    period_target = taak.astype(float).copy()
+    period_target[list(GEMEENTEN)] += [50 + 9, -20, -9]
+    offer = _obligation(period_target, state)
     for c in DWELLING_COLUMNS:
         assert (state[c] == np.ceil(offer[c] * (59 / 184) - 1e-9)).all()
+
+
+def _obligation(period_target: pd.Series, state: pd.DataFrame) -> pd.DataFrame:
+    """The default (obligation) offers of the half-year for these period targets."""
+    return obligation_offers(period_target, state["housing_pressure"].astype(float), dataset.load_gemeenten())
 
 
 def test_whole_period_state_sums(tmp_path, caplog):
@@ -206,10 +215,10 @@ def test_whole_period_state_sums(tmp_path, caplog):
     assert almere < 200  # Almere linked more than its target: it counts as 0 still missing, not negative
     assert state["target"].sum() == state["taakstelling"].sum() + 50 - 20 - 120 - 7 - almere
     assert (state["linked"] == linked.reindex(state.index, fill_value=0)).all()
-    offer = dataset.load_housing().reindex(state.index)
+    offer = _obligation(period_target.astype(float), state)
     for c in DWELLING_COLUMNS:  # the whole half-year's offer, not the remaining fraction
         assert (state[c] == offer[c]).all()
-    lettings = offer["corporation_lettings_halfyear_est"].astype(float)
+    lettings = dataset.load_housing().reindex(state.index)["corporation_lettings_halfyear_est"].astype(float)
     assert (state["cap_households"].astype(int) == np.floor(0.25 * lettings + 1e-9).astype(int)).all()
     assert state.attrs["target_rule"] == "whole-period" and state.attrs["date"] is None
     schemas.load_state(state.reset_index())  # a valid state for propose
@@ -230,7 +239,7 @@ def test_december_batch_for_the_next_h1():
         t = int(state.loc[g, "taakstelling"])
         assert state.loc[g, "target"] == ceil_pace(t, H1, date(2025, 1, 8)) > 0
     assert (state["linked"] == 0).all()
-    offer = dataset.load_housing().reindex(state.index)
+    offer = _obligation(state["taakstelling"].astype(float), state)
     assert all((state[c] == offer[c]).all() for c in DWELLING_COLUMNS)  # the offers of H1, all ahead
     whole = build_state(H1, date(2024, 12, 2), whole_period=True).set_index("gm_code")
     assert (whole["target"] == whole["taakstelling"]).all()

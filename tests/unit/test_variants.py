@@ -14,7 +14,7 @@ from optimizer.core.errors import InputError
 from optimizer.core.paths import variants_dir
 from optimizer.koppeling.variant import load_variant
 
-SHIPPED = ("default", "labour-first", "quota-minimax")
+SHIPPED = ("default", "labour-first", "quota-minimax", "linear-quota")
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -30,7 +30,7 @@ def test_shipped_variants_load_with_their_file_values(name):
     for key, value in raw.get("weights", {}).items():
         assert w[key] == value
     for key, value in raw.get("options", {}).items():
-        assert getattr(v.options, key) == value
+        assert getattr(v.options, key) == (tuple(value) if isinstance(value, list) else value)
     assert all(x >= 0 for x in w.values())
 
 
