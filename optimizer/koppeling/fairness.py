@@ -74,6 +74,13 @@ class _Situation:
         a = ev.assignment
         self.inp, self.gm, self.persons, self.need = inp, a.gemeente, ev.persons, ev.need
         self.allowed = np.isfinite(inp.own_cost[0])[inp.hh_unit] if len(inp.hh_unit) else np.zeros((0, inp.n_gemeenten), bool)
+        if inp.open_pairs is not None and len(inp.hh_unit):
+            # a pair without variables because nothing fits it there (no dwelling of its class,
+            # a cap below its size): not a tie; the dwelling and cap tests below say why
+            closed = ~inp.open_pairs[inp.unit_size[inp.hh_unit]]
+            for i, rules in ctx.rule_allowed.items():
+                closed[i] &= rules
+            self.allowed |= closed
         self.free = inp.dwellings - ev.dwellings_used
         self.lone = np.zeros(inp.n_gemeenten, dtype=int)
         sel = (a.gemeente >= 0) & (ev.need == 1) & (a.dwelling_class == SHARED_CLASS) & ~a.shared

@@ -55,6 +55,9 @@ class Context:
     tie_overridden: dict[str, str] = field(default_factory=dict)  # household_id -> what overrode its hard tie
     no_gemeente: dict[str, str] = field(default_factory=dict)  # household_id -> why no gemeente is allowed
     closed: dict[str, str] = field(default_factory=dict)  # household_id -> "dwelling"/"cap": its gemeenten closed
+    # decision household (position) -> gemeenten its ties, locks and allowed set leave it (bool
+    # per gemeente), before pairs where nothing fits it are pruned; absent = every gemeente
+    rule_allowed: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 def _school_children(child_ages: str, lo: int, hi: int) -> int:
@@ -322,6 +325,7 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                                           "regions or locks have no gemeente in common)")
         individual_rows[pos[h]] = (both, t1)
         individual_rows[pos[r]] = (both.copy(), t2)
+    rule_allowed = {i: a for i, (a, _) in individual_rows.items()}
 
     unit_of_hh = np.full(n_hh, -1, dtype=int)
     closed: dict[str, str] = {}  # household_id -> why every gemeente allowed for it is closed to it
@@ -348,6 +352,8 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         key = (np.int64(hh_size[i]).tobytes() + labour_key.tobytes()
                + leave_zone[i].tobytes() + np.float64(school[i]).tobytes())
         mask = None if hh_allowed is None or hh_allowed[i].all() else hh_allowed[i]
+        if mask is not None:
+            rule_allowed[i] = mask
         if mask is not None:  # a unit only merges households with the same allowed set
             key += mask.tobytes()
         if key not in groups:
@@ -409,7 +415,8 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                    hh_size_type=hh_size, notes=notes, as_of=as_of, fixed={h: codes[g] for h, g in fix.items()},
                    forbidden={h: tuple(sorted(codes[g] for g in gs)) for h, gs in forbid.items()},
                    score_column=sc.column_of, labour_mode=variant.objective.mode,
-                   tie_overridden=overridden, no_gemeente=no_gemeente, closed=closed)
+                   tie_overridden=overridden, no_gemeente=no_gemeente, closed=closed,
+                   rule_allowed=rule_allowed)
 
 
 def _zones(gem: pd.DataFrame, sc: Scores) -> tuple[np.ndarray, pd.DataFrame]:

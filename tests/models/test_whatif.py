@@ -60,7 +60,10 @@ def test_re_optimising_is_cheaper_than_the_one_household_move(tmp_path):
     # the optimum fills every target (A 2 singles, B 1, C the 3-person H5 and a single): 0 points.
     # Fixing A's H1 to B: alone it costs A 1/2 short (50) + B 1 over its target 1 (100) = +150;
     # re-optimised, B's single moves to A instead: 0 points, and that household is listed.
-    record = run_what_if(_cfg(tmp_path, "w"), "H1", B)
+    # (the linear quota form: its points are computed by hand above)
+    cfg = _cfg(tmp_path, "w")
+    cfg.variant = variant_toml(tmp_path / "linear.toml", W, quota_form="linear")
+    record = run_what_if(cfg, "H1", B)
     w = record["what_if"]
     assert w["objective_proposal"] == pytest.approx(0.0, abs=1e-6)
     assert w["alternative_delta"] == pytest.approx(150.0)
