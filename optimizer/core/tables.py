@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import io
 import os
 import shutil
@@ -158,6 +159,8 @@ def _xlsx_cells(ws, values: pd.Series, number_format: str | None) -> list:
 
     out = []
     for v in values.astype(object).tolist():
+        if not isinstance(v, (str, int, float, bool, datetime.date, type(None))) and v is not pd.NA and v is not pd.NaT:
+            v = str(v)  # anything a spreadsheet cell cannot hold (a list, a dict, a decimal) as its text
         if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
             out.append(None)
         elif isinstance(v, str) and v.startswith(FORMULA_STARTS):

@@ -226,10 +226,10 @@ LOCK_CASES = [
 
 VARIANT_CASES = [
     propose(f"variant-{name}", ("v.toml",) + words, ("--variant", "{v.toml}"), v_toml=text) for name, words, text in [
-        ("weight-negative", ("quota", "-1"), koppeling_variant(("quota = 100.0", "quota = -1.0"))),
-        ("weight-text", ("quota", "lots"), koppeling_variant(("quota = 100.0", 'quota = "lots"'))),
-        ("weight-inf", ("quota", "inf"), koppeling_variant(("quota = 100.0", "quota = inf"))),
-        ("weight-nan", ("quota", "nan"), koppeling_variant(("quota = 100.0", "quota = nan"))),
+        ("weight-negative", ("quota", "-1"), koppeling_variant(("quota = 10.0", "quota = -1.0"))),
+        ("weight-text", ("quota", "lots"), koppeling_variant(("quota = 10.0", 'quota = "lots"'))),
+        ("weight-inf", ("quota", "inf"), koppeling_variant(("quota = 10.0", "quota = inf"))),
+        ("weight-nan", ("quota", "nan"), koppeling_variant(("quota = 10.0", "quota = nan"))),
         ("weight-unknown", ("happiness",), koppeling_variant(extra="")
          .replace("[weights]", "[weights]\nhappiness = 1.0")),
         ("section-unknown", ("extras",), koppeling_variant(extra="\n[extras]\nx = 1\n")),

@@ -27,3 +27,10 @@ def test_every_block_kind_is_written(tmp_path):
     wb = load_workbook(tmp_path / "report.xlsx")
     assert wb.sheetnames == ["per gemeente", "per gemeente_2"]
     assert wb["per gemeente"]["A3"].data_type == "s" and wb["per gemeente"]["A3"].value == "=1+1"
+
+
+def test_cells_a_spreadsheet_cannot_hold_are_written_as_text(tmp_path):
+    r = Report(title="Toets", kind="compare")
+    r.add_table("t", pd.DataFrame({"moved": [["H1", "H2"]], "n": [1]}))
+    write_report(r, tmp_path)
+    assert load_workbook(tmp_path / "report.xlsx")["t"]["A2"].value == "['H1', 'H2']"
