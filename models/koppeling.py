@@ -32,7 +32,7 @@ Objective: :math:`\min \sum_t w_t \cdot T_t` over the named raw terms ``TERMS``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -473,9 +473,16 @@ def quota_segments(inp: KoppelingInputs, g: int, side: Literal["over", "under"])
     relaxation cannot buy a fraction of a person at the cheaper slope of a band that is narrower
     than a person (a tighter bound for small targets).
     """
-    t, scale = float(inp.target[g]), float(inp.scale[g])
-    ends = [0.0] + [e * scale for e in inp.band_ends]
-    slopes = list(inp.band_slopes)
+    return list(_segments(float(inp.target[g]), float(inp.scale[g]), tuple(inp.band_ends), tuple(inp.band_slopes),
+                          side))
+
+
+@lru_cache(maxsize=65536)
+def _segments(t: float, scale: float, band_ends: tuple[float, ...], band_slopes: tuple[float, ...],
+              side: str) -> tuple[tuple[float, float], ...]:
+    """:func:`quota_segments` of a target t and scale (cached: many gemeenten share them)."""
+    ends = [0.0] + [e * scale for e in band_ends]
+    slopes = list(band_slopes)
 
     def value(x: float) -> float:
         tops = ends[1:] + [np.inf]
@@ -502,7 +509,7 @@ def quota_segments(inp: KoppelingInputs, g: int, side: Literal["over", "under"])
             out.append((round(float(hi - lo), 9), slope))
     if side == "over":
         out.append((float("inf"), float(slopes[-1])))
-    return out
+    return tuple(out)
 
 
 #: Segments (width, slope) of the convex quota function per side ("over", "under") and gemeente.

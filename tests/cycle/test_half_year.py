@@ -92,7 +92,8 @@ def test_a_half_year_through_the_ledger(tmp_path: Path):
         so_far = links.groupby("gm_code")["persons"].sum() if len(links) else pd.Series(dtype="int64")
         assert state["linked"].astype(int).equals(so_far.reindex(state.index, fill_value=0).astype(int))
         run_propose(ProposeConfig(households=weekly_households(week, day), state=w / "state.csv", out=w / "proposal",
-                                  as_of=day, strategy="rens", time_limit=10, formats=("csv",), make_map=False))
+                                  as_of=day, strategy="rens", time_limit=10, formats=("csv",), make_map=False,
+                                  report=False))
         proposal = read(w / "proposal" / "proposal.csv")
         args = ["ledger", "accept", "--ledger", book, "--proposal", w / "proposal", "-q"]
         if week % 5 == 2:
