@@ -49,9 +49,13 @@ MIN_SOLVER_SECONDS = 0.2
 #: seconds per household (explain, and each output format) + the map. Measured (CPU seconds,
 #: docs/performance.md) and rounded up.
 RESERVE_FIXED = 0.3
-RESERVE_EXPLAIN_PER_HOUSEHOLD = 0.00025
+RESERVE_EXPLAIN_PER_HOUSEHOLD = 0.0008
 RESERVE_PER_HOUSEHOLD = {"csv": 0.0001, "xlsx": 0.0004}
 RESERVE_MAP = 1.0
+#: report.html + report.xlsx (national 8,000 households on a quiet machine: explain 6.6 s, writing
+#: 14.2 s with the report; the reserve above without it was 7.3 s and the command ran 76 s on 60)
+RESERVE_REPORT = 1.0
+RESERVE_REPORT_PER_HOUSEHOLD = 0.0012
 #: Seconds per household that reading, inputs, building and the heuristic need whatever the
 #: time limit (measured up to 32,000 households), and the peak memory per household (MB) above a
 #: fixed base. A batch whose estimate exceeds the time limit (or the memory available) is refused
@@ -67,10 +71,13 @@ MEMORY_BASE_MB = 350.0
 MEMORY_PER_HOUSEHOLD_MB = 0.03
 
 
-def reserve_seconds(households: int, formats: tuple[str, ...] = ("csv", "xlsx"), make_map: bool = True) -> float:
+def reserve_seconds(households: int, formats: tuple[str, ...] = ("csv", "xlsx"), make_map: bool = True,
+                    report: bool = True) -> float:
     """Seconds kept back from the time limit for extraction, explanations and writing."""
     per = RESERVE_EXPLAIN_PER_HOUSEHOLD + sum(RESERVE_PER_HOUSEHOLD.get(f, 0.0004) for f in formats)
-    return RESERVE_FIXED + per * households + (RESERVE_MAP if make_map else 0.0)
+    extra = (RESERVE_MAP if make_map else 0.0) + (RESERVE_REPORT + RESERVE_REPORT_PER_HOUSEHOLD * households
+                                                  if report else 0.0)
+    return RESERVE_FIXED + per * households + extra
 
 
 def _available_memory_mb() -> float | None:
@@ -94,11 +101,12 @@ class CommandClock:
     households: int
     formats: tuple[str, ...] = ("csv", "xlsx")
     make_map: bool = True
+    report: bool = True
     used_slowdown: float = 1.0
 
     @property
     def reserve(self) -> float:
-        return reserve_seconds(self.households, self.formats, self.make_map)
+        return reserve_seconds(self.households, self.formats, self.make_map, self.report)
 
     def estimate(self) -> float:
         """Seconds the command needs besides the solve (module constants)."""

@@ -314,7 +314,8 @@ def run_propose(cfg: ProposeConfig) -> dict:
     with timings("read_validate"):
         data = validate(cfg, load(cfg))
     options = solver_options(cfg, data.variant)
-    clock = anytime.CommandClock(timings.start, options.time_limit, len(data.households), cfg.formats, cfg.make_map)
+    clock = anytime.CommandClock(timings.start, options.time_limit, len(data.households), cfg.formats, cfg.make_map,
+                                 cfg.report)
     clock.check_size(_name(cfg.households, "households"))
     with timings("inputs"):
         ctx = inputs(cfg, data)
