@@ -129,6 +129,20 @@ class KoppelingInputs:
         return members if self.open_pairs is None else members[self.open_pairs[s, members]]
 
     @cached_property
+    def household_usage(self) -> np.ndarray:
+        """(decision households, resources): each household's use of every named resource."""
+        if self.size_usage is None:
+            return np.zeros((len(self.hh_unit), len(self.resources)))
+        return self.size_usage[self.unit_size[self.hh_unit]]
+
+    @cached_property
+    def resource_capacity(self) -> np.ndarray:
+        """(gemeenten, resources): the named-resource capacities, ``inf`` where none is given."""
+        if self.resource_cap is None:
+            return np.full((self.n_gemeenten, len(self.resources)), np.inf)
+        return np.where(np.isnan(self.resource_cap), np.inf, self.resource_cap)
+
+    @cached_property
     def unplaced_cost(self) -> np.ndarray:
         """Weighted cost of leaving each decision household unplaced (terms ``unplaced`` and
         ``waiting``); within a unit, the households where it is highest are linked first."""

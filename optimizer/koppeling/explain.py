@@ -167,11 +167,10 @@ def resource_room(inp, gemeente: np.ndarray):
     households use; a group's own gemeente counts without the group."""
     if not inp.resources or inp.size_usage is None or inp.resource_cap is None:
         return lambda group: True
-    use = inp.size_usage[inp.unit_size[inp.hh_unit]]  # (households, resources)
+    use, cap = inp.household_usage, inp.resource_capacity
     used = np.zeros_like(inp.resource_cap)
     linked = gemeente >= 0
     np.add.at(used, gemeente[linked], use[linked])
-    cap = np.where(np.isnan(inp.resource_cap), np.inf, inp.resource_cap)
 
     def fits(group: list[int]) -> np.ndarray:
         extra = use[group].sum(axis=0)

@@ -521,8 +521,7 @@ def within_resources(inp: KoppelingInputs, a: Assignment) -> Assignment:
     already holds."""
     if not inp.resources or inp.resource_cap is None or inp.size_usage is None:
         return a
-    use = inp.size_usage[inp.unit_size[inp.hh_unit]]  # (households, resources)
-    cap = np.where(np.isnan(inp.resource_cap), np.inf, inp.resource_cap)
+    use, cap = inp.household_usage, inp.resource_capacity
     gm = a.gemeente.copy()
     groups = inp.link_groups()
     for g in np.unique(gm[gm >= 0]):

@@ -145,7 +145,7 @@ def gemeenten_table(ctx: Context, sol: Solution, households: pd.DataFrame, state
     out["cap_persons"] = state["cap_persons"].to_numpy()
     out["cap_households"] = state["cap_households"].to_numpy()
     for r, name in enumerate(inp.resources):  # named resources (--capacities): use and capacity
-        use = inp.size_usage[inp.unit_size[inp.hh_unit[linked.index.to_numpy()]], r] if len(linked) else []
+        use = inp.household_usage[linked.index.to_numpy(), r] if len(linked) else []
         used = np.zeros(inp.n_gemeenten)
         np.add.at(used, linked["gm_index"].to_numpy(dtype=int), use)
         out[f"{name}_used"] = used
