@@ -1,13 +1,13 @@
 """The reports of the province commands (evaluate, monitor, forecast): what each shows, in the
-language asked (:mod:`optimizer.evaluation.texts`); rendering is :func:`optimizer.report.write_report`'s."""
+language asked (:mod:`optimizer.report.strings`); rendering is :func:`optimizer.report.write_report`'s."""
 
 from __future__ import annotations
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from optimizer.evaluation.texts import texts
 from optimizer.report import Report
+from optimizer.report.strings import texts
 
 
 def _pct(x: float | None) -> str:

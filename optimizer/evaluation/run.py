@@ -25,8 +25,8 @@ from optimizer.data.validation import check_unique, validate
 from optimizer.evaluation import distribution, forecast, monitoring, sources
 from optimizer.evaluation.distribution import DEFAULT_TOLERANCE
 from optimizer.evaluation.reports import evaluate_report, forecast_report, monitor_report
-from optimizer.evaluation.texts import texts
 from optimizer.report import Report, write_report
+from optimizer.report.strings import texts
 
 
 def write_outputs(out: str | Path, tables: dict[str, pd.DataFrame], report: Report, record: RunRecord) -> None:

@@ -31,11 +31,11 @@ from optimizer.core.runrecord import RunRecord, inputs_record
 from optimizer.core.tables import atomic_output_dir, check_output_dir, write_table
 from optimizer.core.variants import folder_names, read_toml, resolve_variant_path
 from optimizer.data import schemas
-from optimizer.evaluation.texts import texts
 from optimizer.koppeling.run import ProposeConfig, run_propose
 from optimizer.koppeling.tables import type_row
 from optimizer.koppeling.variant import Variant, load_variant
 from optimizer.report import Report, write_report
+from optimizer.report.strings import texts
 
 OUTCOME_COLUMNS = ("household_id", "status", "gm_code", "coa_region", "persons", "needed_class", "dwelling_class",
                    "employment_score_here", "reason")

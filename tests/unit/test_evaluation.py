@@ -330,11 +330,3 @@ def test_forecast_expectation_adds_up(rows, weights):
     assert table.loc[D, "expected_persons"] == pytest.approx(sum(p * q for p, q, k in rows if k) + share_d * unknown,
                                                              abs=1e-9)
     assert (table["expected_persons"] >= -1e-12).all()
-
-
-def test_every_report_text_in_both_languages():
-    from optimizer.evaluation.texts import LANGS, TEXTS
-
-    for command, by_lang in TEXTS.items():
-        assert set(by_lang) == set(LANGS), command
-        assert set(by_lang["nl"]) == set(by_lang["en"]), command

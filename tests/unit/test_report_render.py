@@ -18,7 +18,7 @@ from optimizer.data.dataset import gemeente_codes
 from optimizer.report import Report, write_report
 from optimizer.report.columns import column_kind
 from optimizer.report.html import render_html
-from optimizer.report.strings import COLUMN_LABELS, STRINGS, check_lang, column_label, number
+from optimizer.report.strings import check_lang, number
 
 EVIL = "<script>alert(1)</script>"
 
@@ -126,16 +126,6 @@ def test_no_tables_no_xlsx(tmp_path):
 def test_column_kinds(values, numeric, decimals):
     k = column_kind("c", pd.Series(values))
     assert (k.numeric, k.decimals if numeric else 0) == (numeric, decimals)
-
-
-def test_nl_and_en_have_the_same_strings():
-    assert set(STRINGS) == set(COLUMN_LABELS) == {"nl", "en"}
-    assert STRINGS["nl"].keys() == STRINGS["en"].keys()
-    assert COLUMN_LABELS["nl"].keys() == COLUMN_LABELS["en"].keys()
-    assert column_label("nl", "target") == "taak" and column_label("en", "no_such_column") == "no_such_column"
-    for key in STRINGS["nl"]:  # the same placeholders in both languages
-        assert set(re.findall(r"\{(\w+)\}", STRINGS["nl"][key])) == set(re.findall(r"\{(\w+)\}", STRINGS["en"][key]))
-        assert STRINGS["nl"][key].strip() and STRINGS["en"][key].strip()
 
 
 def test_numbers_in_both_languages_and_bad_lang():
