@@ -2,7 +2,7 @@
 mean the same everywhere.
 
 * ``--out / -o`` where to write; ``--quiet / -q`` only warnings and errors; ``--lang nl|en``
-  the language of the report (``report.html``, ``report.xlsx``);
+  the language of what people read (``report.html``, ``report.xlsx``, reasons, summaries);
   ``--verbose / -v`` the solver's own log (commands that solve); ``--version``.
 * ``--time-limit``, ``--gap``, ``--threads``, ``--seed``: HiGHS settings; when not given, the
   variant's ``[solver]`` section decides (:class:`optimizer.core.variants.SolverSpec`).
@@ -70,7 +70,8 @@ OutFile = Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv, .
 OutDir = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only warnings and errors.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")]
-ReportLang = Annotated[str, typer.Option("--lang", help="Language of report.html and report.xlsx: nl (Dutch, the "
+ReportLang = Annotated[str, typer.Option("--lang", help="Language of what people read (report.html, report.xlsx, "
+                                                        "households' reasons, printed summaries): nl (Dutch, the "
                                                         "default) or en.")]
 # HiGHS settings: when not given, the variant's [solver] section decides
 TimeLimit, Gap, Threads, Seed = (

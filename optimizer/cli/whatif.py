@@ -14,6 +14,7 @@ from optimizer.cli.common import (
     NodeLimit,
     OutDir,
     Quiet,
+    ReportLang,
     Seed,
     Threads,
     TimeLimit,
@@ -47,6 +48,7 @@ def what_if(
     scores: Annotated[Path | None, typer.Option("--scores", help="Own employment scores.")] = None,
     time_limit: TimeLimit = None, gap: Gap = None, threads: Threads = None, seed: Seed = None,
     node_limit: NodeLimit = None,
+    lang: ReportLang = "nl",
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -56,7 +58,9 @@ def what_if(
     setup_logging(quiet)
     from optimizer.koppeling.run import ProposeConfig
     from optimizer.koppeling.whatif import run_what_if, summary
+    from optimizer.report.strings import check_lang
 
+    check_lang(lang)
     check_solver_options(time_limit, gap, threads, seed)
     check_at_least(node_limit, "--node-limit", 1)
     if (gemeente is None) == (not forbid_current):
@@ -66,5 +70,5 @@ def what_if(
     cfg = ProposeConfig(households=households_file, state=state_file, out=out, variant=variant, locks=lock,
                         previous=previous, scores=scores, as_of=parse_date(at, "--date"), time_limit=time_limit,
                         mip_rel_gap=gap, threads=threads, seed=seed, node_limit=node_limit, verbose=verbose,
-                        make_map=False, command="what-if")
-    typer.echo(summary(run_what_if(cfg, household, code)))
+                        make_map=False, command="what-if", lang=lang)
+    typer.echo(summary(run_what_if(cfg, household, code), lang))

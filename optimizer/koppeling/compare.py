@@ -11,7 +11,8 @@ per variant (:func:`optimizer.koppeling.run.run_propose`, each into ``out/<name>
   shared dwellings), plus ``moved``: households whose outcome differs from the first variant;
 * ``movers.csv``: every household whose status or gemeente differs from the first (base)
   variant, with what changed for it (labour score, COA region, dwelling class) and the new
-  proposal's own reason;
+  proposal's own reason, both in the report's language (``lang``: the variants' proposals are
+  written in it too);
 * ``report.html``/``report.xlsx`` and ``run.json``.
 
 Inputs (every variant, the households and the state) are checked before any solve.
@@ -35,7 +36,7 @@ from optimizer.koppeling.run import ProposeConfig, run_propose
 from optimizer.koppeling.tables import type_row
 from optimizer.koppeling.variant import Variant, load_variant
 from optimizer.report import Report, write_report
-from optimizer.report.strings import texts
+from optimizer.report.strings import text, texts
 
 OUTCOME_COLUMNS = ("household_id", "status", "gm_code", "coa_region", "persons", "needed_class", "dwelling_class",
                    "employment_score_here", "reason")
@@ -93,34 +94,34 @@ def metrics_row(name: str, record: dict, proposal: pd.DataFrame) -> dict:
             **{k: v for k, v in outcomes.items() if k not in ("household_type", "households", "persons")}}
 
 
-def why_moved(base: pd.Series, other: pd.Series, t: dict[str, str], fill: pd.DataFrame | None = None) -> str:
-    """What changed for a household between two proposals, in plain words; with ``fill``
-    (persons and target per gemeente under the other variant) also how full its old gemeente is
-    there (the displacement that pushed it on)."""
+def why_moved(base: pd.Series, other: pd.Series, lang: str, fill: pd.DataFrame | None = None) -> str:
+    """What changed for a household between two proposals, in plain words in ``lang``; with
+    ``fill`` (persons and target per gemeente under the other variant) also how full its old
+    gemeente is there (the displacement that pushed it on)."""
     parts = []
+
+    def say(key: str, **values: object) -> None:
+        parts.append(text(lang, f"compare.{key}", **values))
+
     if base["status"] != other["status"]:
-        parts.append(t["why_placed"].format(a=t.get(base["status"], base["status"]),
-                                            b=t.get(other["status"], other["status"])))
+        say("why_placed", a=text(lang, f"status.{base['status']}"), b=text(lang, f"status.{other['status']}"))
     a, b = pd.to_numeric(base["employment_score_here"]), pd.to_numeric(other["employment_score_here"])
     if pd.notna(a) and pd.notna(b) and abs(a - b) > 1e-9:
-        parts.append(t["why_labour"].format(a=float(a), b=float(b)))
+        say("why_labour", a=float(a), b=float(b))
     if str(base["coa_region"]) != str(other["coa_region"]) and base["status"] == other["status"] == "linked":
-        parts.append(t["why_region"].format(a=base["coa_region"], b=other["coa_region"]))
+        say("why_region", a=base["coa_region"], b=other["coa_region"])
     if str(base["dwelling_class"]) != str(other["dwelling_class"]) and base["status"] == other["status"] == "linked":
-        parts.append(t["why_dwelling"].format(a=base["dwelling_class"], b=other["dwelling_class"],
-                                              n=base["needed_class"]))
+        say("why_dwelling", a=base["dwelling_class"], b=other["dwelling_class"], n=base["needed_class"])
     old_gm = str(base["gm_code"])
     if fill is not None and old_gm in fill.index and base["status"] == "linked":
-        parts.append(t["why_full"].format(gm=old_gm, p=int(fill.at[old_gm, "persons"]),
-                                          t=float(fill.at[old_gm, "target"])))
-    return "; ".join(parts) or t["why_same"]
+        say("why_full", gm=old_gm, p=int(fill.at[old_gm, "persons"]), t=float(fill.at[old_gm, "target"]))
+    return "; ".join(parts) or text(lang, "compare.why_same")
 
 
 def movers(base_name: str, base: pd.DataFrame, name: str, other: pd.DataFrame, lang: str,
            fill: pd.DataFrame | None = None) -> pd.DataFrame:
     """Households whose status or gemeente differs between ``base`` and ``other``, and why
     (``fill``: ``other``'s persons and target per gemeente, :func:`why_moved`)."""
-    t = texts("compare", lang)
     a = base[list(OUTCOME_COLUMNS)].set_index("household_id")
     b = other[list(OUTCOME_COLUMNS)].set_index("household_id").reindex(a.index)
     changed = (a["status"] != b["status"]) | (a["gm_code"].fillna("") != b["gm_code"].fillna(""))
@@ -128,7 +129,7 @@ def movers(base_name: str, base: pd.DataFrame, name: str, other: pd.DataFrame, l
              f"gm_code_{'base'}": a.at[hid, "gm_code"], "gm_code_variant": b.at[hid, "gm_code"],
              "labour_score_base": a.at[hid, "employment_score_here"],
              "labour_score_variant": b.at[hid, "employment_score_here"],
-             "why": why_moved(a.loc[hid], b.loc[hid], t, fill), "reason_variant": b.at[hid, "reason"]}
+             "why": why_moved(a.loc[hid], b.loc[hid], lang, fill), "reason_variant": b.at[hid, "reason"]}
             for hid in a.index[changed.to_numpy()]]
     return pd.DataFrame(rows, columns=["variant", "base", "household_id", "persons", "gm_code_base", "gm_code_variant",
                                        "labour_score_base", "labour_score_variant", "why", "reason_variant"])
@@ -159,7 +160,8 @@ def compare_variants(variant_names: Sequence[str], households: str | Path | None
         records, proposals, fills = {}, {}, {}
         for v, name in zip(variants, names):
             cfg = ProposeConfig(households=households, state=state, out=tmp / name, variant=v.source, as_of=as_of,
-                                time_limit=time_limit, make_map=False, formats=("csv",), command="compare")
+                                time_limit=time_limit, make_map=False, formats=("csv",), command="compare",
+                                lang=lang)
             records[name] = run_propose(cfg)
             proposals[name] = pd.read_csv(tmp / name / "proposal.csv", dtype={"gm_code": str}, keep_default_na=False)
             fills[name] = pd.read_csv(tmp / name / "gemeenten.csv", usecols=["gm_code", "persons", "target"],

@@ -13,8 +13,9 @@ a re-optimisation: moving several households at once could cost less (``spreidin
 re-optimises). For an unplaced household the delta is the cost of linking it there minus the
 cost of leaving it unplaced.
 
-**Reasons** are one line in plain words built from the same numbers: ties, dwelling fit,
-the gemeente's target, labour-market score, COA region.
+**Reasons** are clauses, each a code and its values (:mod:`optimizer.koppeling.clauses`), built
+from the same numbers: ties, dwelling fit, the gemeente's target, labour-market score, COA
+region, the next best gemeente; they are rendered in Dutch or English only when written.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from models.koppeling import KoppelingInputs
+from optimizer.koppeling.clauses import Clause, clause
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
 from optimizer.koppeling.objective import (
@@ -200,22 +202,17 @@ def best_score(scores: np.ndarray, h: int) -> float:
     return float(np.max(row[~np.isnan(row)])) if (~np.isnan(row)).any() else float("nan")
 
 
-def _fmt_persons(x: float) -> str:
-    return f"{x:.0f}" if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
-
-
-def _lock_words(ctx: Context, hid: str, linked: bool) -> str:
-    """What the planner's locks said about this household, in words ('' when nothing)."""
-    words = []
+def _lock_clauses(ctx: Context, hid: str, linked: bool) -> list[Clause]:
+    """What the planner's locks said about this household (none when nothing)."""
+    out = []
     if hid in ctx.fixed:
-        words.append("fixed here by a planner's lock" if linked else
-                     f"a planner's lock fixes it to {ctx.fixed[hid]}, which could not be honoured")
+        out.append(clause("lock_fixed_here") if linked else clause("lock_not_honoured", gm_code=ctx.fixed[hid]))
     if hid in ctx.forbidden:
-        words.append(f"a planner's lock forbids {', '.join(ctx.forbidden[hid])}")
-    return f" ({' and '.join(words)})" if words else ""
+        out.append(clause("lock_forbids", gm_codes=list(ctx.forbidden[hid])))
+    return out
 
 
-def _unplaced_why(ctx: Context, sol: Solution, hid: str, alt: dict, need: int, names: dict) -> str:
+def _unplaced_why(ctx: Context, sol: Solution, hid: str, alt: dict, need: int, names: dict) -> Clause:
     """Why a household is not linked, true of it: no gemeente allowed at all; no fitting free
     dwelling in any allowed gemeente; caps; a one-household link that would lower the objective
     (the solver stopped before finding it); or every link costing more than waiting."""
@@ -225,50 +222,66 @@ def _unplaced_why(ctx: Context, sol: Solution, hid: str, alt: dict, need: int, n
     closed = {ctx.closed[x] for x in family if x in ctx.closed}  # its gemeenten closed to a member
     cap = closed == {"cap"}
     if not alt["_allowed_somewhere"] and not closed:
-        return "no gemeente is allowed for it"
+        return clause("nothing_allowed")
     if not alt["_dwelling_somewhere"] and not cap:
-        return f"no free dwelling of class {need} or larger in any allowed gemeente"
+        return clause("no_free_dwelling", needed_class=need)
     if not alt["_placeable_somewhere"]:
-        return "every allowed gemeente with a fitting free dwelling has reached its cap (persons, households or a named resource)"
-    delta, code = alt["alt1_delta"], alt["alt1_gm_code"]
+        return clause("caps_reached")
+    delta, code = float(alt["alt1_delta"]), alt["alt1_gm_code"]
     if delta < 0:
         r = sol.result
-        stop = (r.limit or r.status.value).replace("_", " ") if r is not None else "early"
-        return (f"the solver stopped ({stop}) before linking it: linking it to {names[code]} ({code}) would "
-                f"lower the objective by {-delta:.1f} points; a longer run would link it")
-    return (f"linking it anywhere, all other links unchanged, would cost more than waiting for the next batch "
-            f"(cheapest: {names[code]}, {delta:+.1f} points)")
+        stop = (r.limit or r.status.value) if r is not None else "early"
+        return clause("solver_stopped", stop=stop, gm_code=code, gm_naam=names[code], points=round(-delta, 6))
+    return clause("costs_more_than_waiting", gm_code=code, gm_naam=names[code], points=round(delta, 6))
 
 
-def _tie_words(ctx: Context, row: dict, code: str) -> str:
-    """The household's family/work/study ties in words ('' when it has none)."""
-    ties = [label for col, label in (("tie_family_gm", "family"), ("tie_work_gm", "work"), ("tie_study_gm", "study"))
+def _tie_clause(ctx: Context, row: dict, code: str) -> Clause | None:
+    """The household's family/work/study ties (None when it has none)."""
+    ties = [kind for col, kind in (("tie_family_gm", "family"), ("tie_work_gm", "work"), ("tie_study_gm", "study"))
             if row[col] == code]
     if ties:
-        return f"{' and '.join(ties)} tie there"
+        return clause("tie_there", ties=ties)
     if not any(row[c] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm")):
-        return ""
+        return None
     hid = row["household_id"]
     if hid in ctx.fixed:
-        return "tie elsewhere overridden by a lock"
+        return clause("tie_overridden_by_lock")
     if hid in ctx.tie_overridden:
-        return f"hard tie elsewhere overridden by {ctx.tie_overridden[hid]}"
-    return "tie elsewhere not honoured (soft tie)"
+        return ctx.tie_overridden[hid]
+    return clause("tie_not_honoured_soft")
 
 
-def _dwelling_words(free: np.ndarray, need: int, d: int, shared: bool) -> str:
-    """The dwelling the household gets, in words; "none smaller free" only when true."""
+def _dwelling_clause(free: np.ndarray, need: int, d: int, shared: bool) -> Clause:
+    """The dwelling the household gets; "none smaller free" only when true."""
     if shared:
-        return "shares a class-2 dwelling with another single adult"
+        return clause("dwelling_shared")
     if d == need:
-        return f"class-{d} dwelling as needed"
-    smaller = "none smaller free" if not (free[need - 1:d - 1] > 0).any() else "a smaller one is still free"
-    return f"class-{d} dwelling (needs class {need}, {smaller})"
+        return clause("dwelling_as_needed", dwelling_class=d)
+    smaller_free = bool((free[need - 1:d - 1] > 0).any())
+    return clause("dwelling_larger_smaller_free" if smaller_free else "dwelling_larger_none_smaller",
+                  dwelling_class=d, needed_class=need)
 
 
-def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
-    """One plain-language line per decision household, every statement in it true of that
-    household (tests/models/test_reasons.py checks each kind)."""
+def _labour_clause(here: float, best: float, best_amr: str, maximise: bool) -> Clause:
+    """The labour-market score here against the household's best (4 digits where 2 would
+    print two different scores alike: never "0.18 here vs 0.18")."""
+    digits = 2 if f"{here:.2f}" != f"{best:.2f}" else 4
+    if maximise:
+        return clause("labour_score", here=round(here, 6), best=round(best, 6), best_amr=best_amr, digits=digits)
+    if here >= best - 1e-9:
+        return clause("labour_best", here=round(here, 6))
+    return clause("labour_worse", here=round(here, 6), best=round(best, 6), best_amr=best_amr, digits=digits)
+
+
+def _number(x: float) -> int | float:
+    """A count as a plain int when whole, else a float (rounded to 6 decimals)."""
+    return int(round(x)) if abs(x - round(x)) < 1e-9 else round(float(x), 6)
+
+
+def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[list[Clause]]:
+    """The reason of every decision household as clauses (:mod:`optimizer.koppeling.clauses`),
+    every clause true of that household (``tests/support/reasons.py`` checks each code against
+    its values)."""
     inp = ctx.inputs
     gem = ctx.gemeenten
     names = dict(zip(inp.gemeenten, gem["gm_naam"]))
@@ -291,38 +304,30 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[str]:
         g = int(gm_index[h])
         alt = alt_rows[h]
         if g < 0:
-            why = _unplaced_why(ctx, sol, hid, alt, int(needed[h]), names)
+            parts = [clause("not_linked"), _unplaced_why(ctx, sol, hid, alt, int(needed[h]), names)]
             if alt["_moves_with"]:
-                why += f" (it moves together with {alt['_moves_with']})"
-            out.append(f"Not linked: {why}{_lock_words(ctx, hid, linked=False)}.")
+                parts.append(clause("moves_together", household_ids=alt["_moves_with"].split(", ")))
+            out.append(parts + _lock_clauses(ctx, hid, linked=False))
             continue
         code = inp.gemeenten[g]
-        parts = [f"Linked to {names[code]} ({code}){_lock_words(ctx, hid, linked=True)}"]
+        parts = [clause("linked", gm_code=code, gm_naam=names[code]), *_lock_clauses(ctx, hid, linked=True)]
         if row["referent_id"]:
-            parts.append(f"joins referent {row['referent_id']}")
-        elif tie := _tie_words(ctx, row, code):
+            parts.append(clause("joins_referent", referent_id=row["referent_id"]))
+        elif tie := _tie_clause(ctx, row, code):
             parts.append(tie)
-        if row["tie_medical_amr"]:
-            inside = amr_of[g] == row["tie_medical_amr"]
-            parts.append("within its medical region" if inside else "outside its medical region (soft)")
+        if med := row["tie_medical_amr"]:
+            parts.append(clause("medical_inside" if amr_of[g] == med else "medical_outside_soft", amr_code=med))
         p = float(persons[h])
-        before, after, target = P[g] - p, P[g], inp.target[g]
-        parts.append(f"{_fmt_persons(p)} person(s) bring {names[code]} from {_fmt_persons(before)} to "
-                     f"{_fmt_persons(after)} of its batch target {_fmt_persons(target)}")
-        parts.append(_dwelling_words(free[g], int(needed[h]), int(dwelling[h]), bool(shared[h])))
-        here, best = float(scores[h, score_col[g]]), best_score(scores, h)
-        digits = 2 if f"{here:.2f}" != f"{best:.2f}" else 4  # never "0.18 here vs 0.18"
-        if maximise:
-            parts.append(f"score {here:.{digits}f} here (best {best:.{digits}f} in {best_amrs[h]})")
-        elif here >= best - 1e-9:
-            parts.append(f"best labour region for this household ({here:.2f} expected employed adults)")
-        else:
-            parts.append(f"labour score {here:.{digits}f} here vs {best:.{digits}f} in {best_amrs[h]}")
+        parts.append(clause("target_progress", gm_code=code, gm_naam=names[code], persons=_number(p),
+                            before=_number(P[g] - p), after=_number(P[g]), target=_number(float(inp.target[g]))))
+        parts.append(_dwelling_clause(free[g], int(needed[h]), int(dwelling[h]), bool(shared[h])))
+        parts.append(_labour_clause(float(scores[h, score_col[g]]), best_score(scores, h), best_amrs[h], maximise))
         cur = coa_of.get(row["coa_location_gm"], "")
         if cur:
-            parts.append(f"stays in COA region {cur}" if coa_of[code] == cur
-                         else f"moves from COA region {cur} to {coa_of[code]}")
+            parts.append(clause("coa_stays", coa_region=cur) if coa_of[code] == cur
+                         else clause("coa_moves", coa_from=cur, coa_to=coa_of[code]))
         if isinstance(alt["alt1_gm_code"], str) and alt["alt1_gm_code"]:
-            parts.append(f"next best {names[alt['alt1_gm_code']]} ({alt['alt1_delta']:+.1f} points)")
-        out.append("; ".join(parts) + ".")
+            nxt = alt["alt1_gm_code"]
+            parts.append(clause("next_best", gm_code=nxt, gm_naam=names[nxt], points=float(alt["alt1_delta"])))
+        out.append(parts)
     return out

@@ -36,19 +36,11 @@ import pandas as pd
 from models.koppeling import SHARED_CLASS
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
+from optimizer.report.strings import text
 
 FAR_OFF = 0.15
 WITHIN = 0.10
 BINDING = ("no_dwellings", "cap", "hard_ties", "no_fitting_dwelling", "indivisible_household", "no_room_elsewhere")
-REASON_TEXT = {
-    "no_dwellings": "geen woning aangeboden in deze periode",
-    "cap": "plafond (leefbaarheid) bereikt",
-    "hard_ties": "harde bindingen: geen ander huishouden mag hierheen / de huishoudens hier mogen nergens anders heen",
-    "no_fitting_dwelling": "geen passende woning vrij",
-    "indivisible_household": "ondeelbaar huishouden: elk huishouden hier is groter dan twee keer de overschrijding",
-    "no_room_elsewhere": "elders (onder doel) geen passende woning vrij of geen ruimte onder het plafond",
-    "trade_off": "geen bindende reden: afweging tegen arbeidsmarkt, COA-regio en woningpassing",
-}
 COLUMNS = ("gm_code", "gm_naam", "provincie", "target", "persons", "deviation", "relative_deviation", "side",
            "reason_code", "binding", "reason")
 
@@ -130,10 +122,12 @@ class _Situation:
         return "no_room_elsewhere"
 
 
-def far_off_gemeenten(ctx: Context, sol: Solution, gemeenten: pd.DataFrame, far_off: float = FAR_OFF) -> pd.DataFrame:
+def far_off_gemeenten(ctx: Context, sol: Solution, gemeenten: pd.DataFrame, far_off: float = FAR_OFF,
+                      lang: str = "nl") -> pd.DataFrame:
     """Every gemeente more than ``far_off`` above or below its target, or with a positive
     target and nobody linked, with the reason that binds it (module docstring; columns
-    :data:`COLUMNS`, reason in Dutch). Sorted by relative deviation, largest shortfall first."""
+    :data:`COLUMNS`, ``reason`` in ``lang``: section ``fairness`` of :mod:`optimizer.report.strings`).
+    Sorted by relative deviation, largest shortfall first."""
     inp = ctx.inputs
     target, persons = inp.target, sol.evaluation.gemeente_persons
     rel = signed_relative_deviation(target, persons, inp.scale)
@@ -148,7 +142,7 @@ def far_off_gemeenten(ctx: Context, sol: Solution, gemeenten: pd.DataFrame, far_
         rows.append({"gm_code": gm, "gm_naam": names.loc[gm, "gm_naam"], "provincie": names.loc[gm, "provincie"],
                      "target": float(target[g]), "persons": int(persons[g]), "deviation": float(persons[g] - target[g]),
                      "relative_deviation": round(float(rel[g]), 6), "side": side, "reason_code": code,
-                     "binding": code in BINDING, "reason": REASON_TEXT[code]})
+                     "binding": code in BINDING, "reason": text(lang, f"fairness.{code}")})
     out = pd.DataFrame(rows, columns=list(COLUMNS))
     return out.sort_values(["relative_deviation", "gm_code"], kind="stable").reset_index(drop=True)
 
@@ -188,7 +182,8 @@ def fairness_headline(ctx: Context, gemeenten: pd.DataFrame, far: pd.DataFrame) 
     }
 
 
-def fairness_report(ctx: Context, sol: Solution, gemeenten: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    """The headline (dict for run.json) and the far-off gemeenten with reasons (``fairness.csv``)."""
-    far = far_off_gemeenten(ctx, sol, gemeenten)
+def fairness_report(ctx: Context, sol: Solution, gemeenten: pd.DataFrame,
+                    lang: str = "nl") -> tuple[dict, pd.DataFrame]:
+    """The headline (dict for run.json) and the far-off gemeenten with reasons in ``lang`` (``fairness.csv``)."""
+    far = far_off_gemeenten(ctx, sol, gemeenten, lang=lang)
     return fairness_headline(ctx, gemeenten, far), far

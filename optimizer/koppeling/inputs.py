@@ -25,6 +25,7 @@ import pandas as pd
 from models.koppeling import HOUSEHOLD_TERMS, KoppelingInputs
 from optimizer.data import dataset
 from optimizer.data.schemas import linked_family_gemeenten, split_list
+from optimizer.koppeling.clauses import Clause, clause
 from optimizer.koppeling.placement import Scores, capacity_matrix, open_pairs, resource_usage, score_matrix
 from optimizer.koppeling.variant import Variant
 from optimizer.rules.dwellings import DWELLING_COLUMNS
@@ -38,7 +39,7 @@ class Context:
 
     inputs: KoppelingInputs
     households: pd.DataFrame  # decision households (model order), index household_id
-    excluded: pd.DataFrame  # household_id, reason (not linked, with why)
+    excluded: pd.DataFrame  # household_id, reason (not linked, with why: clauses, optimizer.koppeling.clauses)
     context_rows: pd.DataFrame  # already-linked households (not decided)
     unit_households: list[list[int]]  # per unit: decision-household positions
     zones: pd.DataFrame  # zone index -> amr_code, coa_region
@@ -52,8 +53,8 @@ class Context:
     forbidden: dict[str, tuple[str, ...]] = field(default_factory=dict)  # household_id -> gm_codes locks forbid
     score_column: np.ndarray | None = None  # per gemeente (model order): its column in ``scores``
     labour_mode: str = "regret"  # variant [objective] mode: "regret" or "maximise"
-    tie_overridden: dict[str, str] = field(default_factory=dict)  # household_id -> what overrode its hard tie
-    no_gemeente: dict[str, str] = field(default_factory=dict)  # household_id -> why no gemeente is allowed
+    tie_overridden: dict[str, Clause] = field(default_factory=dict)  # household_id -> what overrode its hard tie
+    no_gemeente: dict[str, Clause] = field(default_factory=dict)  # household_id -> why no gemeente is allowed
     closed: dict[str, str] = field(default_factory=dict)  # household_id -> "dwelling"/"cap": its gemeenten closed
     # decision household (position) -> gemeenten its ties, locks and allowed set leave it (bool
     # per gemeente), before pairs where nothing fits it are pruned; absent = every gemeente
@@ -65,7 +66,7 @@ def _school_children(child_ages: str, lo: int, hi: int) -> int:
 
 
 def split_households(households: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(decision, excluded with reasons, context) households.
+    """(decision, excluded with reasons (clauses), context) households.
 
     Excluded: incomplete dossier (no BSN and/or IBAN); a nareiziger whose referent is excluded.
     """
@@ -75,11 +76,11 @@ def split_households(households: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     for hid, bsn, iban in zip(pending.index, pending["has_bsn"], pending["has_iban"]):
         gaps = [name for name, ok in (("BSN", bsn), ("IBAN", iban)) if not ok]
         if gaps:
-            missing.append((hid, f"incomplete dossier: no {' and no '.join(gaps)}; cannot be housed until complete"))
+            missing.append((hid, [clause("excluded"), clause("incomplete_dossier", missing=gaps)]))
     excluded_ids = {h for h, _ in missing}
     for hid, ref in zip(pending.index, pending["referent_id"]):
         if ref and ref in excluded_ids and hid not in excluded_ids:
-            missing.append((hid, f"nareiziger: referent {ref} cannot be linked now (incomplete dossier)"))
+            missing.append((hid, [clause("excluded"), clause("referent_excluded", referent_id=ref)]))
             excluded_ids.add(hid)
     excluded = pd.DataFrame(missing, columns=["household_id", "reason"])
     decision = pending[~pending.index.isin(excluded_ids)]
@@ -229,8 +230,8 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                 forbid.setdefault(hid, set()).add(g_index[gm])
     prev: dict[str, int] = {}
     notes: list[str] = []
-    overridden: dict[str, str] = {}  # hard ties overridden (reasons say so)
-    no_gemeente: dict[str, str] = {}  # households with no allowed gemeente, and why
+    overridden: dict[str, Clause] = {}  # hard ties overridden (reasons say so)
+    no_gemeente: dict[str, Clause] = {}  # households with no allowed gemeente, and why
     if previous is not None:
         gone = 0
         for hid, gm in previous.items():
@@ -256,13 +257,13 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         allowed = np.ones(G, dtype=bool)
         tie = np.zeros(G)
         ties = {g_index[row[c]] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm") if row[c]}
-        rules = []  # the restrictions applied, in words (for a household left with none)
+        rules: list[Clause] = []  # the restrictions applied (for a household left with none)
         if ties:
             tie_mask = np.zeros(G, dtype=bool)
             tie_mask[list(ties)] = True
             if opt.ties == "hard":
                 allowed &= tie_mask
-                rules.append(f"hard tie to {', '.join(sorted(codes[g] for g in ties))}")
+                rules.append(clause("rule_hard_tie", gm_codes=sorted(codes[g] for g in ties)))
             else:
                 tie += (~tie_mask).astype(float)
         med = row["tie_medical_amr"]
@@ -275,27 +276,27 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                     if ties:
                         notes.append(f"{hid}: tie gemeenten lie outside medical region {med}; medical region kept")
                         if opt.ties == "hard":
-                            overridden[hid] = f"its medical region {med} (hard)"
+                            overridden[hid] = clause("hard_tie_overridden_medical", amr_code=med)
                             rules = []
                     allowed = med_mask.copy()
-                rules.append(f"medical region {med}")
+                rules.append(clause("rule_medical_region", amr_code=med))
             else:
                 tie += (~med_mask).astype(float)
         if hid in family:  # the family already lives there: join it (ties do not count)
             allowed = np.zeros(G, dtype=bool)
             allowed[[g_index[gm] for gm in family[hid]]] = True
             tie[:] = 0.0
-            rules = [f"its family already linked to {', '.join(sorted(family[hid]))}"]
+            rules = [clause("rule_family_linked", gm_codes=sorted(family[hid]))]
             if ties and opt.ties == "hard":
-                overridden[hid] = f"its family already linked to {', '.join(sorted(family[hid]))}"
+                overridden[hid] = clause("hard_tie_overridden_family", gm_codes=sorted(family[hid]))
             if len(family[hid]) > 1:
                 notes.append(f"{hid}: its family was linked to different gemeenten; any of them allowed")
         if hid in forbid:
             allowed[list(forbid[hid])] = False
-            rules.append(f"locks forbidding {', '.join(sorted(codes[g] for g in forbid[hid]))}")
+            rules.append(clause("rule_locks_forbid", gm_codes=sorted(codes[g] for g in forbid[hid])))
         if hh_allowed is not None:  # allowed sets and pairs without a gemeente score
             allowed &= hh_allowed[i]
-            rules.append("its allowed set and the gemeenten with a score for it")
+            rules.append(clause("rule_allowed_set"))
         if hid in fix:  # a lock overrides an allowed set, not a missing score
             allowed = np.zeros(G, dtype=bool)
             allowed[fix[hid]] = True
@@ -303,7 +304,7 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
                 allowed &= scored[i]
             tie[:] = 0.0
         if not allowed.any():
-            no_gemeente[hid] = f"no gemeente is allowed for it ({' and '.join(rules) or 'its restrictions'} leave none)"
+            no_gemeente[hid] = clause("no_gemeente_rules", rules=rules or [clause("rule_restrictions")])
         return allowed, tie
 
     # individual households --------------------------------------------------------------
@@ -320,9 +321,8 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
         both = a1 & a2
         if not both.any():
             notes.append(f"{h}: no gemeente allowed for both nareiziger and referent {r}; both may stay unplaced")
-            for x, other in ((h, f"its referent {r}"), (r, f"its nareiziger {h}")):
-                no_gemeente.setdefault(x, f"no gemeente is allowed for both it and {other} (their ties, medical "
-                                          "regions or locks have no gemeente in common)")
+            no_gemeente.setdefault(h, clause("no_common_gemeente_referent", referent_id=r))
+            no_gemeente.setdefault(r, clause("no_common_gemeente_nareiziger", nareiziger_id=h))
         individual_rows[pos[h]] = (both, t1)
         individual_rows[pos[r]] = (both.copy(), t2)
     rule_allowed = {i: a for i, (a, _) in individual_rows.items()}

@@ -7,7 +7,8 @@ What a proposal report shows (:func:`proposal_report`), in the report's language
   the dissimilarity of persons linked against the targets (from ``run.json``'s ``fairness``);
 * a map of the relative deviation per gemeente, ``(persons - target) / max(target, 1)``
   (diverging around zero), and a chart of the deviation in persons, gemeenten sorted;
-* tables: gemeenten, households (the ``reason`` one click away), provinces, household types.
+* tables: gemeenten, households (the ``reason`` one click away, the status in words),
+  provinces, household types.
 """
 
 from __future__ import annotations
@@ -67,6 +68,16 @@ def deviation_chart(gemeenten: pd.DataFrame, lang: str):
     return fig
 
 
+def report_households(proposal: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The households table as the report shows it: the status in words of ``lang`` (the CSV
+    keeps the code), without the constant method column and the clauses' JSON (the reason is
+    the text, its codes stay searchable in ``reason_codes``)."""
+    out = proposal.drop(columns=["alternatives_method", "reason_values"], errors="ignore")
+    if "status" in out:
+        out = out.assign(status=out["status"].map(lambda s: text(lang, f"status.{s}")))
+    return out
+
+
 def proposal_report(record: dict, tables, lang: str = "nl", title: str | None = None) -> Report:
     """The report of one proposal: ``record`` is its run record, ``tables`` its
     :class:`optimizer.koppeling.run.Tables`."""
@@ -85,7 +96,7 @@ def proposal_report(record: dict, tables, lang: str = "nl", title: str | None = 
     r.add_chart(text(lang, "chart_deviation"), fig, text(lang, "chart_deviation_caption"))
     plt.close(fig)
     r.add_table(text(lang, "table_gemeenten"), gem, text(lang, "table_gemeenten_caption"))
-    households = tables.proposal.drop(columns=["alternatives_method"], errors="ignore")
+    households = report_households(tables.proposal, lang)
     r.add_table(text(lang, "table_households"), households, text(lang, "table_households_caption"), detail="reason")
     r.add_table(text(lang, "table_provinces"), tables.provinces, text(lang, "table_provinces_caption"))
     r.add_table(text(lang, "table_household_types"), tables.household_types,

@@ -95,7 +95,7 @@ class ProposeConfig:
     relative_to: Path | None = None  # record input paths relative to this folder (demo)
     make_map: bool = True  # map.png (and the report's map); boundaries are embedded, so always drawn
     boundaries: str | Path | None = None  # GeoJSON/GeoPackage; default: optimizer.data.geo.default_boundaries_path()
-    lang: str = "nl"  # language of report.html / report.xlsx (optimizer.report.strings)
+    lang: str = "nl"  # language of the reasons, units and report.html / report.xlsx (optimizer.report.strings)
     report: bool = True  # write report.html and report.xlsx
     population: dict | None = None  # the population the state's targets used (taakstelling.PopulationChoice.record)
     started: float | None = None  # time.perf_counter() at the command's start (the CLI: optimizer.STARTED); default: now
@@ -272,12 +272,12 @@ def extract(ctx: Context, built: Built, result: SolveResult) -> Solution:
     return solution_from_model(ctx, built.model, built.formulation, result, built.seconds)
 
 
-def explain(ctx: Context, sol: Solution, data: Validated) -> Tables:
+def explain(ctx: Context, sol: Solution, data: Validated, lang: str = "nl") -> Tables:
     """The output tables: proposal (with alternatives and reasons), gemeenten, provinces and
-    household types."""
-    proposal = proposal_table(ctx, sol, data.households)
-    gem = gemeenten_table(ctx, sol, data.households, data.state)
-    headline, far = fairness_report(ctx, sol, gem)
+    household types; texts people read (reasons, units) in ``lang``."""
+    proposal = proposal_table(ctx, sol, data.households, lang)
+    gem = gemeenten_table(ctx, sol, data.households, data.state, lang)
+    headline, far = fairness_report(ctx, sol, gem, lang)
     return Tables(proposal=proposal, gemeenten=gem, provinces=provinces_table(gem),
                   household_types=household_types_table(proposal), fairness=far, fairness_headline=headline)
 
@@ -333,7 +333,7 @@ def run_propose(cfg: ProposeConfig) -> dict:
         sol.comparison = {"against_previous": changes.against_previous(ctx, sol, data.previous),
                           "locks_cost": changes.locks_cost(cfg, data, sol)}
     with timings("explain"):
-        tables = explain(ctx, sol, data)
+        tables = explain(ctx, sol, data, cfg.lang)
     return write(cfg, data, ctx, sol, tables, timings)
 
 

@@ -2,7 +2,9 @@
 
 ``proposal`` has one row for *every* household of the input file, with a ``status``:
 ``linked``, ``unplaced`` (with the reason), ``excluded`` (incomplete dossier, with the
-reason) or ``context`` (already linked earlier; not decided here). Nothing is dropped.
+reason) or ``context`` (already linked earlier; not decided here). Nothing is dropped. The
+status is a code (the same in every language); the reason is written in the run's language
+(``reason``) and as clauses (``reason_codes``, ``reason_values``: :mod:`optimizer.koppeling.clauses`).
 Term columns (``term_*``) are weighted contributions in objective points: the household
 ``term_*`` columns of ``proposal`` (own terms, dwelling fit, sharing, unplaced, waiting) plus the
 gemeente ``term_*`` columns of ``gemeenten`` (quota, pressure) plus ``minimax`` in ``run.json``
@@ -15,22 +17,24 @@ import numpy as np
 import pandas as pd
 
 from optimizer.data.schemas import split_list
-from optimizer.koppeling.explain import METHOD, N_ALTERNATIVES, alternatives, best_score, labour_scores, reasons
+from optimizer.koppeling import clauses
+from optimizer.koppeling.clauses import clause
+from optimizer.koppeling.explain import N_ALTERNATIVES, alternatives, best_score, labour_scores, reasons
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
 from optimizer.koppeling.objective import PER_HOUSEHOLD
+from optimizer.report.strings import text
 
 AGE_BANDS = ((0, 3), (4, 11), (12, 17))
 
-#: What a point is, next to every column in points (column ``points_unit``; docs/model.md, "Points").
-POINTS_UNIT = ("term_* and alt*_delta columns are in points, the objective's unit: a term's weight is the points "
-               "one unit of that term costs (default: 1,000 per household left unlinked, 4 per dwelling class "
-               "above need); see docs/model.md")
+def points_unit(lang: str = "nl") -> str:
+    """What a point is, next to every column in points (column ``points_unit``; docs/model.md, "Points")."""
+    return text(lang, "points.unit")
 
 
-def points_notes(columns) -> dict[str, str]:
+def points_notes(columns, lang: str = "nl") -> dict[str, str]:
     """Header notes (xlsx comments) for the columns in points."""
-    return {c: "points (the objective's unit; see the points_unit column)" for c in columns
+    return {c: text(lang, "points.note") for c in columns
             if c.startswith("term_") or (c.startswith("alt") and c.endswith("_delta"))
             or c.endswith("_points_of_households")}
 
@@ -42,8 +46,8 @@ def _score_cell(value: float) -> float:
     return round(value, 4) if abs(value - round(value, 4)) < 1e-12 else round(value, 12)
 
 
-def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.DataFrame:
-    """One row per input household (same order as the input file)."""
+def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame, lang: str = "nl") -> pd.DataFrame:
+    """One row per input household (same order as the input file); reasons in ``lang``."""
     inp = ctx.inputs
     gem = ctx.gemeenten
     hh = sol.households
@@ -81,12 +85,15 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.
             for k in range(1, N_ALTERNATIVES + 1):
                 row[f"alt{k}_gm_code"] = a[f"alt{k}_gm_code"]
                 row[f"alt{k}_delta"] = a[f"alt{k}_delta"]
-            row["reason"] = why[i]
+            reason = why[i]
         elif hid in excluded:
-            row = {**base, "status": "excluded", "gm_code": "", "reason": excluded[hid]}
+            row = {**base, "status": "excluded", "gm_code": ""}
+            reason = excluded[hid]
         else:
-            row = {**base, "status": "context", "gm_code": src["linked_gm"],
-                   "reason": "already linked earlier (context row, not decided in this run)"}
+            row = {**base, "status": "context", "gm_code": src["linked_gm"]}
+            reason = [clause("linked_earlier", gm_code=src["linked_gm"])]
+        row.update(reason=clauses.render(reason, lang), reason_codes=clauses.codes(reason),
+                   reason_values=clauses.to_json(reason))
         rows.append(row)
     out = pd.DataFrame(rows)
     order = ["household_id", "status", "gm_code", "gm_naam", "provincie", "coa_region", "amr_code", "persons",
@@ -94,20 +101,21 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame) -> pd.
     order += [f"term_{t}" for t in PER_HOUSEHOLD]
     order += ["employment_score_here", "employment_score_best", "best_amr"]
     order += [c for k in range(1, N_ALTERNATIVES + 1) for c in (f"alt{k}_gm_code", f"alt{k}_delta")]
-    order += ["reason"]
+    order += ["reason", "reason_codes", "reason_values"]
     for c in order:
         if c not in out:
             out[c] = ""
     for c in ("persons", "adults", "children", "needed_class", "dwelling_class"):
         out[c] = pd.to_numeric(out[c].replace("", np.nan)).astype("Int64")
-    out["alternatives_method"] = METHOD
-    out["points_unit"] = POINTS_UNIT
+    out["alternatives_method"] = text(lang, "points.method")
+    out["points_unit"] = points_unit(lang)
     out = out[order + ["alternatives_method", "points_unit"]]
-    out.attrs["notes"] = points_notes(out.columns)
+    out.attrs["notes"] = points_notes(out.columns, lang)
     return out
 
 
-def gemeenten_table(ctx: Context, sol: Solution, households: pd.DataFrame, state: pd.DataFrame) -> pd.DataFrame:
+def gemeenten_table(ctx: Context, sol: Solution, households: pd.DataFrame, state: pd.DataFrame,
+                    lang: str = "nl") -> pd.DataFrame:
     """One row per gemeente: target, result, deviation, terms, dwellings, children by age band."""
     inp = ctx.inputs
     gem = ctx.gemeenten
@@ -135,8 +143,8 @@ def gemeenten_table(ctx: Context, sol: Solution, households: pd.DataFrame, state
     linked = hh[hh["gm_index"] >= 0]
     bands = np.zeros((inp.n_gemeenten, len(AGE_BANDS)), dtype=int)
     ages = households.loc[linked["household_id"], "child_ages"]
-    for gi, text in zip(linked["gm_index"], ages):
-        for a in split_list(text):
+    for gi, child_ages in zip(linked["gm_index"], ages):
+        for a in split_list(child_ages):
             for b, (lo, hi) in enumerate(AGE_BANDS):
                 if lo <= int(a) <= hi:
                     bands[gi, b] += 1
@@ -150,8 +158,8 @@ def gemeenten_table(ctx: Context, sol: Solution, households: pd.DataFrame, state
         np.add.at(used, linked["gm_index"].to_numpy(dtype=int), use)
         out[f"{name}_used"] = used
         out[f"{name}_capacity"] = inp.resource_cap[:, r]
-    out["points_unit"] = POINTS_UNIT
-    out.attrs["notes"] = points_notes(out.columns)
+    out["points_unit"] = points_unit(lang)
+    out.attrs["notes"] = points_notes(out.columns, lang)
     return out
 
 

@@ -35,6 +35,7 @@ from optimizer.koppeling.explain import alternatives
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
 from optimizer.koppeling.run import ProposeConfig, Timings, Validated
+from optimizer.report.strings import text
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +162,8 @@ def run_what_if(cfg: ProposeConfig, household: str, gemeente: str | None) -> dic
     result = compare(base, alt, household)
     result["question"] = (f"fix {household} to {gemeente}" if gemeente else
                           f"forbid {household} its proposed gemeente {base.gemeente_of()[household]}")
+    result["question_parts"] = {"action": "fix" if gemeente else "forbid", "household": household,
+                                "gemeente": gemeente or base.gemeente_of()[household]}
     result["alternative_delta"] = stated_delta(base, household, gemeente)
     result["allowed_without_the_lock"] = allowed_without_lock(base, household, gemeente)
     result["unit"] = POINTS
@@ -181,27 +184,35 @@ def run_what_if(cfg: ProposeConfig, household: str, gemeente: str | None) -> dic
     return record
 
 
-def summary(record: dict) -> str:
-    """A few lines for the caseworker."""
+def summary(record: dict, lang: str = "nl") -> str:
+    """A few lines for the caseworker, in ``lang`` (section ``what_if`` of
+    :mod:`optimizer.report.strings`; term names and codes as in the files)."""
     w = record["what_if"]
+
+    def t(key: str, **values: object) -> str:
+        return text(lang, f"what_if.{key}", **values)
+
+    def where(code: str) -> str:
+        return code or t("unplaced")
+
     me = next((m for m in w["moved"] if m["household_id"] == w["household_id"]), None)
-    lines = [f"what if: {w['question']}" + (f" ({me['proposal'] or 'unplaced'} -> {me['what_if'] or 'unplaced'})"
-                                              if me else " (it stays where it is: the lock could not move it)"),
-             f"objective {w['objective_proposal']:.2f} -> {w['objective_what_if']:.2f} points: "
-             f"{w['difference']:+.2f} points (re-optimised)"]
+    q = w["question_parts"]
+    question = t(f"question_{q['action']}", household=q["household"], gemeente=q["gemeente"])
+    lines = [t("what_if", question=question) + (t("move", before=where(me["proposal"]), after=where(me["what_if"]))
+                                                 if me else t("stays")),
+             t("objective", before=w["objective_proposal"], after=w["objective_what_if"], difference=w["difference"])]
     if w["alternative_delta"] is not None:
-        lines.append(f"the proposal's alternative (this household alone moved) states {w['alternative_delta']:+.2f}")
+        lines.append(t("alternative", delta=w["alternative_delta"]))
     if not w["allowed_without_the_lock"]:
-        lines.append("note: the household may not go there without a lock (its hard ties, medical region or "
-                     "locks); the fix overrides that, so the difference can be negative")
-    for t, d in sorted(w["terms_difference"].items(), key=lambda x: -abs(x[1])):
-        lines.append(f"  {t:<28} {d:+10.2f}")
+        lines.append(t("not_allowed"))
+    for term, d in sorted(w["terms_difference"].items(), key=lambda x: -abs(x[1])):
+        lines.append(t("term", term=term, d=d))
     others = [m for m in w["moved"] if m["household_id"] != w["household_id"]]
-    lines.append(f"{len(others)} other household(s) move" + (": " + ", ".join(
-        f"{m['household_id']} {m['proposal'] or 'unplaced'} -> {m['what_if'] or 'unplaced'}" for m in others[:10])
+    lines.append(t("others", n=len(others)) + (": " + ", ".join(
+        f"{m['household_id']} {where(m['proposal'])} -> {where(m['what_if'])}" for m in others[:10])
         + (" ..." if len(others) > 10 else "") if others else ""))
     for name, s in record["what_if"]["solves"].items():
         if s["status"] != "optimal":
-            lines.append(f"note: the {name} solve stopped ({s['limit'] or s['status']}) with gap {s['gap']}; the "
-                         "difference is within the two gaps")
+            lines.append(t("stopped", name=t("proposal" if name == "proposal" else "what_if_solve"),
+                           stop=text(lang, f"reason.stop_{s['limit'] or s['status']}"), gap=s["gap"]))
     return "\n".join(lines)

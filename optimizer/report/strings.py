@@ -447,7 +447,10 @@ _REASON: dict[str, dict[str, str]] = {
         "linked_earlier": "Eerder al gekoppeld aan {gm_code} (contextrij, niet besloten in deze run)",
         # words inside clauses
         "and": " en ", "stop_time_limit": "tijdslimiet", "stop_node_limit": "knooppuntenlimiet",
-        "stop_gap_limit": "gapgrens", "stop_feasible": "toegestane oplossing", "stop_early": "vroegtijdig",
+        "stop_iteration_limit": "iteratielimiet", "stop_solution_limit": "oplossingslimiet",
+        "stop_interrupt": "onderbroken", "stop_memory_limit": "geheugenlimiet",
+        "stop_objective_bound": "grens op de doelfunctie", "stop_objective_target": "doel voor de doelfunctie",
+        "stop_feasible": "toegestane oplossing", "stop_optimal": "optimaal", "stop_early": "vroegtijdig",
     },
     "en": {
         "not_linked": "Not linked", "excluded": "Excluded",
@@ -500,7 +503,10 @@ _REASON: dict[str, dict[str, str]] = {
         "referent_excluded": "nareiziger: referent {referent_id} cannot be linked now (incomplete dossier)",
         "linked_earlier": "Already linked to {gm_code} earlier (context row, not decided in this run)",
         "and": " and ", "stop_time_limit": "time limit", "stop_node_limit": "node limit",
-        "stop_gap_limit": "gap limit", "stop_feasible": "feasible", "stop_early": "early",
+        "stop_iteration_limit": "iteration limit", "stop_solution_limit": "solution limit",
+        "stop_interrupt": "interrupted", "stop_memory_limit": "memory limit",
+        "stop_objective_bound": "objective bound", "stop_objective_target": "objective target",
+        "stop_feasible": "feasible", "stop_optimal": "optimal", "stop_early": "early",
     },
 }
 
@@ -569,8 +575,7 @@ _WHAT_IF: dict[str, dict[str, str]] = {
                        "regio of vergrendelingen); de vastzetting gaat daarboven, dus het verschil kan negatief zijn",
         "others": "{n} ander(e) huishouden(s) verplaatst", "unplaced": "niet geplaatst",
         "stopped": "let op: de solve van {name} stopte ({stop}) met gap {gap}; het verschil ligt binnen de twee gaps",
-        "proposal": "het voorstel", "what_if_solve": "de wat-als",
-        "unit": "punten (de eenheid van de doelfunctie: docs/model.md, 'Points')",
+        "proposal": "het voorstel", "what_if_solve": "de wat-als", "term": "  {term:<28} {d:+10.2f}",
     },
     "en": {
         "question_fix": "fix {household} to {gemeente}",
@@ -583,8 +588,7 @@ _WHAT_IF: dict[str, dict[str, str]] = {
                        "locks); the fix overrides that, so the difference can be negative",
         "others": "{n} other household(s) move", "unplaced": "unplaced",
         "stopped": "note: the {name} solve stopped ({stop}) with gap {gap}; the difference is within the two gaps",
-        "proposal": "proposal", "what_if_solve": "what-if",
-        "unit": "points (the objective's unit: docs/model.md, 'Points')",
+        "proposal": "proposal", "what_if_solve": "what-if", "term": "  {term:<28} {d:+10.2f}",
     },
 }
 

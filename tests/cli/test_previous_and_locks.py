@@ -78,4 +78,4 @@ def test_no_previous_no_locks_nothing_said(tmp_path):
     # the unit of the points columns is in the outputs themselves
     for name in ("proposal.csv", "gemeenten.csv"):
         table = pd.read_csv(out / name, dtype=str, keep_default_na=False)
-        assert table["points_unit"].str.contains("points, the objective's unit").all()
+        assert table["points_unit"].str.contains("in punten, de eenheid van de doelfunctie").all()  # Dutch by default

@@ -123,7 +123,7 @@ def test_seven_persons_without_class_5_dwelling_stay_unplaced(tmp_path, formulat
     assert r.objective == pytest.approx(100 + 1000 + 20 * months(permit), abs=20 * 5e-4 + TOL)
     assert row["term_unplaced"] == 1000
     assert row["term_waiting"] == pytest.approx(20 * months(permit), abs=20 * 5e-4)
-    assert "class 5" in row["reason"]
+    assert row["reason_codes"] == "not_linked;no_free_dwelling" and '"needed_class":5' in row["reason_values"]
 
 
 def test_single_in_a_class_3_dwelling_costs_two_size_steps(tmp_path, formulation="aggregated"):
@@ -151,7 +151,7 @@ def test_unplaced_reason_names_the_cap(tmp_path):
     # A has the only dwelling but a cap of 0 households: linking is impossible, not too expensive
     r = run_case(tmp_path, [household_row("H1")], {A: dict(target=1, c1=1, cap_households=0)},
                  weights(quota=100, unplaced=1000))
-    assert r.row("H1")["status"] == "unplaced" and "cap" in r.row("H1")["reason"]
+    assert r.row("H1")["status"] == "unplaced" and r.row("H1")["reason_codes"] == "not_linked;caps_reached"
     assert r.objective == pytest.approx(1100.0)
 
 
@@ -259,7 +259,7 @@ def test_hard_tie_restricts_to_the_tied_gemeente(tmp_path, formulation, tie):
     r = run_case(tmp_path, [household_row("H1", **{tie: B})], LIVE_AB, weights(quota=100, unplaced=1000),
                  formulation=formulation, ties="hard")
     assert r.gm("H1") == B and r.objective == pytest.approx(200.0)
-    assert "tie there" in r.row("H1")["reason"]
+    assert "tie_there" in r.row("H1")["reason_codes"].split(";")
 
 
 def test_hard_tie_without_dwelling_leaves_household_unplaced(tmp_path):
@@ -306,7 +306,7 @@ def test_nareiziger_follows_referent_linked_earlier(tmp_path, formulation):
                  ties="soft")
     assert r.gm("N") == B and r.objective == pytest.approx(300.0)
     assert r.row("R")["status"] == "context" and r.gm("R") == B
-    assert "joins referent R" in r.row("N")["reason"]
+    assert '{"code":"joins_referent","referent_id":"R"}' in r.row("N")["reason_values"]
 
 
 @pytest.mark.parametrize("formulation", FORMULATIONS)
@@ -341,9 +341,10 @@ def test_incomplete_dossiers_are_never_linked_and_reported(tmp_path, formulation
                  formulation=formulation)
     status = r.proposal.set_index("household_id")["status"].to_dict()
     assert status == {"H1": "excluded", "H2": "excluded", "H3": "excluded", "H4": "linked", "N": "excluded"}
-    reasons = r.proposal.set_index("household_id")["reason"]
-    assert "BSN" in reasons["H1"] and "IBAN" in reasons["H2"] and "BSN" in reasons["H3"] and "IBAN" in reasons["H3"]
-    assert "H1" in reasons["N"]
+    values = r.proposal.set_index("household_id")["reason_values"]
+    assert '"missing":["BSN"]' in values["H1"] and '"missing":["IBAN"]' in values["H2"]
+    assert '"missing":["BSN","IBAN"]' in values["H3"] and '"referent_id":"H1"' in values["N"]
+    assert "ontbreekt: BSN en IBAN" in r.row("H3")["reason"]
     assert r.objective == pytest.approx(75.0)
     assert len(r.ctx.excluded) == 4
 

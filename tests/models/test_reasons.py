@@ -1,6 +1,7 @@
 """Every reason kind is true of the household it is printed for (``support.reasons`` verifies each
-clause independently; an unrecognised clause fails too). Each test builds an instance in which
-one kind of reason must appear, asserts that it does, and checks every reason of the proposal."""
+clause by its code and values, independently; an unknown code fails too). Each test builds an
+instance in which one kind of clause must appear, asserts that it does (by code and values, not
+by words), and checks every reason of the proposal."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from support.checker import evaluate, household_row, weights
 from support.reasons import reason_problems
 
 from optimizer.data import dataset
+from optimizer.koppeling.clauses import codes, from_json, render, to_json
 from optimizer.koppeling.explain import alternatives, reasons
 from optimizer.koppeling.extract import Solution, gemeenten_frame, households_frame
 from optimizer.koppeling.objective import Assignment
@@ -25,6 +27,22 @@ def _reason(r, hid: str) -> str:
     return str(r.row(hid)["reason"])
 
 
+def _clauses(r, hid: str) -> list[dict]:
+    return from_json(str(r.row(hid)["reason_values"]))
+
+
+def _codes(r, hid: str) -> list[str]:
+    return [c["code"] for c in _clauses(r, hid)]
+
+
+def _clause(r, hid: str, code: str) -> dict:
+    return next(c for c in _clauses(r, hid) if c["code"] == code)
+
+
+def _all_codes(r) -> set[str]:
+    return {code for cell in r.proposal["reason_codes"] for code in str(cell).split(";")}
+
+
 def _check(r) -> None:
     assert not reason_problems(r.inst, r.proposal, r.gemeenten), r.proposal[["household_id", "reason"]].to_string()
 
@@ -32,17 +50,22 @@ def _check(r) -> None:
 def test_no_gemeente_allowed_when_the_hard_tie_gemeente_is_forbidden(tmp_path):
     r = run_case(tmp_path, [household_row("H1", tie_work_gm=A), household_row("H2")], LIVE, W,
                  locks=[("H1", A, "forbid")])
-    assert _reason(r, "H1").startswith("Not linked: no gemeente is allowed for it (hard tie to GM0014 and locks "
-                                       "forbidding GM0014 leave none)")
+    assert _codes(r, "H1")[:2] == ["not_linked", "no_gemeente_rules"]
+    assert _clause(r, "H1", "no_gemeente_rules")["rules"] == [{"code": "rule_hard_tie", "gm_codes": [A]},
+                                                              {"code": "rule_locks_forbid", "gm_codes": [A]}]
+    assert _reason(r, "H1").startswith("Niet geplaatst: geen enkele gemeente is toegestaan (harde binding aan GM0014 "
+                                       "en vergrendelingen die GM0014 verbieden laten er geen over)")
+    assert render(_clauses(r, "H1"), "en").startswith("Not linked: no gemeente is allowed for it (hard tie to GM0014 "
+                                                       "and locks forbidding GM0014 leave none)")
     _check(r)
 
 
 def test_no_gemeente_allowed_for_a_referent_and_nareiziger_with_different_hard_ties(tmp_path):
     rows = [household_row("R", tie_family_gm=A), household_row("N", referent_id="R", tie_work_gm=B)]
     r = run_case(tmp_path, rows, LIVE, W)
-    assert "no gemeente is allowed for both it and its nareiziger N" in _reason(r, "R")
-    assert "no gemeente is allowed for both it and its referent R" in _reason(r, "N")
-    assert "no free dwelling" not in _reason(r, "R") + _reason(r, "N")
+    assert _clauses(r, "R")[1] == {"code": "no_common_gemeente_nareiziger", "nareiziger_id": "N"}
+    assert _clauses(r, "N")[1] == {"code": "no_common_gemeente_referent", "referent_id": "R"}
+    assert "zijn nareiziger N" in _reason(r, "R") and "no_free_dwelling" not in _codes(r, "R") + _codes(r, "N")
     _check(r)
 
 
@@ -50,14 +73,14 @@ def test_no_free_dwelling_of_the_class_needed(tmp_path):
     # five persons need a large dwelling; only class 1-2 dwellings exist
     rows = [household_row("H1", 5, children=3), household_row("H2")]
     r = run_case(tmp_path, rows, {A: dict(target=2, c1=2, c2=1), B: dict(target=1, c1=1)}, W)
-    assert "no free dwelling of class" in _reason(r, "H1")
+    assert _clauses(r, "H1")[1] == {"code": "no_free_dwelling", "needed_class": 4}
     _check(r)
 
 
 def test_every_fitting_gemeente_at_its_cap(tmp_path):
     rows = [household_row("H1", 3, children=1), household_row("H2")]
     r = run_case(tmp_path, rows, {A: dict(target=2, c1=2, c3=1, cap_persons=2), B: dict(target=1, c1=1)}, W)
-    assert "has reached its cap" in _reason(r, "H1")
+    assert _codes(r, "H1")[1] == "caps_reached"
     _check(r)
 
 
@@ -67,7 +90,7 @@ def test_linking_costs_more_than_waiting(tmp_path):
     r = run_case(tmp_path, rows, {A: dict(target=1, c1=2), B: dict(target=0, c1=1)},
                  weights(quota=100, unplaced=1))
     unplaced = r.proposal[r.proposal["status"] == "unplaced"]["household_id"].tolist()
-    assert unplaced and "would cost more than waiting" in _reason(r, unplaced[0])
+    assert unplaced and _codes(r, unplaced[0])[1] == "costs_more_than_waiting"
     _check(r)
 
 
@@ -88,21 +111,26 @@ def test_solver_stopped_is_said_when_a_link_would_have_lowered_the_objective(tmp
     why = dict(zip(ctx.households.index, reasons(ctx, sol, alts)))
     names = dataset.load_gemeenten()["gm_naam"]
     for hid in ("H1", "H2"):
-        assert why[hid].startswith("Not linked: the solver stopped (time limit) before linking it"), why[hid]
-        assert "cost more than waiting" not in why[hid]
+        stopped_clause = why[hid][1]
+        assert stopped_clause["code"] == "solver_stopped" and stopped_clause["stop"] == "time_limit", why[hid]
         # true: the named link lowers the objective by the stated points (independent evaluation)
         code = str(alts.set_index("household_id").loc[hid, "alt1_gm_code"])
         base, _ = evaluate(r.inst, {})
         moved, _ = evaluate(r.inst, {hid: code})
-        assert f"linking it to {names[code]} ({code}) would lower the objective by {base - moved:.1f} points" in why[hid]
+        assert stopped_clause["gm_code"] == code and stopped_clause["gm_naam"] == names[code]
+        assert abs(stopped_clause["points"] - (base - moved)) < 1e-3
+        assert render(why[hid], "en").startswith(
+            f"Not linked: the solver stopped (time limit) before linking it: linking it to {names[code]} ({code}) "
+            f"would lower the objective by {base - moved:.1f} points")
+        assert render(why[hid], "nl").startswith("Niet geplaatst: de solver stopte (tijdslimiet) voordat")
 
 
 def test_hard_tie_overridden_by_the_medical_region_is_not_called_soft(tmp_path):
     # work tie in Groningen (AM01), treatment in AM18 (Amsterdam): the medical region wins
     r = run_case(tmp_path, [household_row("H1", tie_work_gm=A, tie_medical_amr="AM18"), household_row("H2")], LIVE, W)
     assert r.gm("H1") == C
-    assert "hard tie elsewhere overridden by its medical region AM18 (hard)" in _reason(r, "H1")
-    assert "soft" not in _reason(r, "H1").replace("outside its medical region (soft)", "")
+    assert {"code": "hard_tie_overridden_medical", "amr_code": "AM18"} in _clauses(r, "H1")
+    assert "tie_not_honoured_soft" not in _codes(r, "H1")
     _check(r)
 
 
@@ -112,8 +140,8 @@ def test_soft_tie_and_soft_medical_region(tmp_path):
     r = run_case(tmp_path, rows, {A: dict(target=3, c1=3), B: dict(target=0, c1=1)},
                  weights(quota=100, tie=1, unplaced=1000), ties="soft", medical="soft")
     assert r.gm("H1") == A
-    assert "tie elsewhere not honoured (soft tie)" in _reason(r, "H1")
-    assert "outside its medical region (soft)" in _reason(r, "H1")
+    assert "tie_not_honoured_soft" in _codes(r, "H1")
+    assert {"code": "medical_outside_soft", "amr_code": "AM18"} in _clauses(r, "H1")
     _check(r)
 
 
@@ -121,8 +149,10 @@ def test_tie_there_medical_inside_and_referent(tmp_path):
     rows = [household_row("H1", tie_family_gm=C, tie_study_gm=C, tie_medical_amr="AM18"),
             household_row("R"), household_row("N", referent_id="R")]
     r = run_case(tmp_path, rows, LIVE, W)
-    assert "family and study tie there" in _reason(r, "H1") and "within its medical region" in _reason(r, "H1")
-    assert "joins referent R" in _reason(r, "N")
+    assert {"code": "tie_there", "ties": ["family", "study"]} in _clauses(r, "H1")
+    assert {"code": "medical_inside", "amr_code": "AM18"} in _clauses(r, "H1")
+    assert "binding hier: familie en studie" in _reason(r, "H1")
+    assert {"code": "joins_referent", "referent_id": "R"} in _clauses(r, "N")
     _check(r)
 
 
@@ -130,7 +160,7 @@ def test_hard_tie_overridden_by_a_family_linked_earlier(tmp_path):
     rows = [household_row("R", linked_gm=A), household_row("N", referent_id="R", tie_work_gm=B)]
     r = run_case(tmp_path, rows, LIVE, W)
     assert r.gm("N") == A
-    assert "joins referent R" in _reason(r, "N")
+    assert {"code": "joins_referent", "referent_id": "R"} in _clauses(r, "N")
     _check(r)
 
 
@@ -139,8 +169,7 @@ def test_dwellings_as_needed_larger_and_shared(tmp_path):
     rows = [household_row("H1"), household_row("H2"), household_row("H3"), household_row("H4", 2, children=1)]
     live = {A: dict(target=2, c2=1), B: dict(target=1, c3=1), C: dict(target=2, c2=1)}
     r = run_case(tmp_path, rows, live, weights(quota=100, size_fit=4, sharing=2, unplaced=1000))
-    text = " ".join(r.proposal["reason"])
-    assert "shares a class-2 dwelling" in text and "none smaller free" in text and "dwelling as needed" in text
+    assert {"dwelling_shared", "dwelling_larger_none_smaller", "dwelling_as_needed"} <= _all_codes(r)
     _check(r)
 
 
@@ -152,8 +181,41 @@ def test_locks_and_labour_scores(tmp_path):
     rows = [household_row("H1"), household_row("H2"), household_row("H3")]
     r = run_case(tmp_path, rows, LIVE, weights(quota=100, labour=10, unplaced=1000), scores=scores,
                  locks=[("H1", B, "fix"), ("H2", A, "forbid")])
-    assert "fixed here by a planner's lock" in _reason(r, "H1")
-    assert f"a planner's lock forbids {A}" in _reason(r, "H2")
-    text = " ".join(r.proposal["reason"])
-    assert "best labour region" in text and "labour score" in text and "next best" in text
+    assert "lock_fixed_here" in _codes(r, "H1")
+    assert {"code": "lock_forbids", "gm_codes": [A]} in _clauses(r, "H2")
+    assert {"labour_best", "labour_worse", "next_best"} <= _all_codes(r)
     _check(r)
+
+
+def test_the_checker_catches_an_untrue_value_an_unknown_code_and_a_text_that_says_more(tmp_path):
+    """The checker is not vacuous: one wrong value, code or word in a reason is reported."""
+    rows = [household_row("H1", tie_family_gm=C), household_row("H2"), household_row("X", has_bsn=False)]
+    r = run_case(tmp_path, rows, LIVE, W)
+    assert not reason_problems(r.inst, r.proposal, r.gemeenten)
+
+    def problems_after(hid: str, change) -> list[str]:
+        bad = r.proposal.copy()
+        i = bad.index[bad["household_id"] == hid][0]
+        clauses = from_json(bad.at[i, "reason_values"])
+        change(clauses)
+        bad.at[i, "reason_values"] = to_json(clauses)
+        if all(c["code"] != "no_such_clause" for c in clauses):  # an unknown code has no words
+            bad.at[i, "reason"] = render(clauses, "nl")
+        bad.at[i, "reason_codes"] = codes(clauses)
+        return reason_problems(r.inst, bad, r.gemeenten)
+
+    def clause_of(clauses, code):
+        return next(c for c in clauses if c["code"] == code)
+
+    assert problems_after("H1", lambda cs: clause_of(cs, "target_progress").update(
+        before=clause_of(cs, "target_progress")["before"] + 1))
+    assert problems_after("H2", lambda cs: clause_of(cs, "next_best").update(
+        points=clause_of(cs, "next_best")["points"] - 1))
+    assert problems_after("H1", lambda cs: clause_of(cs, "tie_there").update(ties=["work"]))
+    assert problems_after("H1", lambda cs: cs.append({"code": "lock_fixed_here"}))
+    assert problems_after("H1", lambda cs: cs.append({"code": "no_such_clause"}))
+    assert problems_after("X", lambda cs: cs[1].update(missing=["BSN", "IBAN"]))
+    # a text that is not the rendering of the checked clauses
+    bad = r.proposal.copy()
+    bad.loc[bad["household_id"] == "H2", "reason"] += " Extra."
+    assert any("not the rendering" in p for p in reason_problems(r.inst, bad, r.gemeenten))

@@ -84,11 +84,15 @@ def test_cli_what_if_prints_the_difference_and_rejects_bad_questions(tmp_path):
     base = ("--households", str(hh), "--state", str(st), "--variant", str(v))
     r = invoke("what-if", *base, "--household", "H1", "--gemeente", B.lower(), "--out", str(tmp_path / "o"))
     assert r.exit_code == 0, r.output
+    assert "wat als: H1 vastzetten op GM0037" in r.stdout and "+0,00 punten (opnieuw geoptimaliseerd)" in r.stdout
+    r = invoke("what-if", *base, "--household", "H1", "--gemeente", B, "--lang", "en", "--out", str(tmp_path / "e"))
+    assert r.exit_code == 0, r.output
     assert "what if: fix H1 to GM0037" in r.stdout and "+0.00 points (re-optimised)" in r.stdout
     for args, words in ((("--household", "H9", "--gemeente", B), ["--household", "H9"]),
                         (("--household", "H1", "--gemeente", "GM9999"), ["--gemeente", "GM9999"]),
                         (("--household", "H1"), ["--gemeente", "exactly one"]),
-                        (("--household", "H1", "--gemeente", B, "--forbid-current"), ["exactly one"])):
+                        (("--household", "H1", "--gemeente", B, "--forbid-current"), ["exactly one"]),
+                        (("--household", "H1", "--gemeente", B, "--lang", "fr"), ["--lang", "fr"])):
         out = tmp_path / "bad"
         r = invoke("what-if", *base, *args, "--out", str(out))
         assert r.exit_code == 2 and all(x in r.stderr for x in words), r.output

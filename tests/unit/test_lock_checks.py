@@ -116,8 +116,12 @@ def test_reasons_say_what_the_locks_did(tmp_path):
                          [("H1", A, "fix"), ("H2", B, "forbid")], "--no-xlsx", "--no-map")
     assert r.exit_code == 0, r.output
     proposal = pd.read_csv(out / "proposal.csv", dtype=str, keep_default_na=False).set_index("household_id")
-    reason = proposal["reason"]
-    assert proposal.at["H1", "gm_code"] == A and "fixed here by a planner's lock" in reason["H1"]
-    assert "tie elsewhere overridden by a lock" in reason["H1"] and "soft tie" not in reason["H1"]
-    assert proposal.at["H2", "gm_code"] != B and f"a planner's lock forbids {B}" in reason["H2"]
-    assert "lock" not in reason["H3"]
+    codes = proposal["reason_codes"].str.split(";")
+    assert proposal.at["H1", "gm_code"] == A and "lock_fixed_here" in codes["H1"]
+    assert "tie_overridden_by_lock" in codes["H1"] and "tie_not_honoured_soft" not in codes["H1"]
+    assert proposal.at["H2", "gm_code"] != B and f'{{"code":"lock_forbids","gm_codes":["{B}"]}}' in \
+        proposal.at["H2", "reason_values"]
+    assert not any("lock" in c for c in codes["H3"])
+    # in the run's language (Dutch by default)
+    assert "vastgezet door een vergrendeling van de planner" in proposal.at["H1", "reason"]
+    assert f"een vergrendeling van de planner verbiedt {B}" in proposal.at["H2", "reason"]

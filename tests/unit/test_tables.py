@@ -304,8 +304,9 @@ def test_header_notes_become_xlsx_comments_and_points_columns_are_noted(tmp_path
     from optimizer.koppeling.tables import points_notes
 
     df = pd.DataFrame({"household_id": ["H1"], "term_quota": [1.5], "alt1_delta": [2.0], "persons": [3]})
-    df.attrs["notes"] = points_notes(df.columns)
+    df.attrs["notes"] = points_notes(df.columns, "en")
     assert set(df.attrs["notes"]) == {"term_quota", "alt1_delta"}
+    assert points_notes(df.columns)["term_quota"].startswith("punten")  # Dutch by default
     path = write_table(df, tmp_path / "t.xlsx")
     ws = openpyxl.load_workbook(path)["data"]
     comments = {ws.cell(row=1, column=j).value: ws.cell(row=1, column=j).comment for j in range(1, 5)}
