@@ -20,10 +20,10 @@ import pandas as pd
 from optimizer.data import dataset
 from optimizer.koppeling.clauses import codes, from_json, render
 from optimizer.report.strings import LANGS
-from support.checker import CLASSES, Instance, evaluate, gemeente_zones
+from support.checker import CLASSES, Instance, evaluate, gemeente_zones, waiting_tolerance
 
 TOL = 1e-6  # values are written with 6 decimals
-ALT_TOL = 1e-3  # alternatives' deltas are written with 4 decimals
+ALT_TOL = 1e-3  # alternatives' deltas are written with 4 decimals (plus the months' rounding: waiting_tolerance)
 
 
 def _links(proposal: pd.DataFrame) -> dict[str, str]:
@@ -86,6 +86,7 @@ def unplaced_problems(inst: Instance, proposal: pd.DataFrame, r: dict, c: dict) 
     allowed = set.intersection(*(inst.allowed(x) for x in group))
     links = _links(proposal)
     names = dataset.load_gemeenten()["gm_naam"]
+    tol = ALT_TOL + waiting_tolerance(inst)
     ok = True
     if code == "no_gemeente_rules":
         ok = not inst.allowed(hid) and all(_rule_ok(inst, hid, rule) for rule in c["rules"])
@@ -105,12 +106,12 @@ def unplaced_problems(inst: Instance, proposal: pd.DataFrame, r: dict, c: dict) 
         ok = not feasible and bool(_fits_somewhere(inst, links, group, allowed))
     elif code == "solver_stopped":
         cost = _move_costs(inst, links, hid).get(c["gm_code"], math.inf)
-        ok = cost < 0 and abs(cost + c["points"]) < ALT_TOL and c["gm_naam"] == names[c["gm_code"]]
+        ok = cost < 0 and abs(cost + c["points"]) < tol and c["gm_naam"] == names[c["gm_code"]]
     elif code == "costs_more_than_waiting":
         costs = {g: x for g, x in _move_costs(inst, links, hid).items() if x < math.inf}
         cheapest = min(costs.values()) if costs else math.nan
-        ok = (bool(costs) and cheapest >= -TOL and abs(cheapest - c["points"]) < ALT_TOL
-              and abs(costs.get(c["gm_code"], math.inf) - cheapest) < ALT_TOL and c["gm_naam"] == names[c["gm_code"]])
+        ok = (bool(costs) and cheapest >= -TOL and abs(cheapest - c["points"]) < tol
+              and abs(costs.get(c["gm_code"], math.inf) - cheapest) < tol and c["gm_naam"] == names[c["gm_code"]])
     else:
         return [f"{hid}: unknown reason code for an unplaced household: {code!r}"]
     return [] if ok else [f"{hid}: untrue clause {c!r}"]
