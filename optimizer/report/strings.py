@@ -426,8 +426,8 @@ _REASON: dict[str, dict[str, str]] = {
         "tie_not_honoured_soft": "binding elders niet gevolgd (zachte binding)",
         "medical_inside": "binnen de eigen medische regio {amr_code}",
         "medical_outside_soft": "buiten de eigen medische regio {amr_code} (zacht)",
-        "target_progress": "{gm_naam} gaat van {before:persons} naar {after:persons} personen (+{persons:persons}) "
-                           "bij een batchtaak van {target:persons}",
+        "target_progress": "{gm_naam} heeft nu {after:persons} van een batchtaak van {target:persons} personen "
+                           "(was {before:persons}, +{persons:persons})",
         "dwelling_shared": "deelt een woning van klasse 2 met een andere alleenstaande",
         "dwelling_as_needed": "woning van klasse {dwelling_class}, zoals nodig",
         "dwelling_larger_none_smaller": "woning van klasse {dwelling_class} (nodig: klasse {needed_class}, geen "
@@ -485,8 +485,8 @@ _REASON: dict[str, dict[str, str]] = {
         "tie_not_honoured_soft": "tie elsewhere not honoured (soft tie)",
         "medical_inside": "within its medical region {amr_code}",
         "medical_outside_soft": "outside its medical region {amr_code} (soft)",
-        "target_progress": "{gm_naam} goes from {before:persons} to {after:persons} persons (+{persons:persons}) "
-                           "against a batch target of {target:persons}",
+        "target_progress": "{gm_naam} now has {after:persons} of a batch target of {target:persons} persons "
+                           "(was {before:persons}, +{persons:persons})",
         "dwelling_shared": "shares a class-2 dwelling with another single adult",
         "dwelling_as_needed": "class-{dwelling_class} dwelling as needed",
         "dwelling_larger_none_smaller": "class-{dwelling_class} dwelling (needs class {needed_class}, none smaller "

@@ -131,6 +131,8 @@ def test_proposal_report(page, proposal, shots):
     hh.locator("button.expander").first.click()
     assert hh.locator("tr.detail").count() == 1
     assert hh.locator("tr.detail td").inner_text().strip() == reasons[first_id].strip()
+    assert reasons[first_id].startswith(("Gekoppeld aan ", "Niet geplaatst: ", "Uitgesloten: "))  # Dutch by default
+    assert set(_column(hh, "status")) <= {"gekoppeld", "niet geplaatst", "uitgesloten", "eerder gekoppeld"}
     page.locator("#summary").scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "report-proposal.png"))
     hh.scroll_into_view_if_needed()

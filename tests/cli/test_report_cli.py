@@ -1,10 +1,21 @@
 """The report options of the commands: ``--lang`` checked before any work (exit code 2, nothing
-written), and an English report when asked."""
+written), Dutch by default, and English when asked: the report, the households' reasons, the
+statuses in the report, the unit of points and fairness.csv."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pandas as pd
 import pytest
 from support.cli import invoke
+
+from optimizer.data.synthetic import generate_households
+from optimizer.rules.state import build_state
+
+
+def _proposal(folder) -> pd.DataFrame:
+    return pd.read_csv(folder / "proposal.csv", dtype=str, keep_default_na=False)
 
 
 @pytest.mark.parametrize("args", [
@@ -12,6 +23,7 @@ from support.cli import invoke
     ["propose", "--households", "h.csv", "--period", "2025-H2", "--date", "2025-08-04"],
     ["reception", "--variant", "bonus-only"],
     ["compare", "statutory", "bonus-only"],
+    ["compare", "default", "labour-first", "--households", "h.csv", "--state", "s.csv"],
 ])
 def test_unknown_language_exits_2_and_writes_nothing(tmp_path, args):
     out = tmp_path / "out"
@@ -28,3 +40,42 @@ def test_demo_in_english(tmp_path):
     html = (out / "proposal" / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in html and "Koppeling proposal (demo)" in html and "Households linked" in html
     assert "Samenvatting" not in html
+    proposal = _proposal(out / "proposal")
+    first = {"linked": "Linked to ", "unplaced": "Not linked: ", "excluded": "Excluded: ", "context": "Already linked"}
+    assert all(r.startswith(first[s]) for s, r in zip(proposal["status"], proposal["reason"]))
+    assert proposal["points_unit"].str.startswith("term_* and alt*_delta columns are in points").all()
+    assert '"status":"linked"' not in html and "gekoppeld" not in html  # statuses in English words
+
+
+def test_demo_is_dutch_by_default(tmp_path):
+    out = tmp_path / "demo"
+    result = invoke("demo", "--n", "12", "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    html = (out / "proposal" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="nl">' in html and "Samenvatting" in html and "Summary" not in html
+    proposal = _proposal(out / "proposal")
+    first = {"linked": "Gekoppeld aan ", "unplaced": "Niet geplaatst: ", "excluded": "Uitgesloten: ",
+             "context": "Eerder al gekoppeld"}
+    assert all(r.startswith(first[s]) for s, r in zip(proposal["status"], proposal["reason"]))
+    assert set(proposal["status"]) <= set(first)  # the CSV keeps the status codes
+    assert proposal["points_unit"].str.startswith("de kolommen term_* en alt*_delta zijn in punten").all()
+    assert "gekoppeld" in html and "Linked to" not in html
+    fairness = pd.read_csv(out / "proposal" / "fairness.csv", dtype=str, keep_default_na=False)
+    assert not fairness.empty and fairness["reason"].str.contains("geen|plafond|harde|ondeelbaar|elders").all()
+
+
+def test_compare_koppeling_variants_in_english(tmp_path):
+    day = date(2025, 8, 4)
+    households, state = tmp_path / "households.csv", tmp_path / "state.csv"
+    generate_households(12, 5, as_of=day).to_csv(households, index=False)
+    build_state("2025-H2", day).to_csv(state, index=False)
+    out = tmp_path / "cmp"
+    result = invoke("compare", "default", "labour-first", "--households", str(households), "--state", str(state),
+                    "--date", "2025-08-04", "--lang", "en", "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    for name in ("default", "labour-first"):  # the variants' proposals in the asked language
+        assert _proposal(out / name)["reason"].str.match("Linked to |Not linked: |Excluded: |Already linked").all()
+    moved = pd.read_csv(out / "movers.csv", dtype=str, keep_default_na=False)
+    assert not moved.empty and moved["reason_variant"].str.match("Linked to |Not linked: ").all()
+    assert not moved["why"].str.contains("krijgt in deze variant|arbeidsscore|gekoppeld").any()
+    assert '<html lang="en">' in (out / "report.html").read_text(encoding="utf-8")

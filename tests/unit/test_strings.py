@@ -38,9 +38,9 @@ def test_same_placeholders_and_formats_in_both_languages(key):
 def test_text_writes_numbers_in_the_language_style_and_sections_are_reachable():
     values = dict(gm_naam="Bergen (L.)", before=1.0, after=2.5, persons=1.5, target=1234.0)
     assert text("nl", "reason.target_progress", **values) == \
-        "Bergen (L.) gaat van 1 naar 2,5 personen (+1,5) bij een batchtaak van 1234"
+        "Bergen (L.) heeft nu 2,5 van een batchtaak van 1234 personen (was 1, +1,5)"
     assert text("en", "reason.target_progress", **values) == \
-        "Bergen (L.) goes from 1 to 2.5 persons (+1.5) against a batch target of 1234"
+        "Bergen (L.) now has 2.5 of a batch target of 1234 persons (was 1, +1.5)"
     assert text("nl", "reason.next_best", gm_naam="X", points=-4.25) == "op één na beste X (-4,2 punten)"
     assert texts("evaluate", "nl")["title"] == text("nl", "evaluate.title")
     assert texts("status", "en")["unplaced"] == "unplaced"
