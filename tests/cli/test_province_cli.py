@@ -285,14 +285,19 @@ def test_forecast_bad_input(tmp_path):
 # compare koppeling variants on a tiny batch
 # ------------------------------------------------------------------------------------------
 
-def test_compare_koppeling_variants_on_a_tiny_batch(tmp_path):
+def compare_tiny_batch(tmp_path: Path, *options: str) -> tuple[Path, object]:
+    """``compare default labour-first`` on 12 synthetic households: (out folder, CLI result)."""
     day = date(2025, 8, 4)
     households, state = tmp_path / "households.csv", tmp_path / "state.csv"
     generate_households(12, 5, as_of=day).to_csv(households, index=False)
     build_state("2025-H2", day).to_csv(state, index=False)
     out = tmp_path / "cmp"
-    result = invoke("compare", "default", "labour-first", "--households", str(households), "--state", str(state),
-                    "--date", "2025-08-04", "--out", str(out))
+    return out, invoke("compare", "default", "labour-first", "--households", str(households), "--state", str(state),
+                       "--date", "2025-08-04", "--out", str(out), *options)
+
+
+def test_compare_koppeling_variants_on_a_tiny_batch(tmp_path):
+    out, result = compare_tiny_batch(tmp_path)
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
     assert names == REPORT_FILES | {"comparison.csv", "movers.csv", "default", "labour-first"}
@@ -323,6 +328,18 @@ def test_compare_koppeling_variants_on_a_tiny_batch(tmp_path):
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert record["kind"] == "koppeling-compare" and [v["name"] for v in record["variants"]] == ["default",
                                                                                                  "labour-first"]
+
+
+def test_compare_koppeling_variants_in_english(tmp_path):
+    """--lang reaches the variants' proposals (reasons) and the movers' words."""
+    out, result = compare_tiny_batch(tmp_path, "--lang", "en", "--quiet")
+    assert result.exit_code == 0, result.output
+    for name in ("default", "labour-first"):  # the variants' proposals in the asked language
+        assert read(out / name / "proposal.csv")["reason"].str.match("Linked to |Not linked: |Excluded: |Already linked").all()
+    moved = read(out / "movers.csv")
+    assert not moved.empty and moved["reason_variant"].str.match("Linked to |Not linked: ").all()
+    assert not moved["why"].str.contains("krijgt in deze variant|arbeidsscore|gekoppeld").any()
+    assert '<html lang="en">' in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_compare_koppeling_bad_input(tmp_path):

@@ -4,14 +4,9 @@ statuses in the report, the unit of points and fairness.csv."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import pytest
 from support.cli import invoke
-
-from optimizer.data.synthetic import generate_households
-from optimizer.rules.state import build_state
 
 
 def _proposal(folder) -> pd.DataFrame:
@@ -63,19 +58,3 @@ def test_demo_is_dutch_by_default(tmp_path):
     fairness = pd.read_csv(out / "proposal" / "fairness.csv", dtype=str, keep_default_na=False)
     assert not fairness.empty and fairness["reason"].str.contains("geen|plafond|harde|ondeelbaar|elders").all()
 
-
-def test_compare_koppeling_variants_in_english(tmp_path):
-    day = date(2025, 8, 4)
-    households, state = tmp_path / "households.csv", tmp_path / "state.csv"
-    generate_households(12, 5, as_of=day).to_csv(households, index=False)
-    build_state("2025-H2", day).to_csv(state, index=False)
-    out = tmp_path / "cmp"
-    result = invoke("compare", "default", "labour-first", "--households", str(households), "--state", str(state),
-                    "--date", "2025-08-04", "--lang", "en", "--out", str(out), "--quiet")
-    assert result.exit_code == 0, result.output
-    for name in ("default", "labour-first"):  # the variants' proposals in the asked language
-        assert _proposal(out / name)["reason"].str.match("Linked to |Not linked: |Excluded: |Already linked").all()
-    moved = pd.read_csv(out / "movers.csv", dtype=str, keep_default_na=False)
-    assert not moved.empty and moved["reason_variant"].str.match("Linked to |Not linked: ").all()
-    assert not moved["why"].str.contains("krijgt in deze variant|arbeidsscore|gekoppeld").any()
-    assert '<html lang="en">' in (out / "report.html").read_text(encoding="utf-8")
