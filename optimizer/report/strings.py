@@ -14,12 +14,14 @@ with :func:`texts`. Column headers have their own table (:data:`COLUMN_LABELS`,
 
 from __future__ import annotations
 
+import functools
 import string
 from typing import get_args
 
 from optimizer.report.document import Lang
 
 LANGS: tuple[str, ...] = get_args(Lang)
+
 
 _REPORT: dict[str, dict[str, str]] = {
     "nl": {
@@ -210,6 +212,7 @@ _REPORT: dict[str, dict[str, str]] = {
     },
 }
 
+
 _EVALUATE: dict[str, dict[str, str]] = {
     "nl": {
         "title": "Evaluatie van een verdeling over gemeenten",
@@ -259,6 +262,7 @@ _EVALUATE: dict[str, dict[str, str]] = {
                                                      "placed, labour score, COA region left, dwelling fit",
     },
 }
+
 
 _MONITOR: dict[str, dict[str, str]] = {
     "nl": {
@@ -314,6 +318,7 @@ _MONITOR: dict[str, dict[str, str]] = {
     },
 }
 
+
 _FORECAST: dict[str, dict[str, str]] = {
     "nl": {
         "title": "Verwachte komst van statushouders en kinderen (komende twee maanden)",
@@ -355,6 +360,7 @@ _FORECAST: dict[str, dict[str, str]] = {
     },
 }
 
+
 _COMPARE: dict[str, dict[str, str]] = {
     "nl": {
         "title": "Koppelingsvarianten vergeleken",
@@ -382,6 +388,7 @@ _COMPARE: dict[str, dict[str, str]] = {
         "why_full": "{gm} gets {p} persons against a target of {t:g} in this variant",
     },
 }
+
 
 #: A household's reason, one template per clause code (``optimizer.koppeling.reasons``): values
 #: come from the clause; ``{x:persons}`` is a number of persons (no decimals when whole). A list
@@ -510,12 +517,14 @@ _REASON: dict[str, dict[str, str]] = {
     },
 }
 
+
 #: A household's status (``proposal.csv`` keeps the code: linked, unplaced, excluded, context).
 _STATUS: dict[str, dict[str, str]] = {
     "nl": {"linked": "gekoppeld", "unplaced": "niet geplaatst", "excluded": "uitgesloten",
            "context": "eerder gekoppeld"},
     "en": {"linked": "linked", "unplaced": "unplaced", "excluded": "excluded", "context": "linked earlier"},
 }
+
 
 #: The unit of the proposal's points columns (``points_unit``, ``alternatives_method``, the xlsx notes).
 _POINTS: dict[str, dict[str, str]] = {
@@ -536,6 +545,7 @@ _POINTS: dict[str, dict[str, str]] = {
                   "optimally (exact objective change of that solution)",
     },
 }
+
 
 #: Why a gemeente is far off its target (``fairness.csv``, :mod:`optimizer.koppeling.fairness`).
 _FAIRNESS: dict[str, dict[str, str]] = {
@@ -560,6 +570,7 @@ _FAIRNESS: dict[str, dict[str, str]] = {
         "trade_off": "no binding reason: a trade-off against labour market, COA region and dwelling fit",
     },
 }
+
 
 #: ``spreiding what-if``: the lines printed for the caseworker.
 _WHAT_IF: dict[str, dict[str, str]] = {
@@ -592,16 +603,19 @@ _WHAT_IF: dict[str, dict[str, str]] = {
     },
 }
 
+
 #: The sections of :data:`STRINGS` ("" = no prefix: the renderer and the engine reports).
 SECTIONS: dict[str, dict[str, dict[str, str]]] = {
     "": _REPORT, "evaluate": _EVALUATE, "monitor": _MONITOR, "forecast": _FORECAST, "compare": _COMPARE,
     "reason": _REASON, "status": _STATUS, "points": _POINTS, "fairness": _FAIRNESS, "what_if": _WHAT_IF,
 }
 
+
 #: Every string per language, keyed ``section.key`` (the report's own keys without a section).
 STRINGS: dict[str, dict[str, str]] = {
     lang: {(f"{name}.{key}" if name else key): value for name, table in SECTIONS.items()
            for key, value in table[lang].items()} for lang in LANGS}
+
 
 #: Column headers of report.html per language (the column's own name is shown on hover, and
 #: report.xlsx keeps the names of the CSV files); a column not listed shows its name.
@@ -714,47 +728,67 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+
 def column_label(lang: str, name: str) -> str:
     """The header of column ``name`` in ``lang`` (its name if it has no label)."""
     return COLUMN_LABELS[lang].get(name, name)
+
 
 def number(value: float, lang: str, decimals: int = 0) -> str:
     """``value`` with thousands separators in the language's style (nl: 1.234,5; en: 1,234.5)."""
     return _localised(f"{value:,.{decimals}f}", lang)
 
+
 def _localised(formatted: str, lang: str) -> str:
     """A number formatted in English style, written in ``lang``'s (Dutch: ``.`` and ``,`` swapped)."""
     return formatted.replace(",", "\x00").replace(".", ",").replace("\x00", ".") if lang == "nl" else formatted
+
 
 def persons(value: float) -> str:
     """A number of persons: no decimals when whole, else one (targets can be fractional)."""
     return f"{value:.0f}" if abs(value - round(value)) < 1e-9 else f"{value:.1f}"
 
-class _Formatter(string.Formatter):
-    """:meth:`str.format` that writes numbers in the language's style and knows the spec
-    ``persons`` (:func:`persons`)."""
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
+def _field(value: object, spec: str, lang: str) -> str:
+    """One placeholder's value: a number with ``spec`` (or ``persons``: :func:`persons`) in the
+    language's style, anything else as :func:`format` writes it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return format(value, spec)
+    if spec == "persons":
+        return _localised(persons(float(value)), lang)
+    return _localised(format(value, spec), lang)
 
-    def format_field(self, value: object, format_spec: str) -> str:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return super().format_field(value, format_spec)
-        if format_spec == "persons":
-            return _localised(persons(float(value)), self.lang)
-        return _localised(super().format_field(value, format_spec), self.lang)
 
-_FORMATTERS = {lang: _Formatter(lang) for lang in LANGS}
+@functools.cache
+def _parsed(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """The template as (literal text, field name or None, format spec) parts (parsed once)."""
+    return tuple((literal, name, spec or "") for literal, name, spec, _ in string.Formatter().parse(template))
+
+
+def _format(template: str, lang: str, values: dict[str, object]) -> str:
+    """:meth:`str.format` of simple fields (``{name}``, ``{name:spec}``, a spec may hold
+    ``{other}``) with numbers written in ``lang``'s style."""
+    out = []
+    for literal, name, spec in _parsed(template):
+        out.append(literal)
+        if name is not None:
+            if "{" in spec:
+                spec = spec.format(**values)
+            out.append(_field(values[name], spec, lang))
+    return "".join(out)
+
 
 def text(lang: str, key: str, **values: object) -> str:
     """The string ``key`` in ``lang`` with ``values`` filled in, numbers in the language's style
-    (``KeyError`` for an unknown key)."""
+    (``KeyError`` for an unknown key or a missing value)."""
     template = STRINGS[lang][key]
-    return _FORMATTERS[lang].format(template, **values) if values else template
+    return _format(template, lang, values) if values else template
+
 
 def texts(section: str, lang: str) -> dict[str, str]:
     """The strings of one section (e.g. ``evaluate``) in ``lang``, by their keys in the section."""
     return SECTIONS[section][lang]
+
 
 def check_lang(lang: str, option: str = "--lang") -> Lang:
     """``lang`` if it is a report language, else an :class:`~optimizer.core.errors.InputError`."""
