@@ -7,11 +7,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from optimizer.report import Report
-from optimizer.report.strings import texts
+from optimizer.report.strings import household_types_shown, number, texts
 
 
-def _pct(x: float | None) -> str:
-    return "" if x is None or x != x else f"{100 * x:.1f}%"
+def _pct(x: float | None, lang: str) -> str:
+    return "" if x is None or x != x else f"{number(100 * x, lang, 1)}%"
 
 
 def lorenz_figure(points: pd.DataFrame, gini: float, t: dict[str, str]) -> Figure:
@@ -35,11 +35,12 @@ def evaluate_report(tables: dict[str, pd.DataFrame], summary: dict, info: dict, 
     t = texts("evaluate", lang)
     rep = Report(title=t["title"], kind="evaluate", lang=lang)  # type: ignore[arg-type]
     for label, value in ((t["source"], info["source"]), (t["target"], info["target"]), (t["unit"], info["unit"]),
-                         (t["total_target"], f"{summary['total_target']:,.0f}"),
-                         (t["total_actual"], f"{summary['total_actual']:,.0f}"),
-                         (t["gini"], f"{summary['gini']:.4f}"), (t["theil"], f"{summary['theil']:.4f}"),
-                         (t["within"], f"{_pct(summary['share_within_tolerance'])} (± {_pct(summary['tolerance'])})"),
-                         (t["worst"], f"{_pct(summary['worst_relative_deviation'])} ({summary['worst_gemeente']})"),
+                         (t["total_target"], number(summary["total_target"], lang)),
+                         (t["total_actual"], number(summary["total_actual"], lang)),
+                         (t["gini"], number(summary["gini"], lang, 4)), (t["theil"], number(summary["theil"], lang, 4)),
+                         (t["within"], f"{_pct(summary['share_within_tolerance'], lang)} "
+                                       f"(± {_pct(summary['tolerance'], lang)})"),
+                         (t["worst"], f"{_pct(summary['worst_relative_deviation'], lang)} ({summary['worst_gemeente']})"),
                          (t["nothing"], f"{summary['gemeenten_with_nothing']} ({t['nothing_target']}: "
                                         f"{summary['gemeenten_with_nothing_but_a_target']})")):
         rep.add_summary(label, value)
@@ -51,7 +52,7 @@ def evaluate_report(tables: dict[str, pd.DataFrame], summary: dict, info: dict, 
     rep.add_table(t["provinces"], tables["provinces"], t["provinces_caption"])
     rep.add_table(t["gemeenten"], gem, t["gemeenten_caption"])
     if "household_types" in tables:
-        rep.add_table(t["types"], tables["household_types"], t["types_caption"])
+        rep.add_table(t["types"], household_types_shown(tables["household_types"], lang), t["types_caption"])
     rep.add_table(t["lorenz_points"], tables["lorenz"], t["lorenz_caption"])
     return rep
 
@@ -94,8 +95,8 @@ def forecast_report(tables: dict[str, pd.DataFrame], info: dict, lang: str) -> R
     gem = tables["gemeenten"]
     for label, value in ((t["date"], info["as_of"]), (t["pipeline"], info["households"]),
                          (t["known"], info["known"]),
-                         (t["expected_persons"], f"{gem['expected_persons'].sum():,.1f}"),
-                         (t["expected_children"], f"{gem['expected_children'].sum():,.1f}"),
+                         (t["expected_persons"], number(gem["expected_persons"].sum(), lang, 1)),
+                         (t["expected_children"], number(gem["expected_children"].sum(), lang, 1)),
                          (t["shares"], info["share_source"])):
         rep.add_summary(label, value)
     rep.add_text(t["intro"].format(draws=info["draws"]))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.report import Report, write_report
-from optimizer.report.strings import number, text
+from optimizer.report.strings import household_types_shown, number, text
 
 
 def relative_deviation(gemeenten: pd.DataFrame) -> pd.Series:
@@ -99,7 +99,7 @@ def proposal_report(record: dict, tables, lang: str = "nl", title: str | None = 
     households = report_households(tables.proposal, lang)
     r.add_table(text(lang, "table_households"), households, text(lang, "table_households_caption"), detail="reason")
     r.add_table(text(lang, "table_provinces"), tables.provinces, text(lang, "table_provinces_caption"))
-    r.add_table(text(lang, "table_household_types"), tables.household_types,
+    r.add_table(text(lang, "table_household_types"), household_types_shown(tables.household_types, lang),
                 text(lang, "table_household_types_caption"))
     return r
 

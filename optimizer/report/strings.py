@@ -18,6 +18,8 @@ import functools
 import string
 from typing import get_args
 
+import pandas as pd
+
 from optimizer.report.document import Lang
 
 LANGS: tuple[str, ...] = get_args(Lang)
@@ -526,6 +528,19 @@ _STATUS: dict[str, dict[str, str]] = {
 }
 
 
+#: Household types as reports show them (``household_types.csv`` keeps the English label).
+_HOUSEHOLD_TYPE: dict[str, dict[str, str]] = {
+    "nl": {"single": "alleenstaand", "2 persons": "2 personen", "3-4 persons": "3-4 personen",
+           "5-6 persons": "5-6 personen", "7+ persons": "7+ personen", "all households": "alle huishoudens",
+           "with children": "met kinderen", "without children": "zonder kinderen",
+           "single adult": "één volwassene", "two or more adults": "twee of meer volwassenen"},
+    "en": {"single": "single", "2 persons": "2 persons", "3-4 persons": "3-4 persons", "5-6 persons": "5-6 persons",
+           "7+ persons": "7+ persons", "all households": "all households", "with children": "with children",
+           "without children": "without children", "single adult": "single adult",
+           "two or more adults": "two or more adults"},
+}
+
+
 #: The unit of the proposal's points columns (``points_unit``, ``alternatives_method``, the xlsx notes).
 _POINTS: dict[str, dict[str, str]] = {
     "nl": {
@@ -607,7 +622,8 @@ _WHAT_IF: dict[str, dict[str, str]] = {
 #: The sections of :data:`STRINGS` ("" = no prefix: the renderer and the engine reports).
 SECTIONS: dict[str, dict[str, dict[str, str]]] = {
     "": _REPORT, "evaluate": _EVALUATE, "monitor": _MONITOR, "forecast": _FORECAST, "compare": _COMPARE,
-    "reason": _REASON, "status": _STATUS, "points": _POINTS, "fairness": _FAIRNESS, "what_if": _WHAT_IF,
+    "reason": _REASON, "status": _STATUS, "household_type": _HOUSEHOLD_TYPE, "points": _POINTS, "fairness": _FAIRNESS,
+    "what_if": _WHAT_IF,
 }
 
 
@@ -783,6 +799,15 @@ def text(lang: str, key: str, **values: object) -> str:
     (``KeyError`` for an unknown key or a missing value)."""
     template = STRINGS[lang][key]
     return _format(template, lang, values) if values else template
+
+
+def household_types_shown(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A household-types table with its ``household_type`` labels in ``lang`` (section
+    ``household_type``; a label not listed stays as it is)."""
+    if "household_type" not in table:
+        return table
+    words = SECTIONS["household_type"][lang]
+    return table.assign(household_type=table["household_type"].map(lambda x: words.get(x, x)))
 
 
 def texts(section: str, lang: str) -> dict[str, str]:

@@ -71,6 +71,9 @@ def test_evaluate_a_realisation_against_the_taakstelling(tmp_path, realised):
     assert int(record["summary"]["gemeenten_with_nothing"]) == 340  # 339 absent and Almere with 0
     assert any("339 gemeenten are not in" in n for n in record["notes"])
     assert record["summary"]["total_target"] == sum(expected.values())
+    html = (out / "report.html").read_text(encoding="utf-8")  # Dutch numbers in a Dutch report: 13.000, 0,1234
+    assert f"{sum(expected.values()):,}".replace(",", ".") in html
+    assert f"{record['summary']['gini']:.4f}".replace(".", ",") in html
 
 
 def test_evaluate_reception_capacity_against_a_key_in_english(tmp_path):
