@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.report import Report, write_report
-from optimizer.report.strings import household_types_shown, number, text
+from optimizer.report.strings import household_types_shown, number, solve_status, text
 
 
 def relative_deviation(gemeenten: pd.DataFrame) -> pd.Series:
@@ -31,7 +31,7 @@ def relative_deviation(gemeenten: pd.DataFrame) -> pd.Series:
 def _summary(r: Report, record: dict) -> None:
     lang = r.lang
     h, f = record["households"], record.get("fairness") or {}
-    r.add_summary(text(lang, "status"), record["status"])
+    r.add_summary(text(lang, "status"), solve_status(lang, record["status"]))
     r.add_summary(text(lang, "objective"), text(lang, "objective_value", value=number(record["objective"], lang, 2)))
     gap = record.get("gap")
     r.add_summary(text(lang, "gap"), text(lang, "gap_unknown") if gap is None else f"{number(100 * gap, lang, 4)}%")

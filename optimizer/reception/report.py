@@ -19,7 +19,7 @@ from optimizer.evaluation import fairness
 from optimizer.reception.extract import ReceptionResult
 from optimizer.reception.write import places_table, provinces_table
 from optimizer.report import Report, write_report
-from optimizer.report.strings import number, text
+from optimizer.report.strings import number, solve_status, text
 
 
 def _places_map(r: Report, res: ReceptionResult, name: str) -> None:
@@ -32,7 +32,7 @@ def reception_report(res: ReceptionResult, lang: str = "nl") -> Report:
     """The report of one solved reception variant."""
     s, p = res.summary, res.places
     r = Report(title=text(lang, "reception_title", variant=s["variant"]), kind="reception", lang=lang)
-    r.add_summary(text(lang, "status"), s["status"])
+    r.add_summary(text(lang, "status"), solve_status(lang, s["status"]))
     r.add_summary(text(lang, "objective"), number(s["objective"], lang, 2))
     r.add_summary(text(lang, "gap"), text(lang, "gap_unknown") if s["gap"] is None
                   else f"{number(100 * s['gap'], lang, 4)}%")
@@ -87,7 +87,7 @@ def compare_report(table: pd.DataFrame, results: dict[str, ReceptionResult], qui
     best = table.loc[table["gini"].astype(float).idxmin()]
     r.add_summary(text(lang, "best_gini"), f"{best['variant']} ({number(float(best['gini']), lang, 4)})")
     for _, row in table.iterrows():
-        r.add_summary(f"{row['variant']}: {text(lang, 'status')}", row["status"])
+        r.add_summary(f"{row['variant']}: {text(lang, 'status')}", solve_status(lang, row["status"]))
     r.add_table(text(lang, "table_comparison"), table, text(lang, "table_comparison_caption"))
     fig = lorenz_chart(results, lang)
     r.add_chart(text(lang, "chart_lorenz"), fig, text(lang, "chart_lorenz_caption"))

@@ -56,6 +56,9 @@ _REPORT: dict[str, dict[str, str]] = {
         "objective_value": "{value} punten (gewogen som van de termen; lager is beter)",
         "gap": "Afstand tot ondergrens (gap)",
         "gap_unknown": "onbekend",
+        "solve_optimal": "optimaal", "solve_feasible": "toegestaan, gestopt door een limiet (zie gap)",
+        "solve_infeasible": "onmogelijk", "solve_unbounded": "onbegrensd", "solve_no_solution": "geen oplossing",
+        "solve_error": "fout",
         "variant": "Variant",
         "households_linked": "Huishoudens gekoppeld",
         "households_linked_value": "{households} ({persons} personen)",
@@ -150,6 +153,9 @@ _REPORT: dict[str, dict[str, str]] = {
         "objective_value": "{value} points (weighted sum of the terms; lower is better)",
         "gap": "Gap to the bound",
         "gap_unknown": "unknown",
+        "solve_optimal": "optimal", "solve_feasible": "feasible, stopped by a limit (see gap)",
+        "solve_infeasible": "infeasible", "solve_unbounded": "unbounded", "solve_no_solution": "no solution",
+        "solve_error": "error",
         "variant": "Variant",
         "households_linked": "Households linked",
         "households_linked_value": "{households} ({persons} persons)",
@@ -808,6 +814,11 @@ def household_types_shown(table: pd.DataFrame, lang: str) -> pd.DataFrame:
         return table
     words = SECTIONS["household_type"][lang]
     return table.assign(household_type=table["household_type"].map(lambda x: words.get(x, x)))
+
+
+def solve_status(lang: str, status: str) -> str:
+    """A solve's status (``optimal``, ``feasible``, ...) in words of ``lang`` (unknown: as given)."""
+    return STRINGS[lang].get(f"solve_{status}", status)
 
 
 def texts(section: str, lang: str) -> dict[str, str]:

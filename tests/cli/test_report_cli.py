@@ -48,6 +48,7 @@ def test_demo_is_dutch_by_default(tmp_path):
     assert result.exit_code == 0, result.output
     html = (out / "proposal" / "report.html").read_text(encoding="utf-8")
     assert '<html lang="nl">' in html and "Samenvatting" in html and "Summary" not in html
+    assert ">optimaal<" in html  # the solve's status in Dutch too
     proposal = _proposal(out / "proposal")
     first = {"linked": "Gekoppeld aan ", "unplaced": "Niet geplaatst: ", "excluded": "Uitgesloten: ",
              "context": "Eerder al gekoppeld"}
