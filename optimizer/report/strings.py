@@ -398,7 +398,7 @@ _COMPARE: dict[str, dict[str, str]] = {
 }
 
 
-#: A household's reason, one template per clause code (``optimizer.koppeling.reasons``): values
+#: A household's reason, one template per clause code (``optimizer.koppeling.clauses``): values
 #: come from the clause; ``{x:persons}`` is a number of persons (no decimals when whole). A list
 #: value is joined with ``and`` (``rules``, ``ties``, ``missing``) or commas (codes, ids).
 _REASON: dict[str, dict[str, str]] = {
