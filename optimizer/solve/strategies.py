@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
@@ -57,7 +57,9 @@ def _remaining(options: SolverOptions, t_start: float) -> float | None:
 
 
 def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
-               restrict: list | None = None, warm_start: bool = False) -> SolveResult:
+               restrict: list | None = None, warm_start: bool = False,
+               improve: Callable[[float | None], dict] | None = None,
+               full_mip: Callable[..., SolveResult] = solve) -> SolveResult:
     """LP relaxation -> RENS sub-MIP -> (if needed) full MIP warm-started from it.
 
     1. Solve the LP relaxation: its optimum is a valid lower bound for the MIP.
@@ -65,7 +67,12 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
        ``[floor(x*), ceil(x*)]`` of its LP value and solve that much smaller MIP.
     3. If the RENS solution is within ``mip_rel_gap`` of the LP bound it is returned as
        optimal-within-gap: objective the sub-MIP's, bound the LP optimum, gap
-       ``(objective - bound) / |objective|`` (HiGHS's definition). Otherwise the full MIP is
+       ``(objective - bound) / |objective|`` (HiGHS's definition). Otherwise, with ``improve``
+       (a function of the deadline, ``time.perf_counter()`` or None, that improves the model's
+       current values and returns a record, e.g. the large-neighbourhood search of
+       :mod:`optimizer.koppeling.lns`), that is run from the RENS solution first and the same
+       test applied to its result; what is left of the time then goes to the full MIP.
+       Otherwise the full MIP (``full_mip``, default :func:`optimizer.solve.highs.solve`) is
        solved with the RENS solution as a warm start and its result is returned as HiGHS
        gave it; if HiGHS stops (time limit) without a bound of its own, or a weaker one, the
        LP bound and the gap to it are reported instead.
@@ -102,14 +109,23 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
         v.setlb(lb)
         v.setub(ub)
     strategy = {**options.record(), "strategy": "lp+rens"}
+    if sub.has_solution and improve is not None:
+        gap = max(0.0, sub.objective - lp_bound) / max(abs(sub.objective), 1e-9)
+        if gap > options.mip_rel_gap:
+            deadline = None if options.time_limit is None else t_start + options.time_limit
+            record = improve(deadline)
+            strategy = {**strategy, "strategy": "lp+rens+lns", "lns": record}
+            sub = replace(sub, objective=float(pyo.value(model.objective)))
     if sub.has_solution:
         gap = max(0.0, sub.objective - lp_bound) / max(abs(sub.objective), 1e-9)
-        if gap <= options.mip_rel_gap:
-            return replace(sub, status=Status.OPTIMAL, solver_status=f"rens:{sub.solver_status}", bound=lp_bound,
+        left = _remaining(options, t_start)
+        if gap <= options.mip_rel_gap or (improve is not None and left is not None and left <= MIN_STAGE_SECONDS):
+            status = Status.OPTIMAL if gap <= options.mip_rel_gap else Status.FEASIBLE
+            return replace(sub, status=status, solver_status=f"rens:{sub.solver_status}", bound=lp_bound,
                            gap=gap, compile_seconds=lp.compile_seconds + sub.compile_seconds,
-                           solve_seconds=lp.solve_seconds + sub.solve_seconds, n_integer=len(int_vars),
-                           options=strategy)
-    full = solve(model, replace(options, time_limit=_remaining(options, t_start)), warm_start=sub.has_solution)
+                           solve_seconds=time.perf_counter() - t_start, n_integer=len(int_vars),
+                           options=strategy, limit=None if status is Status.OPTIMAL else "time_limit")
+    full = full_mip(model, replace(options, time_limit=_remaining(options, t_start)), warm_start=sub.has_solution)
     # the LP optimum stays a valid bound when the full MIP stops before proving a better one
     bound = lp_bound if full.bound is None else max(full.bound, lp_bound)
     gap = full.gap
@@ -119,4 +135,4 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
     return replace(full, bound=bound, gap=gap, status=status,
                    compile_seconds=full.compile_seconds + lp.compile_seconds + sub.compile_seconds,
                    solve_seconds=full.solve_seconds + lp.solve_seconds + sub.solve_seconds,
-                   options={**strategy, "strategy": "lp+rens+mip"})
+                   options={**strategy, "strategy": f"{strategy['strategy']}+mip"})
