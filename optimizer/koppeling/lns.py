@@ -55,7 +55,7 @@ SUB_NODE_LIMIT = 200
 #: A sub-MIP may use at most this many seconds (and never past the deadline).
 SUB_TIME_CAP = 10.0
 #: Rounds without any improvement after which the loop stops before its deadline.
-IDLE_ROUNDS = 1
+IDLE_ROUNDS = 2
 
 
 @dataclass
@@ -138,9 +138,9 @@ def objective(c: highs._Compiled, x: np.ndarray) -> float:
 
 
 def improve(model: pyo.ConcreteModel, inp: KoppelingInputs, options: SolverOptions, deadline: float | None,
-            max_rounds: int | None = None) -> LnsRecord:
+            max_rounds: int | None = None, zones_per_step: int = ZONES_PER_STEP) -> LnsRecord:
     """Improve the model's current values (a feasible solution) by exact sub-MIPs over
-    :data:`ZONES_PER_STEP` zones at a time until ``deadline`` (``time.perf_counter()``) or a
+    ``zones_per_step`` zones at a time until ``deadline`` (``time.perf_counter()``) or a
     round without improvement (or ``max_rounds``); the best solution found is written back
     into the model's variables (module docstring)."""
     t0 = time.perf_counter()
@@ -154,12 +154,12 @@ def improve(model: pyo.ConcreteModel, inp: KoppelingInputs, options: SolverOptio
     while not out_of_time and idle < IDLE_ROUNDS and (max_rounds is None or rec.rounds < max_rounds):
         order = rng.permutation(zones)
         improved = False
-        for i in range(0, len(order), ZONES_PER_STEP):
+        for i in range(0, len(order), zones_per_step):
             left = None if deadline is None else deadline - time.perf_counter()
             if left is not None and left < 0.05:
                 out_of_time = True
                 break
-            free = free_mask(touch, np.isin(inp.zone_of, order[i:i + ZONES_PER_STEP]))
+            free = free_mask(touch, np.isin(inp.zone_of, order[i:i + zones_per_step]))
             y = step(c, x, free, options, SUB_TIME_CAP if left is None else min(SUB_TIME_CAP, left))
             rec.steps += 1
             if y is not None:
