@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 #: The least time a stage is given once the limit is spent (HiGHS then stops after presolve).
 MIN_STAGE_SECONDS = 0.05
+#: Share of the time left after the LP that the RENS sub-MIP may use when an improvement step
+#: (the large-neighbourhood search) follows it.
+RENS_SHARE_BEFORE_IMPROVE = 0.5
 
 
 def integer_variables(model: pyo.ConcreteModel) -> list:
@@ -100,8 +103,11 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
         lo, hi = math.floor(x + 1e-6), math.ceil(x - 1e-6)
         v.setlb(lo if v.lb is None else max(v.lb, lo))
         v.setub(hi if v.ub is None else min(v.ub, hi))
-    # the sub-MIP is small: solve it tightly so that its solution is as good as it can be
-    sub = solve(model, replace(options, time_limit=_remaining(options, t_start), mip_rel_gap=options.mip_rel_gap / 3))
+    # the sub-MIP is small: solve it tightly so that its solution is as good as it can be; with
+    # ``improve`` after it, at most half of the time left (the search needs the rest)
+    left = _remaining(options, t_start)
+    sub_limit = None if left is None else (left * RENS_SHARE_BEFORE_IMPROVE if improve is not None else left)
+    sub = solve(model, replace(options, time_limit=sub_limit, mip_rel_gap=options.mip_rel_gap / 3))
     log.info("RENS: LP bound %.4f (%.1fs), sub-MIP %s objective %s (%.1fs, %d of %d integers free)", lp_bound,
              lp.solve_seconds, sub.status.value, sub.objective, sub.solve_seconds,
              sum(1 for v in int_vars if v.lb != v.ub), len(int_vars))
@@ -135,4 +141,4 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
     return replace(full, bound=bound, gap=gap, status=status,
                    compile_seconds=full.compile_seconds + lp.compile_seconds + sub.compile_seconds,
                    solve_seconds=full.solve_seconds + lp.solve_seconds + sub.solve_seconds,
-                   options={**strategy, "strategy": f"{strategy['strategy']}+mip"})
+                   options={**full.options, **strategy, "strategy": f"{strategy['strategy']}+mip"})
