@@ -50,12 +50,16 @@ log = logging.getLogger(__name__)
 AUTO_MIN_HOUSEHOLDS = 1000
 
 
-def default_members(households: int, threads: int = 1) -> int:
-    """Members when ``portfolio`` is not given: one per core left after HiGHS's own threads,
-    at most 2, for batches of :data:`AUTO_MIN_HOUSEHOLDS` or more; else 1."""
+def default_members(households: int, threads: int = 1, load: float | None = None) -> int:
+    """Members when ``portfolio`` is not given: 2 for batches of :data:`AUTO_MIN_HOUSEHOLDS` or
+    more when a core is idle besides HiGHS's own threads (cores minus the 1-minute load average,
+    which counts this process, at least ``threads``); else 1. On a busy shared machine a second
+    run only takes CPU from the first and from everyone else (measured: docs/performance.md)."""
     if households < AUTO_MIN_HOUSEHOLDS:
         return 1
-    return max(1, min(2, (os.cpu_count() or 1) // max(1, threads)))
+    cores = os.cpu_count() or 1
+    load = os.getloadavg()[0] if load is None and hasattr(os, "getloadavg") else (load or 0.0)
+    return 2 if cores - load >= threads else 1
 
 
 @dataclass
