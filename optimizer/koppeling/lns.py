@@ -24,7 +24,9 @@ incumbent is kept unless the sub-MIP finds a strictly lower objective.
 
 **The loop** (:func:`improve`): rounds of a random permutation of the zones (``numpy``
 generator seeded with the solver's seed), cut into groups of :data:`ZONES_PER_STEP`; one step
-per group; until the deadline, or a whole round without improvement. Every sub-MIP has a node
+per group; after a round without improvement the groups grow by one zone (up to
+:data:`MAX_ZONES_PER_STEP`); until the deadline, or a round without improvement at the largest
+groups. Every sub-MIP has a node
 limit (:data:`SUB_NODE_LIMIT`), so a step's result does not depend on the machine's speed; how
 many steps fit before the deadline does (as with HiGHS's own time limit).
 
@@ -54,8 +56,11 @@ ZONES_PER_STEP = 3
 SUB_NODE_LIMIT = 200
 #: A sub-MIP may use at most this many seconds (and never past the deadline).
 SUB_TIME_CAP = 10.0
-#: Rounds without any improvement after which the loop stops before its deadline.
-IDLE_ROUNDS = 2
+#: After a round without improvement the next round frees one zone more per step, up to this.
+MAX_ZONES_PER_STEP = 6
+#: Rounds without any improvement at the largest neighbourhood after which the loop stops
+#: before its deadline.
+IDLE_ROUNDS = 1
 
 
 @dataclass
@@ -69,9 +74,11 @@ class LnsRecord:
     rounds: int = 0
     seconds: float = 0.0
     history: list[tuple[float, float]] = field(default_factory=list)  # (seconds, objective) after each improvement
+    zones_per_step: int = ZONES_PER_STEP  # at the end
 
     def record(self) -> dict:
-        return {"method": f"large-neighbourhood search, {ZONES_PER_STEP} zones per exact sub-MIP",
+        return {"method": "large-neighbourhood search, exact sub-MIPs over a few zones",
+                "zones_per_step_at_the_end": self.zones_per_step,
                 "start_objective": self.start_objective, "objective": self.objective, "steps": self.steps,
                 "improving_steps": self.improving_steps, "rounds": self.rounds, "seconds": round(self.seconds, 3)}
 
@@ -150,16 +157,17 @@ def improve(model: pyo.ConcreteModel, inp: KoppelingInputs, options: SolverOptio
     touch = column_gemeenten(c.columns, inp)
     zones = np.unique(inp.zone_of)
     rng = np.random.default_rng(options.random_seed)
-    idle, out_of_time = 0, False
+    idle, out_of_time, k = 0, False, zones_per_step
+    largest = max(MAX_ZONES_PER_STEP, zones_per_step)
     while not out_of_time and idle < IDLE_ROUNDS and (max_rounds is None or rec.rounds < max_rounds):
         order = rng.permutation(zones)
         improved = False
-        for i in range(0, len(order), zones_per_step):
+        for i in range(0, len(order), k):
             left = None if deadline is None else deadline - time.perf_counter()
             if left is not None and left < 0.05:
                 out_of_time = True
                 break
-            free = free_mask(touch, np.isin(inp.zone_of, order[i:i + zones_per_step]))
+            free = free_mask(touch, np.isin(inp.zone_of, order[i:i + k]))
             y = step(c, x, free, options, SUB_TIME_CAP if left is None else min(SUB_TIME_CAP, left))
             rec.steps += 1
             if y is not None:
@@ -168,7 +176,13 @@ def improve(model: pyo.ConcreteModel, inp: KoppelingInputs, options: SolverOptio
                 rec.objective = objective(c, x)
                 rec.history.append((time.perf_counter() - t0, rec.objective))
         rec.rounds += 1
-        idle = 0 if improved else idle + 1
+        if improved:
+            idle = 0
+        elif k < largest:
+            k += 1
+        else:
+            idle += 1
+    rec.zones_per_step = k
     for var, val in zip(c.columns, x):
         var.set_value(float(val), skip_validation=True)
     rec.seconds = time.perf_counter() - t0

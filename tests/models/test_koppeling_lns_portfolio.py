@@ -71,7 +71,7 @@ def test_one_step_over_both_zones_moves_the_household(tmp_path):
     rec = lns.improve(m, inp, SolverOptions(), deadline=None, zones_per_step=len(set(inp.zone_of)))
     assert rec.start_objective == pytest.approx(150.0) and rec.objective == pytest.approx(0.0, abs=1e-9)
     assert pyo.value(m.objective) == pytest.approx(0.0, abs=1e-9)
-    assert rec.improving_steps == 1 and rec.rounds == 1 + lns.IDLE_ROUNDS  # it stops after rounds without improvement
+    assert rec.improving_steps == 1 and rec.rounds == 1 + lns.IDLE_ROUNDS  # all zones already: no growth, stop
 
 
 def test_fixed_columns_are_those_outside_the_neighbourhood(tmp_path):
