@@ -210,10 +210,20 @@ def solve(model: pyo.ConcreteModel, inp: KoppelingInputs, formulation: str, opti
     if strategy == "rens":
         restrict = [model.assign_count] if formulation == "aggregated" else [model.assign_pair]
         result = strategies.solve_rens(model, opts, restrict=restrict, warm_start=True, full_mip=full_mip,
-                                       improve=lambda deadline: lns.improve(model, inp, opts, deadline).record())
+                                       improve=lambda deadline: _improve(model, inp, opts, start, deadline))
     else:
         result = full_mip(model, opts, warm_start=True)
-    return keep_better(model, inp, start, replace(result, options={**result.options, **_limit_record(options)}))
+    record = {**result.options, **_limit_record(options), "portfolio_members": members}
+    return keep_better(model, inp, start, replace(result, options=record))
+
+
+def _improve(model: pyo.ConcreteModel, inp: KoppelingInputs, options: SolverOptions, start: heuristic.Proposal,
+             deadline: float | None) -> dict:
+    """The large-neighbourhood search (:mod:`optimizer.koppeling.lns`) from the better of the
+    model's current solution (RENS's) and the heuristic's proposal; its record."""
+    if pyo.value(model.objective) > start.objective + 1e-6:
+        heuristic.to_model(model, inp, start.assignment)
+    return lns.improve(model, inp, options, deadline).record()
 
 
 def _limit_record(options: SolverOptions) -> dict:
