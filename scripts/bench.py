@@ -102,6 +102,8 @@ def run_single(name: str, formulation: str, time_limit: float, variant: str = "d
         "total_s": t_inputs + sol.build_seconds + r.compile_seconds + r.solve_seconds,
         "status": r.status.value, "objective": r.objective, "bound": r.bound, "gap": r.gap,
         "gap_target": gap, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "solver_strategy": r.options.get("strategy"), "portfolio": r.options.get("portfolio"),
+        "winner_seed": r.options.get("winner_seed"), "lns": r.options.get("lns"), "load": os.getloadavg()[0],
     }
 
 

@@ -52,6 +52,12 @@ class SolverSpec(BaseModel):
     mip_rel_gap: float = Field(1e-3, ge=0, lt=1, description="relative MIP gap at which HiGHS stops")
     threads: int = Field(1, ge=1, description="HiGHS threads (1 = deterministic)")
     random_seed: int = Field(0, ge=0, description="HiGHS random seed")
+    portfolio: int | None = Field(
+        None, ge=1, description="HiGHS runs in parallel, one per random seed (seed, seed + 1, ...): the first to prove "
+                                "the gap in seed order wins, else the lowest objective (optimizer.solve.portfolio); "
+                                "not given: 2 for batches of 1,000 households or more when a core is idle (cores "
+                                "minus the load average), else 1; give 1 for a configuration that does not depend "
+                                "on the machine's load")
     node_limit: int | None = Field(
         None, ge=1, description="branch-and-bound nodes at which HiGHS stops (HiGHS mip_max_nodes): a deterministic "
                                 "limit, the same result on every machine (unlike time_limit)")
@@ -64,6 +70,7 @@ class SolverSpec(BaseModel):
 
         values = {"time_limit": self.time_limit, "mip_rel_gap": self.mip_rel_gap, "threads": self.threads,
                   "random_seed": self.random_seed, "extra": dict(self.highs)}
+        values["portfolio"] = self.portfolio
         nodes = overrides.pop("node_limit", None) or self.node_limit
         values.update({k: v for k, v in overrides.items() if v is not None})
         if nodes is not None:

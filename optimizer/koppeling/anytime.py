@@ -8,7 +8,10 @@ of extraction, explanations and writing; ``docs/performance.md``). Within the so
 
 1. the primal heuristic (:mod:`optimizer.koppeling.heuristic`) gets a share of the solve time
    (:func:`heuristic_budget`) and always returns a complete feasible proposal;
-2. HiGHS (plain MIP or LP + RENS) starts from it with the time that remains;
+2. HiGHS (plain MIP or LP + RENS) starts from it with the time that remains; after RENS, a
+   large-neighbourhood search of exact sub-MIPs over a few zones at a time
+   (:mod:`optimizer.koppeling.lns`) improves RENS's proposal; every full MIP runs as a
+   portfolio of ``SolverOptions.portfolio`` seeds in parallel (:mod:`optimizer.solve.portfolio`);
 3. the better of the two is kept: the answer is never worse than the heuristic's (HiGHS's own
    gap and bound are kept; when the heuristic's proposal wins, the gap is recomputed against
    HiGHS's bound).
@@ -29,8 +32,8 @@ import pyomo.environ as pyo
 
 from models.koppeling import KoppelingInputs
 from optimizer.core.errors import InputError, Violation
-from optimizer.koppeling import heuristic
-from optimizer.solve import highs, strategies
+from optimizer.koppeling import heuristic, lns
+from optimizer.solve import highs, portfolio, strategies
 from optimizer.solve.highs import SolveResult, SolverOptions, Status
 
 log = logging.getLogger(__name__)
@@ -199,12 +202,28 @@ def solve(model: pyo.ConcreteModel, inp: KoppelingInputs, formulation: str, opti
         return replace(_heuristic_result(start, options, "time_limit"),
                        start={**start.record(), "improved_by_solver": False})
     opts = replace(options, time_limit=left)
+    members = options.portfolio or portfolio.default_members(len(inp.hh_unit), options.threads)
+
+    def full_mip(m: pyo.ConcreteModel, o: SolverOptions, warm_start: bool = False) -> SolveResult:
+        return portfolio.solve(m, o, members=members, warm_start=warm_start)
+
     if strategy == "rens":
         restrict = [model.assign_count] if formulation == "aggregated" else [model.assign_pair]
-        result = strategies.solve_rens(model, opts, restrict=restrict, warm_start=True)
+        result = strategies.solve_rens(model, opts, restrict=restrict, warm_start=True, full_mip=full_mip,
+                                       improve=lambda deadline: _improve(model, inp, opts, start, deadline))
     else:
-        result = highs.solve(model, opts, warm_start=True)
-    return keep_better(model, inp, start, replace(result, options={**result.options, **_limit_record(options)}))
+        result = full_mip(model, opts, warm_start=True)
+    record = {**result.options, **_limit_record(options), "portfolio_members": members}
+    return keep_better(model, inp, start, replace(result, options=record))
+
+
+def _improve(model: pyo.ConcreteModel, inp: KoppelingInputs, options: SolverOptions, start: heuristic.Proposal,
+             deadline: float | None) -> dict:
+    """The large-neighbourhood search (:mod:`optimizer.koppeling.lns`) from the better of the
+    model's current solution (RENS's) and the heuristic's proposal; its record."""
+    if pyo.value(model.objective) > start.objective + 1e-6:
+        heuristic.to_model(model, inp, start.assignment)
+    return lns.improve(model, inp, options, deadline).record()
 
 
 def _limit_record(options: SolverOptions) -> dict:

@@ -69,6 +69,9 @@ class SolverOptions:
     presolve: str = "choose"
     verbose: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    #: HiGHS runs in parallel with seeds random_seed, +1, ... (optimizer.solve.portfolio); None:
+    #: the caller decides. Not a HiGHS option: used by callers that run a portfolio (koppeling)
+    portfolio: int | None = None
 
     def highs_settings(self) -> dict[str, Any]:
         """The HiGHS option names and values these options set (``extra`` last, so it wins)."""
@@ -273,7 +276,20 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
         log.warning("HiGHS returned the starting solution with another objective; solving again without it")
         h = _run(c, options, None)
     solve_seconds = time.perf_counter() - t1
+    result = load_result(c, h, options, solve_seconds, duals=duals, from_start=start is not None)
+    if result is None:
+        # HiGHS 1.16 can return the start instead of the solution it reports (seen when
+        # presolve solves the MIP): solve again without the start
+        log.info("HiGHS returned its starting solution, not the one it reports; solving again without it")
+        return solve(model, options, duals=duals, warm_start=False)
+    return result
 
+
+def load_result(c: _Compiled, h: highspy.Highs, options: SolverOptions, solve_seconds: float, *,
+                duals: bool = False, from_start: bool = False) -> SolveResult | None:
+    """The result of HiGHS instance ``h`` that has run on ``c``, its solution (if any) loaded
+    into the Pyomo variables. ``from_start``: HiGHS was given a starting solution; None (nothing
+    loaded) when the values it returns do not give the objective it reports."""
     model_status = h.getModelStatus()
     raw = model_status.name if hasattr(model_status, "name") else str(model_status)
     hinfo = h.getInfo()
@@ -283,11 +299,8 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, dua
     if status in (Status.OPTIMAL, Status.FEASIBLE):
         sol = h.getSolution()
         values = np.asarray(sol.col_value, dtype=float)
-        if warm_start and not _matches(c, values, hinfo.objective_function_value):
-            # HiGHS 1.16 can return the start instead of the solution it reports (seen when
-            # presolve solves the MIP): solve again without the start
-            log.info("HiGHS returned its starting solution, not the one it reports; solving again without it")
-            return solve(model, options, duals=duals, warm_start=False)
+        if from_start and not _matches(c, values, hinfo.objective_function_value):
+            return None
         if mip:
             values = np.where(c.is_int, np.round(values), values)
         for var, val in zip(c.columns, values):
