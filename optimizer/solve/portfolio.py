@@ -50,16 +50,19 @@ log = logging.getLogger(__name__)
 AUTO_MIN_HOUSEHOLDS = 1000
 
 
-def default_members(households: int, threads: int = 1, load: float | None = None) -> int:
+def default_members(households: int, threads: int = 1, cores: int | None = None) -> int:
     """Members when ``portfolio`` is not given: 2 for batches of :data:`AUTO_MIN_HOUSEHOLDS` or
-    more when a core is idle besides HiGHS's own threads (cores minus the 1-minute load average,
-    which counts this process, at least ``threads``); else 1. On a busy shared machine a second
-    run only takes CPU from the first and from everyone else (measured: docs/performance.md)."""
+    more when the machine has a core besides HiGHS's own ``threads`` (``os.cpu_count()``); else 1.
+
+    The choice depends on the input and the machine, never on its momentary load, so the same
+    input on the same machine runs the same configuration (a rule that looked at the load average
+    would make the proposal depend on what else ran that minute). On a busy shared machine a
+    second run only takes CPU from the first: give ``[solver] portfolio = 1`` there
+    (measured: docs/performance.md)."""
     if households < AUTO_MIN_HOUSEHOLDS:
         return 1
-    cores = os.cpu_count() or 1
-    load = os.getloadavg()[0] if load is None and hasattr(os, "getloadavg") else (load or 0.0)
-    return 2 if cores - load >= threads else 1
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return 2 if cores - threads >= 1 else 1
 
 
 @dataclass

@@ -152,10 +152,12 @@ def test_a_time_limited_run_never_links_fewer_than_the_heuristic(strategy):
         assert sol.objective == pytest.approx(sol.result.objective, abs=1e-6)
 
 
-def test_a_second_member_only_for_large_batches_and_an_idle_core(monkeypatch):
+def test_a_second_member_only_for_large_batches_and_a_spare_core(monkeypatch):
     monkeypatch.setattr(portfolio.os, "cpu_count", lambda: 2)
-    assert portfolio.default_members(450, load=0.0) == 1  # weekly: one run proves it in seconds
-    assert portfolio.default_members(2000, load=0.9) == 2  # this command alone: the other core is idle
-    assert portfolio.default_members(2000, load=1.5) == 1  # a second process is busy
-    assert portfolio.default_members(2000, threads=2, load=0.0) == 2
-    assert portfolio.default_members(2000, threads=2, load=0.5) == 1
+    monkeypatch.setattr(portfolio.os, "getloadavg", lambda: (9.0, 9.0, 9.0))  # load never counts
+    assert portfolio.default_members(2000) == 2
+    assert portfolio.default_members(450, cores=8) == 1  # weekly: one run proves it in seconds
+    assert portfolio.default_members(2000, cores=2) == 2  # a second core for a second seed
+    assert portfolio.default_members(2000, cores=1) == 1  # no second core
+    assert portfolio.default_members(2000, threads=2, cores=2) == 1  # HiGHS uses both cores
+    assert portfolio.default_members(2000, threads=2, cores=4) == 2
