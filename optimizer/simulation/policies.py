@@ -22,8 +22,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import numpy as np
@@ -31,12 +32,23 @@ import pandas as pd
 
 from optimizer.data import dataset, schemas
 from optimizer.data.synthetic import generate_households
+from optimizer.koppeling import anytime, heuristic
 from optimizer.koppeling import run as koppeling
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
 from optimizer.koppeling.variant import Variant
 from optimizer.rules.dwellings import DWELLING_COLUMNS
+from optimizer.simulation.prices import (
+    add_deferral_values,
+    add_dwelling_prices,
+    add_person_prices,
+    average_prices,
+    deferral_values,
+    lp_duals,
+    relax,
+)
 from optimizer.simulation.weekly import Week, empty_links
+from optimizer.solve import highs
 from optimizer.solve.highs import SolverOptions
 
 POLICIES = ("baseline", "weekly", "lookahead")
@@ -103,14 +115,19 @@ class Baseline:
 # The engine's weekly proposal
 # ------------------------------------------------------------------------------------------
 
+def proposal_context(households: pd.DataFrame, state: pd.DataFrame, variant: Variant, as_of) -> Context:
+    """The koppeling stage ``inputs`` on in-memory frames (no file is read)."""
+    cfg = koppeling.ProposeConfig(households=households, state=state, out="-", as_of=as_of, make_map=False)
+    data = koppeling.Validated(households=households, state=state, variant=variant, locks=None, previous=None,
+                               scores=None, boundaries=None)
+    return koppeling.inputs(cfg, data)
+
+
 def engine_proposal(households: pd.DataFrame, state: pd.DataFrame, variant: Variant, as_of,
                     options: SolverOptions) -> tuple[Context, Solution | None]:
     """The koppeling stages on in-memory frames: ``inputs`` -> ``optimise`` (build, solve,
     extract); no solve when nobody is to be decided."""
-    cfg = koppeling.ProposeConfig(households=households, state=state, out="-", as_of=as_of, make_map=False)
-    data = koppeling.Validated(households=households, state=state, variant=variant, locks=None, previous=None,
-                               scores=None, boundaries=None)
-    ctx = koppeling.inputs(cfg, data)
+    ctx = proposal_context(households, state, variant, as_of)
     if len(ctx.households) == 0:
         return ctx, None
     strategy = koppeling.choose_strategy("auto", "aggregated", ctx.inputs)
@@ -148,22 +165,32 @@ class Weekly:
 
 
 # ------------------------------------------------------------------------------------------
-# Look-ahead: the engine with a sampled future
+# Look-ahead: the weekly model with dwelling prices from sampled futures
 # ------------------------------------------------------------------------------------------
+
+#: Sampled futures per week whose LP duals are averaged into the dwelling prices.
+LOOKAHEAD_SAMPLES = 3
+#: Added to a household's deferral value: what one more week of waiting costs it (waiting
+#: weight 20 per month x 7 / 30.4 days).
+LOOKAHEAD_PATIENCE = 4.6
+
 
 @dataclass
 class LookAhead:
-    """The weekly model over the pending households and a sampled future (module docstring)."""
+    """The weekly model plus dwelling prices from the LP duals of ``samples`` sampled futures
+    (module docstring; :mod:`optimizer.simulation.prices`)."""
 
     variant: Variant
     options: SolverOptions
     seed: int
+    samples: int = LOOKAHEAD_SAMPLES
+    patience: float = LOOKAHEAD_PATIENCE
     name: str = "lookahead"
-    _scope_cache: dict = field(default_factory=dict, repr=False)
 
-    def future(self, week: Week) -> pd.DataFrame:
-        """A sample of the households still to arrive after this batch (expected persons:
-        the share of the half-year's arrivals not yet due), IDs prefixed ``F``, dossiers complete."""
+    def future(self, week: Week, sample: int = 0) -> pd.DataFrame:
+        """Sample ``sample`` of the households still to arrive after this batch (expected
+        persons: the share of the half-year's arrivals not yet due), IDs prefixed ``F``,
+        dossiers complete; seeded by (policy seed, week, sample), never the world's seed."""
         world = week.world
         last = world.days[-1]
         left = (last - week.day).days
@@ -172,65 +199,97 @@ class LookAhead:
         if persons <= 0 or world.scope is None:
             return week.households.iloc[:0]
         n = max(1, int(math.ceil(persons / 2.0)))
-        sample = generate_households(n, 1_000_003 * self.seed + week.index, gemeenten=world.scope,
-                                     reception=world.reception)
-        rng = np.random.default_rng([self.seed, week.index])
-        awaiting = sample["linked_gm"] == ""
-        days = rng.integers(1, max(2, left + 1), size=len(sample))
-        sample.loc[awaiting, "permit_date"] = [(week.day + timedelta(days=int(d))).isoformat() for d in days[awaiting]]
-        sample["has_bsn"] = "true"
-        sample["has_iban"] = "true"
+        sample_seed = 1_000_003 * self.seed + 1_009 * sample + week.index
+        households = generate_households(n, sample_seed, gemeenten=world.scope, reception=world.reception)
+        rng = np.random.default_rng([self.seed, week.index, sample])
+        awaiting = households["linked_gm"] == ""
+        days = rng.integers(1, max(2, left + 1), size=len(households))
+        households.loc[awaiting, "permit_date"] = [(week.day + timedelta(days=int(d))).isoformat()
+                                                   for d in days[awaiting]]
+        households["has_bsn"] = "true"
+        households["has_iban"] = "true"
         for c in ("household_id", "referent_id"):
-            sample[c] = sample[c].map(lambda x: f"F{x[1:]}" if x else x)
-        return schemas.load_households(sample)
+            households[c] = households[c].map(lambda x: f"F{x[1:]}" if x else x)
+        return schemas.load_households(households)
 
-    def decide(self, week: Week) -> pd.DataFrame:
+    def rest_state(self, week: Week, sample: int = 0) -> pd.DataFrame:
+        """Sample ``sample`` of the state of the rest of the half-year: target :math:`T_g -
+        \\text{linked}_g`; the dwellings free now plus a draw of those still to be released,
+        :math:`\\text{Poisson}(\\text{offer}_{g,k} \\cdot \\text{batches left} / \\text{batches})`
+        (the world releases Poisson(offer) dwellings uniformly over the batches, so the number
+        still to come is Poisson with that mean), seeded by (policy seed, week, sample)."""
         world = week.world
         state = engine_state(week.state).copy()
         state["target"] = (week.state["half_year_target"] - week.state["linked"]).clip(lower=0).astype(float)
         weeks_left = len(world.days) - 1 - week.index
-        expected = np.floor(world.offer * weeks_left / len(world.days)).astype(np.int64)
+        rng = np.random.default_rng([self.seed, week.index, sample, 1])
+        expected = rng.poisson(world.offer * weeks_left / len(world.days)).astype(np.int64)
         state[list(DWELLING_COLUMNS)] = week.dwellings + expected
-        frame = pd.concat([week.households, self.future(week)])
-        ctx, sol = engine_proposal(frame, state, self.variant, week.day, self.options)
-        links = solution_links(ctx, sol)
-        real = links[links["household_id"].isin(set(week.decidable.index))]
-        return fit_to_free(real, week)
+        return state
+
+    def prices(self, week: Week) -> Prices:
+        """The prices of the week: the means over the samples of the LP duals
+        (:class:`optimizer.simulation.prices.LPDuals`) of each sample's rest-of-period model."""
+        lp_options = replace(self.options, mip_rel_gap=0.0)
+        dwelling, person = [], []
+        for s in range(self.samples):
+            frame = pd.concat([week.households, self.future(week, s)])
+            ctx = proposal_context(frame, self.rest_state(week, s), self.variant, week.day)
+            if len(ctx.households) == 0:
+                continue
+            duals = lp_duals(relax(koppeling.build(ctx).model), lp_options)
+            codes = list(ctx.inputs.gemeenten)
+            dwelling.append(pd.DataFrame(duals.dwelling, index=codes).reindex(week.state.index).fillna(0.0).to_numpy())
+            person.append(pd.Series(duals.person, index=codes).reindex(week.state.index).fillna(0.0).to_numpy())
+        lam = average_prices(dwelling) if dwelling else np.zeros((len(week.state), 5))
+        offered = pd.DataFrame((week.dwellings + week.world.offer) > 0, index=week.state.index)
+        return Prices(dwelling=pd.DataFrame(lam, index=week.state.index, columns=list(range(1, 6))),
+                      person=pd.Series(np.mean(person, axis=0) if person else 0.0, index=week.state.index),
+                      offered=offered, patience=self.patience)
+
+    def decide(self, week: Week) -> pd.DataFrame:
+        ctx = proposal_context(week.households, engine_state(week.state), self.variant, week.day)
+        if len(ctx.households) == 0:
+            return empty_links()
+        return solution_links(ctx, priced_proposal(ctx, self.prices(week), self.options))
 
 
-def fit_to_free(links: pd.DataFrame, week: Week) -> pd.DataFrame:
-    """Keep the links that a dwelling free now can take, longest waiting first: two single
-    households the model lets share go to one free class-2 dwelling; any other keeps its model
-    class if free, else the smallest larger free class; the others wait."""
-    free = week.dwellings.copy()
-    pos = {g: i for i, g in enumerate(week.state.index)}
-    need = week.decidable["size_class"]
-    rank = {h: i for i, h in enumerate(week.decidable.index)}
-    ordered = sorted(zip(links["household_id"], links["gm_code"], links["dwelling_class"], links["shared"]),
-                     key=lambda x: rank[x[0]])
-    rows = []
-    waiting_partner: dict[str, str] = {}
-    for hid, gm, d, shared in ordered:
-        g = pos[gm]
-        if shared:
-            mate = waiting_partner.pop(gm, None)
-            if mate is None:
-                waiting_partner[gm] = hid
-            elif free[g, 1] > 0:
-                free[g, 1] -= 1
-                rows += [(mate, gm, 2, True), (hid, gm, 2, True)]
-            continue
-        cls = int(d) if free[g, int(d) - 1] > 0 and int(d) >= int(need[hid]) else fitting_class(free[g], int(need[hid]))
-        if cls:
-            free[g, cls - 1] -= 1
-            rows.append((hid, gm, cls, False))
-    for gm, hid in waiting_partner.items():  # a single whose partner was not kept: a dwelling of its own
-        cls = fitting_class(free[pos[gm]], int(need[hid]))
-        if cls:
-            free[pos[gm], cls - 1] -= 1
-            rows.append((hid, gm, cls, False))
-    return pd.DataFrame(rows, columns=["household_id", "gm_code", "dwelling_class", "shared"]) if rows \
-        else empty_links()
+@dataclass
+class Prices:
+    """A week's look-ahead prices: per dwelling (index gm_code, columns classes 1..5), per
+    person linked (index gm_code); which classes each gemeente has now or is expected to offer
+    (index gm_code, columns 0..4); what one more week of waiting costs a household."""
+
+    dwelling: pd.DataFrame
+    person: pd.Series
+    offered: pd.DataFrame
+    patience: float
+
+
+#: Weights the priced weekly model sets to 0: the quota is priced by the person prices instead.
+PRICED_OFF = ("quota", "pressure", "minimax")
+
+
+def priced_proposal(ctx: Context, prices: Prices, options: SolverOptions) -> Solution:
+    """The weekly model of ``ctx`` priced for the rest of the half-year: the quota, pressure and
+    minimax weights 0 (:data:`PRICED_OFF`), plus the dwelling prices, the person prices and the
+    deferral values (:mod:`optimizer.simulation.prices`); solved by HiGHS from the engine's
+    heuristic start (feasible; HiGHS judges it at the priced objective)."""
+    codes = list(ctx.inputs.gemeenten)
+    weights = {**ctx.inputs.weights, **{t: 0.0 for t in PRICED_OFF}}
+    priced = dataclasses.replace(ctx, inputs=dataclasses.replace(ctx.inputs, weights=weights))
+    built = koppeling.build(priced)
+    lam, pi = prices.dwelling.reindex(codes).to_numpy(), prices.person.reindex(codes).to_numpy()
+    add_dwelling_prices(built.model, lam)
+    add_person_prices(built.model, pi)
+    value = deferral_values(priced.inputs, lam, pi, prices.offered.reindex(codes).to_numpy(dtype=bool))
+    add_deferral_values(built.model, priced.inputs.unplaced_cost, value + prices.patience)  # min(c_h, V_h) + patience
+    start = heuristic.propose(ctx.inputs, anytime.heuristic_budget(None, len(ctx.inputs.hh_unit)))
+    heuristic.to_model(built.model, ctx.inputs, start.assignment)
+    result = highs.solve(built.model, options, warm_start=True)
+    if not result.has_solution:
+        raise RuntimeError(f"priced weekly model: no solution (status {result.solver_status})")
+    return koppeling.extract(ctx, built, result)
 
 
 def make_policy(name: str, variant: Variant, options: SolverOptions, seed: int):

@@ -1,0 +1,151 @@
+r"""Dwelling prices from sampled futures: the duals of the rest-of-period LP relaxation.
+
+The look-ahead policy (:class:`optimizer.simulation.policies.LookAhead`) needs to know what a
+free dwelling is worth to the households still to come. As in the dynamic refugee-placement
+literature (Ahani et al., "Dynamic placement in refugee resettlement"; Bansak & Paulson,
+GeoMatch), the worth is an *opportunity cost* learned from sampled futures:
+
+1. for each of :math:`K` sampled futures :math:`\xi` (households still to arrive, drawn by the
+   synthetic generator with the policy's own seed), build the koppeling model of the rest of
+   the half-year: the pending households and the sample, the half-year target still open
+   :math:`T_g - \text{linked}_g`, and the dwellings free now plus those expected over the
+   remaining weeks;
+2. relax its integer variables (:func:`relax`) and solve the LP with HiGHS; the dual of the
+   dwelling-capacity row of gemeente g and class d (``dwelling_capacity[g, d]``,
+   :math:`\sum_{k \le d} w_{g,k,d} + v_g[d=2] \le D_{g,d}`) is :math:`y^\xi_{g,d} \le 0`: the
+   change of the optimum per extra dwelling;
+3. the price :math:`\lambda_{g,d} = \frac1K \sum_\xi -y^\xi_{g,d} \ge 0` (:func:`average_prices`)
+   is what one dwelling of class d in g is worth to the rest of the half-year.
+
+The weekly model then pays :math:`\sum_{g,d} \lambda_{g,d} \cdot (\text{dwellings of class d
+used in g})` on top of its own objective (:func:`add_dwelling_prices`): a single takes a
+class-3 dwelling only when that beats waiting for a class-1 dwelling the future will bring, and
+the family that will need the class-3 dwelling next month finds it free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+
+from models.koppeling import KoppelingInputs
+from optimizer.solve import highs
+from optimizer.solve.highs import SolverOptions
+
+#: Name of the priced expression added to a model by :func:`add_dwelling_prices`.
+PRICE_TERM = "dwelling_price_term"
+#: Name of the expression added by :func:`add_deferral_values`.
+DEFERRAL_TERM = "deferral_term"
+#: Name of the expression added by :func:`add_person_prices`.
+PERSON_TERM = "person_price_term"
+
+
+def relax(model: pyo.ConcreteModel) -> pyo.ConcreteModel:
+    """The LP relaxation, in place: every integer or binary variable continuous within its bounds."""
+    pyo.TransformationFactory("core.relax_integer_vars").apply_to(model)
+    return model
+
+
+@dataclass
+class LPDuals:
+    """The duals the look-ahead uses, of one solved LP relaxation (model order)."""
+
+    dwelling: np.ndarray  # (gemeenten, 5): y_{g,d} of dwelling_capacity (<= 0)
+    person: np.ndarray  # per gemeente: pi_g = -dual of quota_deviation, the cost of one more person in g
+
+
+def lp_duals(model: pyo.ConcreteModel, options: SolverOptions | None = None) -> LPDuals:
+    """Solve ``model`` (already relaxed) as an LP. Returns (:class:`LPDuals`) the dual
+    :math:`y_{g,d}` of every ``dwelling_capacity`` row as a (gemeenten, 5) array (0 where the
+    row does not exist, i.e. g offers no class d); and the person price
+    :math:`\\pi_g = -\\partial z / \\partial T_g` of the ``quota_deviation`` row
+    (:math:`\\text{persons}_g - e^+_g + e^-_g = T_g`: one more person linked to g changes the
+    optimum as one person less of target): negative while g is expected to stay under its
+    target. Raises ``RuntimeError`` when the LP has no optimum."""
+    result = highs.solve(model, options, duals=True)
+    if result.duals is None:
+        raise RuntimeError(f"LP relaxation not solved to optimality (status {result.solver_status})")
+    y = np.zeros((len(model.G), 5))
+    if hasattr(model, "dwelling_capacity"):
+        for (g, d), con in model.dwelling_capacity.items():
+            y[g, d - 1] = result.duals.get(con.name, 0.0)
+    pi = np.array([-result.duals.get(model.quota_deviation[g].name, 0.0) for g in model.G])
+    return LPDuals(dwelling=y, person=pi)
+
+
+def average_prices(duals: list[np.ndarray]) -> np.ndarray:
+    r""":math:`\lambda = \frac1K \sum_\xi \max(0, -y^\xi)` (a capacity row of a minimisation has
+    :math:`y \le 0`; the clip removes rounding noise); zeros when no sample was solved."""
+    if not duals:
+        return np.zeros((0, 5))
+    return np.mean([np.maximum(0.0, -y) for y in duals], axis=0)
+
+
+def add_dwelling_prices(model: pyo.ConcreteModel, prices: np.ndarray) -> None:
+    r"""Add :math:`\sum_{g,d} \lambda_{g,d} \cdot \text{lhs}(\texttt{dwelling\_capacity}[g,d])`
+    (the dwellings of class d used in g, a shared dwelling once) to the objective, as the
+    expression :data:`PRICE_TERM`; ``prices`` is (gemeenten in model order, 5)."""
+    terms = []
+    if hasattr(model, "dwelling_capacity"):
+        for (g, d), con in model.dwelling_capacity.items():
+            p = float(prices[g, d - 1])
+            if p > 1e-9:
+                terms.append(p * con.body)
+    model.add_component(PRICE_TERM, pyo.Expression(expr=pyo.quicksum(terms) if terms else 0.0))
+    model.objective.expr = model.objective.expr + model.component(PRICE_TERM)
+
+
+def add_person_prices(model: pyo.ConcreteModel, prices: np.ndarray) -> None:
+    r"""Add :math:`\sum_g \pi_g \cdot \text{persons}_g` (persons linked to g: the
+    ``quota_deviation`` row's :math:`\text{persons}_g` part) to the objective, as the expression
+    :data:`PERSON_TERM`; ``prices`` per gemeente in model order."""
+    terms = []
+    for g in model.G:
+        p = float(prices[g])
+        if abs(p) > 1e-9:
+            terms.append(p * (model.quota_deviation[g].body + model.quota_over[g] - model.quota_under[g]))
+    model.add_component(PERSON_TERM, pyo.Expression(expr=pyo.quicksum(terms) if terms else 0.0))
+    model.objective.expr = model.objective.expr + model.component(PERSON_TERM)
+
+
+def deferral_values(inp: KoppelingInputs, dwelling: np.ndarray, person: np.ndarray, offered: np.ndarray) -> np.ndarray:
+    r"""Per decision household h (model order) its value at the prices, what it is expected to
+    cost if it is linked later instead of now: the cheapest of its options at the prices,
+
+    .. math:: V_h = \min\Big(c_h,\ \min_{g} \big[o_{u,g} + p_h \pi_g + \min_{d \ge k_h,\,
+       \text{offered}_{g,d}} (w_{fit} (d - k_h) + \lambda_{g,d})\big]\Big)
+
+    with :math:`o_{u,g}` the weighted own cost of its unit in g (``KoppelingInputs.own_cost``,
+    inf where not allowed), :math:`c_h` its unplaced cost, and for a single adult (class 1, with
+    sharing) also half a shared class-2 dwelling, :math:`(w_{sharing} + \lambda_{g,2}) / 2`.
+    ``dwelling`` and ``offered`` are (gemeenten, 5) in model order, ``person`` per gemeente."""
+    own, _ = inp.own_cost
+    w = inp.weights
+    G = inp.n_gemeenten
+    fit = np.full((5, G), np.inf)  # [k-1, g]: cheapest dwelling at the prices for need class k
+    for k in range(1, 6):
+        for d in range(k, 6):
+            fit[k - 1] = np.minimum(fit[k - 1], np.where(offered[:, d - 1], w.get("size_fit", 0.0) * (d - k)
+                                                         + dwelling[:, d - 1], np.inf))
+    if inp.sharing:
+        shared = np.where(offered[:, 1], (w.get("sharing", 0.0) + dwelling[:, 1]) / 2, np.inf)
+        fit[0] = np.minimum(fit[0], shared)
+    s = inp.unit_size[inp.hh_unit]
+    k = inp.size_class[s].astype(int)
+    p = inp.size_persons[s].astype(float)
+    best = np.min(own[inp.hh_unit] + p[:, None] * person[None, :] + fit[k - 1], axis=1, initial=np.inf)
+    return np.minimum(inp.unplaced_cost, best)
+
+
+def add_deferral_values(model: pyo.ConcreteModel, unplaced_cost: np.ndarray, deferral: np.ndarray) -> None:
+    r"""Make leaving decision household h unlinked this week cost its deferral value
+    :math:`v_h` instead of its unplaced cost :math:`c_h` (``unplaced`` + ``waiting``): adds
+    :math:`\sum_h (v_h - c_h)\, q_h` (expression :data:`DEFERRAL_TERM`); ``deferral``
+    :math:`v_h` per decision household in model order."""
+    coef = np.asarray(deferral, dtype=float) - unplaced_cost
+    q = model.assign_unplaced
+    terms = [float(c) * q[h] for h, c in enumerate(coef) if abs(c) > 1e-9]
+    model.add_component(DEFERRAL_TERM, pyo.Expression(expr=pyo.quicksum(terms) if terms else 0.0))
+    model.objective.expr = model.objective.expr + model.component(DEFERRAL_TERM)
