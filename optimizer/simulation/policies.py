@@ -9,15 +9,23 @@
   study gemeenten; the medical arbeidsmarktregio), the referent's gemeente for a nareiziger.
 * :class:`Weekly` (``weekly``), the engine's weekly proposal: the koppeling stages
   (``inputs`` -> ``optimise``: build, solve, extract) on the week's households and state.
-* :class:`LookAhead` (``lookahead``), the engine with a sampled future: each week the same model
-  over the pending households *and* a sample of the households still to come (drawn from the
-  same generator with a seed of its own, never the world's), against the half-year targets
-  still open (:math:`T_g - \\text{linked}_g`) and the dwellings free now plus those expected
-  over the rest of the half-year; only the real households' links are kept, each if a
-  dwelling of its class (or the smallest larger one) is free in its gemeente now, longest
-  waiting first. The sample stands in for the future, so a household is not sent this week
-  where a better-suited household is expected to need the place (one-sample consensus /
-  model-predictive control).
+* :class:`LookAhead` (``lookahead``), the weekly model priced for the rest of the half-year:
+  each week, for each of ``samples`` sampled futures (households still to come, drawn from the
+  same generator with a seed of the policy's own, never the world's; the dwellings still to be
+  released drawn Poisson around the offer), the LP relaxation of the koppeling model of the
+  rest of the half-year (pending households and the sample, target :math:`T_g -
+  \\text{linked}_g`, dwellings free now and to come) gives duals (:mod:`optimizer.simulation.prices`):
+  a price :math:`\\lambda_{g,d}` per dwelling of class d in g, a price :math:`\\pi_g` per person
+  linked to g, and per pending household the value :math:`\\mu_h` of its unit (what it costs
+  the rest of the half-year). Averaged over the samples, they make the week's model: the
+  engine's weekly model with the quota, pressure and minimax weights 0, plus
+  :math:`\\sum \\lambda_{g,d} \\cdot \\text{dwellings used} + \\sum_g \\pi_g \\cdot
+  \\text{persons}_g`, and leaving household h for later costs :math:`\\min(c_h, \\bar\\mu_h) +
+  \\text{patience}` instead of its unplaced cost :math:`c_h`. A household is linked now when a
+  dwelling free now serves it about as well as the future is expected to; a dwelling the
+  future's families need keeps a high price, so a single does not take it. Prices from LP duals
+  of sampled futures are the approach of the dynamic refugee-placement literature (Ahani et al.,
+  Annie MOORE; Bansak & Paulson, GeoMatch).
 """
 
 from __future__ import annotations
@@ -32,7 +40,6 @@ import pandas as pd
 
 from optimizer.data import dataset, schemas
 from optimizer.data.synthetic import generate_households
-from optimizer.koppeling import anytime, heuristic
 from optimizer.koppeling import run as koppeling
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
@@ -43,7 +50,6 @@ from optimizer.simulation.prices import (
     add_dwelling_prices,
     add_person_prices,
     average_prices,
-    deferral_values,
     lp_duals,
     relax,
 )
@@ -231,7 +237,7 @@ class LookAhead:
         """The prices of the week: the means over the samples of the LP duals
         (:class:`optimizer.simulation.prices.LPDuals`) of each sample's rest-of-period model."""
         lp_options = replace(self.options, mip_rel_gap=0.0)
-        dwelling, person = [], []
+        dwelling, person, values = [], [], []
         for s in range(self.samples):
             frame = pd.concat([week.households, self.future(week, s)])
             ctx = proposal_context(frame, self.rest_state(week, s), self.variant, week.day)
@@ -241,11 +247,13 @@ class LookAhead:
             codes = list(ctx.inputs.gemeenten)
             dwelling.append(pd.DataFrame(duals.dwelling, index=codes).reindex(week.state.index).fillna(0.0).to_numpy())
             person.append(pd.Series(duals.person, index=codes).reindex(week.state.index).fillna(0.0).to_numpy())
+            values.append(pd.Series([duals.unit.get(int(u), np.nan) for u in ctx.inputs.hh_unit],
+                                    index=ctx.households.index))
         lam = average_prices(dwelling) if dwelling else np.zeros((len(week.state), 5))
-        offered = pd.DataFrame((week.dwellings + week.world.offer) > 0, index=week.state.index)
+        value = pd.concat(values, axis=1).mean(axis=1) if values else pd.Series(dtype=float)
         return Prices(dwelling=pd.DataFrame(lam, index=week.state.index, columns=list(range(1, 6))),
                       person=pd.Series(np.mean(person, axis=0) if person else 0.0, index=week.state.index),
-                      offered=offered, patience=self.patience)
+                      value=value.reindex(week.decidable.index), patience=self.patience)
 
     def decide(self, week: Week) -> pd.DataFrame:
         ctx = proposal_context(week.households, engine_state(week.state), self.variant, week.day)
@@ -257,12 +265,13 @@ class LookAhead:
 @dataclass
 class Prices:
     """A week's look-ahead prices: per dwelling (index gm_code, columns classes 1..5), per
-    person linked (index gm_code); which classes each gemeente has now or is expected to offer
-    (index gm_code, columns 0..4); what one more week of waiting costs a household."""
+    person linked (index gm_code), per decidable household its value to the rest of the
+    half-year :math:`\\bar\\mu_h` (index household_id: the mean over the samples of its unit's
+    balance dual), and what one more week of waiting costs a household (the patience)."""
 
     dwelling: pd.DataFrame
     person: pd.Series
-    offered: pd.DataFrame
+    value: pd.Series
     patience: float
 
 
@@ -273,8 +282,8 @@ PRICED_OFF = ("quota", "pressure", "minimax")
 def priced_proposal(ctx: Context, prices: Prices, options: SolverOptions) -> Solution:
     """The weekly model of ``ctx`` priced for the rest of the half-year: the quota, pressure and
     minimax weights 0 (:data:`PRICED_OFF`), plus the dwelling prices, the person prices and the
-    deferral values (:mod:`optimizer.simulation.prices`); solved by HiGHS from the engine's
-    heuristic start (feasible; HiGHS judges it at the priced objective)."""
+    deferral values (:mod:`optimizer.simulation.prices`); solved by HiGHS (no heuristic start:
+    the engine's heuristic knows no prices, and a weekly model is small)."""
     codes = list(ctx.inputs.gemeenten)
     weights = {**ctx.inputs.weights, **{t: 0.0 for t in PRICED_OFF}}
     priced = dataclasses.replace(ctx, inputs=dataclasses.replace(ctx.inputs, weights=weights))
@@ -282,11 +291,10 @@ def priced_proposal(ctx: Context, prices: Prices, options: SolverOptions) -> Sol
     lam, pi = prices.dwelling.reindex(codes).to_numpy(), prices.person.reindex(codes).to_numpy()
     add_dwelling_prices(built.model, lam)
     add_person_prices(built.model, pi)
-    value = deferral_values(priced.inputs, lam, pi, prices.offered.reindex(codes).to_numpy(dtype=bool))
-    add_deferral_values(built.model, priced.inputs.unplaced_cost, value + prices.patience)  # min(c_h, V_h) + patience
-    start = heuristic.propose(ctx.inputs, anytime.heuristic_budget(None, len(ctx.inputs.hh_unit)))
-    heuristic.to_model(built.model, ctx.inputs, start.assignment)
-    result = highs.solve(built.model, options, warm_start=True)
+    c = priced.inputs.unplaced_cost
+    value = prices.value.reindex(ctx.households.index).to_numpy(dtype=float)
+    add_deferral_values(built.model, c, np.fmin(c, value) + prices.patience)
+    result = highs.solve(built.model, options)
     if not result.has_solution:
         raise RuntimeError(f"priced weekly model: no solution (status {result.solver_status})")
     return koppeling.extract(ctx, built, result)

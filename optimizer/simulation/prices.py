@@ -30,7 +30,6 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
-from models.koppeling import KoppelingInputs
 from optimizer.solve import highs
 from optimizer.solve.highs import SolverOptions
 
@@ -54,6 +53,7 @@ class LPDuals:
 
     dwelling: np.ndarray  # (gemeenten, 5): y_{g,d} of dwelling_capacity (<= 0)
     person: np.ndarray  # per gemeente: pi_g = -dual of quota_deviation, the cost of one more person in g
+    unit: dict[int, float]  # unit -> mu_u of assign_unit: the cost of one more household of unit u
 
 
 def lp_duals(model: pyo.ConcreteModel, options: SolverOptions | None = None) -> LPDuals:
@@ -63,7 +63,9 @@ def lp_duals(model: pyo.ConcreteModel, options: SolverOptions | None = None) -> 
     :math:`\\pi_g = -\\partial z / \\partial T_g` of the ``quota_deviation`` row
     (:math:`\\text{persons}_g - e^+_g + e^-_g = T_g`: one more person linked to g changes the
     optimum as one person less of target): negative while g is expected to stay under its
-    target. Raises ``RuntimeError`` when the LP has no optimum."""
+    target; and the dual :math:`\\mu_u` of every unit's balance row ``assign_unit[u]``
+    (:math:`\\sum_o a_o + \\sum_h q_h = n_u`): what one more household of unit u costs the rest
+    of the half-year. Raises ``RuntimeError`` when the LP has no optimum."""
     result = highs.solve(model, options, duals=True)
     if result.duals is None:
         raise RuntimeError(f"LP relaxation not solved to optimality (status {result.solver_status})")
@@ -72,7 +74,9 @@ def lp_duals(model: pyo.ConcreteModel, options: SolverOptions | None = None) -> 
         for (g, d), con in model.dwelling_capacity.items():
             y[g, d - 1] = result.duals.get(con.name, 0.0)
     pi = np.array([-result.duals.get(model.quota_deviation[g].name, 0.0) for g in model.G])
-    return LPDuals(dwelling=y, person=pi)
+    mu = {int(u): result.duals.get(con.name, 0.0) for u, con in model.assign_unit.items()} \
+        if hasattr(model, "assign_unit") else {}
+    return LPDuals(dwelling=y, person=pi, unit=mu)
 
 
 def average_prices(duals: list[np.ndarray]) -> np.ndarray:
@@ -108,35 +112,6 @@ def add_person_prices(model: pyo.ConcreteModel, prices: np.ndarray) -> None:
             terms.append(p * (model.quota_deviation[g].body + model.quota_over[g] - model.quota_under[g]))
     model.add_component(PERSON_TERM, pyo.Expression(expr=pyo.quicksum(terms) if terms else 0.0))
     model.objective.expr = model.objective.expr + model.component(PERSON_TERM)
-
-
-def deferral_values(inp: KoppelingInputs, dwelling: np.ndarray, person: np.ndarray, offered: np.ndarray) -> np.ndarray:
-    r"""Per decision household h (model order) its value at the prices, what it is expected to
-    cost if it is linked later instead of now: the cheapest of its options at the prices,
-
-    .. math:: V_h = \min\Big(c_h,\ \min_{g} \big[o_{u,g} + p_h \pi_g + \min_{d \ge k_h,\,
-       \text{offered}_{g,d}} (w_{fit} (d - k_h) + \lambda_{g,d})\big]\Big)
-
-    with :math:`o_{u,g}` the weighted own cost of its unit in g (``KoppelingInputs.own_cost``,
-    inf where not allowed), :math:`c_h` its unplaced cost, and for a single adult (class 1, with
-    sharing) also half a shared class-2 dwelling, :math:`(w_{sharing} + \lambda_{g,2}) / 2`.
-    ``dwelling`` and ``offered`` are (gemeenten, 5) in model order, ``person`` per gemeente."""
-    own, _ = inp.own_cost
-    w = inp.weights
-    G = inp.n_gemeenten
-    fit = np.full((5, G), np.inf)  # [k-1, g]: cheapest dwelling at the prices for need class k
-    for k in range(1, 6):
-        for d in range(k, 6):
-            fit[k - 1] = np.minimum(fit[k - 1], np.where(offered[:, d - 1], w.get("size_fit", 0.0) * (d - k)
-                                                         + dwelling[:, d - 1], np.inf))
-    if inp.sharing:
-        shared = np.where(offered[:, 1], (w.get("sharing", 0.0) + dwelling[:, 1]) / 2, np.inf)
-        fit[0] = np.minimum(fit[0], shared)
-    s = inp.unit_size[inp.hh_unit]
-    k = inp.size_class[s].astype(int)
-    p = inp.size_persons[s].astype(float)
-    best = np.min(own[inp.hh_unit] + p[:, None] * person[None, :] + fit[k - 1], axis=1, initial=np.inf)
-    return np.minimum(inp.unplaced_cost, best)
 
 
 def add_deferral_values(model: pyo.ConcreteModel, unplaced_cost: np.ndarray, deferral: np.ndarray) -> None:

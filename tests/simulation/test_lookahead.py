@@ -14,7 +14,7 @@ from support.simulation import row, simulate_checked, tiny_world
 from optimizer.koppeling import run as koppeling
 from optimizer.koppeling.variant import load_variant
 from optimizer.simulation.policies import LookAhead, Weekly, engine_state, proposal_context
-from optimizer.simulation.prices import average_prices, deferral_values, lp_duals, relax
+from optimizer.simulation.prices import average_prices, lp_duals, relax
 from optimizer.simulation.scenario import Scenario, build_world
 from optimizer.simulation.weekly import Week, pending_households, week_state
 
@@ -46,6 +46,7 @@ def test_dwelling_price_by_hand():
     assert lam[0, 0] == pytest.approx(1000.0)
     assert (lam[0, 1:] == 0).all()
     assert duals.person[0] == pytest.approx(0.0)
+    assert list(duals.unit.values()) == [pytest.approx(1000.0)]  # one more single: unplaced
 
 
 def test_person_price_by_hand():
@@ -68,21 +69,6 @@ def test_average_prices_clips_and_averages():
     y1 = np.array([[-10.0, 0, 0, 0, 1e-12]])
     y2 = np.array([[-30.0, -4, 0, 0, 0]])
     assert average_prices([y1, y2]).tolist() == [[20.0, 2.0, 0.0, 0.0, 0.0]]
-
-
-def test_deferral_value_is_the_cheapest_option_at_the_prices():
-    """A single (class 1) in one gemeente with classes 1 and 3 offered: at prices 50 (class 1)
-    and 0 (class 3) its cheapest option is class 3 at size_fit 4 x 2 = 8; at price 5 for
-    class 1 it is class 1 at 5; capped by the unplaced cost (1000)."""
-    rows = [row("H1", 1, permit="2025-07-07", coa=GM)]
-    ctx, _ = lp_of(rows, 0, {1: 1, 3: 1}, {"unplaced": 1000.0, "size_fit": 4.0})
-    offered = np.array([[True, False, True, False, False]])
-    lam = np.array([[50.0, 0, 0, 0, 0]])
-    assert deferral_values(ctx.inputs, lam, np.zeros(1), offered).tolist() == [8.0]
-    lam[0, 0] = 5.0
-    assert deferral_values(ctx.inputs, lam, np.zeros(1), offered).tolist() == [5.0]
-    lam[:] = 5000.0
-    assert deferral_values(ctx.inputs, lam, np.zeros(1), offered).tolist() == [1000.0]
 
 
 # ------------------------------------------------------------------------------------------
