@@ -104,11 +104,12 @@ class Prophet(LookAhead):
 
 def test_lookahead_keeps_the_large_dwelling_for_the_family():
     """The weekly policy puts S1 in the class-3 dwelling in week 0 (size_fit 8 < unplaced 1000)
-    and neither family finds a dwelling in week 1. With the future known, the class-3 dwelling's
-    LP price is 1000 (two families for one dwelling) and a class-1 dwelling is spare (price 0):
-    S1 waits (linking now would cost 8 + 1000 against 0 + one week's patience later), takes a
-    class-1 dwelling in week 1 and a family gets the class-3 dwelling. The checker passes on
-    every week."""
+    and neither family finds a dwelling in week 1. With the future known, week 0's LP has two
+    families for one class-3 dwelling (its price: a family's unplaced cost, 1000) and a spare
+    class-1 dwelling (price 0), where S1's own LP value lies: S1 waits (linking it now costs
+    8 + 1000 more than its value plus one week's patience), takes a class-1 dwelling in week 1,
+    and a family gets the class-3 dwelling (in the last batch the tie between linking and
+    waiting goes to linking). The checker passes on every week."""
     weekly, _ = simulate_checked(family_world(), Weekly(VARIANT, OPTIONS))
     assert set(zip(weekly.links["household_id"], weekly.links["dwelling_class"], weekly.links["week"])) == {
         ("S1", 3, 0)}
