@@ -171,10 +171,10 @@ class Weekly:
 
 
 # ------------------------------------------------------------------------------------------
-# Look-ahead: the weekly model with dwelling prices from sampled futures
+# Look-ahead: the weekly model priced by the LP duals of sampled futures
 # ------------------------------------------------------------------------------------------
 
-#: Sampled futures per week whose LP duals are averaged into the dwelling prices.
+#: Sampled futures per week whose LP duals are averaged into the prices.
 LOOKAHEAD_SAMPLES = 3
 #: Added to a household's deferral value: what one more week of waiting costs it (waiting
 #: weight 20 per month x 7 / 30.4 days).
@@ -183,8 +183,8 @@ LOOKAHEAD_PATIENCE = 4.6
 
 @dataclass
 class LookAhead:
-    """The weekly model plus dwelling prices from the LP duals of ``samples`` sampled futures
-    (module docstring; :mod:`optimizer.simulation.prices`)."""
+    """The weekly model priced by the LP duals of ``samples`` sampled futures: dwelling and
+    person prices, deferral values (module docstring; :mod:`optimizer.simulation.prices`)."""
 
     variant: Variant
     options: SolverOptions

@@ -1,26 +1,30 @@
-r"""Dwelling prices from sampled futures: the duals of the rest-of-period LP relaxation.
+r"""Prices from sampled futures: the duals of the rest-of-period LP relaxation.
 
 The look-ahead policy (:class:`optimizer.simulation.policies.LookAhead`) needs to know what a
-free dwelling is worth to the households still to come. As in the dynamic refugee-placement
-literature (Ahani et al., "Dynamic placement in refugee resettlement"; Bansak & Paulson,
-GeoMatch), the worth is an *opportunity cost* learned from sampled futures:
+free dwelling, a person linked to a gemeente and a household kept for later are worth to the
+rest of the half-year. As in the dynamic refugee-placement literature (Ahani et al., "Dynamic
+placement in refugee resettlement"; Bansak & Paulson, GeoMatch), the worth is an
+*opportunity cost* learned from sampled futures:
 
-1. for each of :math:`K` sampled futures :math:`\xi` (households still to arrive, drawn by the
-   synthetic generator with the policy's own seed), build the koppeling model of the rest of
-   the half-year: the pending households and the sample, the half-year target still open
-   :math:`T_g - \text{linked}_g`, and the dwellings free now plus those expected over the
-   remaining weeks;
-2. relax its integer variables (:func:`relax`) and solve the LP with HiGHS; the dual of the
-   dwelling-capacity row of gemeente g and class d (``dwelling_capacity[g, d]``,
-   :math:`\sum_{k \le d} w_{g,k,d} + v_g[d=2] \le D_{g,d}`) is :math:`y^\xi_{g,d} \le 0`: the
-   change of the optimum per extra dwelling;
-3. the price :math:`\lambda_{g,d} = \frac1K \sum_\xi -y^\xi_{g,d} \ge 0` (:func:`average_prices`)
-   is what one dwelling of class d in g is worth to the rest of the half-year.
+1. for each of :math:`K` sampled futures :math:`\xi` (households still to arrive and dwellings
+   still to be released, drawn with the policy's own seed), build the koppeling model of the
+   rest of the half-year: the pending households and the sample, the half-year target still
+   open :math:`T_g - \text{linked}_g`, the dwellings free now plus the drawn future ones;
+2. relax its integer variables (:func:`relax`) and solve the LP with HiGHS, row duals on
+   (:func:`lp_duals`): the dual :math:`y^\xi_{g,d} \le 0` of the dwelling-capacity row of
+   gemeente g and class d (``dwelling_capacity[g, d]``, :math:`\sum_{k \le d} w_{g,k,d} +
+   v_g[d=2] \le D_{g,d}`), the person price :math:`\pi^\xi_g` (minus the dual of
+   ``quota_deviation[g]``) and the value :math:`\mu^\xi_u` of every unit (the dual of its
+   balance row ``assign_unit[u]``);
+3. average over the samples: :math:`\lambda_{g,d} = \frac1K \sum_\xi \max(0, -y^\xi_{g,d})`
+   (:func:`average_prices`), :math:`\bar\pi_g`, :math:`\bar\mu_h` (of each household's unit).
 
 The weekly model then pays :math:`\sum_{g,d} \lambda_{g,d} \cdot (\text{dwellings of class d
-used in g})` on top of its own objective (:func:`add_dwelling_prices`): a single takes a
-class-3 dwelling only when that beats waiting for a class-1 dwelling the future will bring, and
-the family that will need the class-3 dwelling next month finds it free.
+used in g})` (:func:`add_dwelling_prices`) and :math:`\sum_g \bar\pi_g \cdot \text{persons}_g`
+(:func:`add_person_prices`) on top of its own objective, and leaving household h for later
+costs :math:`\min(c_h, \bar\mu_h) + \text{patience}` (:func:`add_deferral_values`): a single
+takes a class-3 dwelling only when that beats waiting for a class-1 dwelling the future will
+bring, and the family that will need the class-3 dwelling next month finds it free.
 """
 
 from __future__ import annotations
