@@ -9,21 +9,30 @@
   study gemeenten; the medical arbeidsmarktregio), the referent's gemeente for a nareiziger.
 * :class:`Weekly` (``weekly``), the engine's weekly proposal: the koppeling stages
   (``inputs`` -> ``optimise``: build, solve, extract) on the week's households and state.
-* :class:`LookAhead` (``lookahead``), the engine with a sampled future: each week the same model
-  over the pending households *and* a sample of the households still to come (drawn from the
-  same generator with a seed of its own, never the world's), against the half-year targets
-  still open (:math:`T_g - \\text{linked}_g`) and the dwellings free now plus those expected
-  over the rest of the half-year; only the real households' links are kept, each if a
-  dwelling of its class (or the smallest larger one) is free in its gemeente now, longest
-  waiting first. The sample stands in for the future, so a household is not sent this week
-  where a better-suited household is expected to need the place (one-sample consensus /
-  model-predictive control).
+* :class:`LookAhead` (``lookahead``), the weekly model priced for the rest of the half-year:
+  each week, for each of ``samples`` sampled futures (households still to come, drawn from the
+  same generator with a seed of the policy's own, never the world's; the dwellings still to be
+  released drawn Poisson around the offer), the LP relaxation of the koppeling model of the
+  rest of the half-year (pending households and the sample, target :math:`T_g -
+  \\text{linked}_g`, dwellings free now and to come) gives duals (:mod:`optimizer.simulation.prices`):
+  a price :math:`\\lambda_{g,d}` per dwelling of class d in g, a price :math:`\\pi_g` per person
+  linked to g, and per pending household the value :math:`\\mu_h` of its unit (what it costs
+  the rest of the half-year). Averaged over the samples, they make the week's model: the
+  engine's weekly model with the quota, pressure and minimax weights 0, plus
+  :math:`\\sum \\lambda_{g,d} \\cdot \\text{dwellings used} + \\sum_g \\pi_g \\cdot
+  \\text{persons}_g`, and leaving household h for later costs :math:`\\min(c_h, \\bar\\mu_h) +
+  \\text{patience}` instead of its unplaced cost :math:`c_h`. A household is linked now when a
+  dwelling free now serves it about as well as the future is expected to; a dwelling the
+  future's families need keeps a high price, so a single does not take it. Prices from LP duals
+  of sampled futures are the approach of the dynamic refugee-placement literature (Ahani et al.,
+  Annie MOORE; Bansak & Paulson, GeoMatch).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import numpy as np
@@ -36,7 +45,16 @@ from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
 from optimizer.koppeling.variant import Variant
 from optimizer.rules.dwellings import DWELLING_COLUMNS
+from optimizer.simulation.prices import (
+    add_deferral_values,
+    add_dwelling_prices,
+    add_person_prices,
+    average_prices,
+    lp_duals,
+    relax,
+)
 from optimizer.simulation.weekly import Week, empty_links
+from optimizer.solve import highs
 from optimizer.solve.highs import SolverOptions
 
 POLICIES = ("baseline", "weekly", "lookahead")
@@ -103,14 +121,19 @@ class Baseline:
 # The engine's weekly proposal
 # ------------------------------------------------------------------------------------------
 
+def proposal_context(households: pd.DataFrame, state: pd.DataFrame, variant: Variant, as_of) -> Context:
+    """The koppeling stage ``inputs`` on in-memory frames (no file is read)."""
+    cfg = koppeling.ProposeConfig(households=households, state=state, out="-", as_of=as_of, make_map=False)
+    data = koppeling.Validated(households=households, state=state, variant=variant, locks=None, previous=None,
+                               scores=None, boundaries=None)
+    return koppeling.inputs(cfg, data)
+
+
 def engine_proposal(households: pd.DataFrame, state: pd.DataFrame, variant: Variant, as_of,
                     options: SolverOptions) -> tuple[Context, Solution | None]:
     """The koppeling stages on in-memory frames: ``inputs`` -> ``optimise`` (build, solve,
     extract); no solve when nobody is to be decided."""
-    cfg = koppeling.ProposeConfig(households=households, state=state, out="-", as_of=as_of, make_map=False)
-    data = koppeling.Validated(households=households, state=state, variant=variant, locks=None, previous=None,
-                               scores=None, boundaries=None)
-    ctx = koppeling.inputs(cfg, data)
+    ctx = proposal_context(households, state, variant, as_of)
     if len(ctx.households) == 0:
         return ctx, None
     strategy = koppeling.choose_strategy("auto", "aggregated", ctx.inputs)
@@ -148,22 +171,32 @@ class Weekly:
 
 
 # ------------------------------------------------------------------------------------------
-# Look-ahead: the engine with a sampled future
+# Look-ahead: the weekly model priced by the LP duals of sampled futures
 # ------------------------------------------------------------------------------------------
+
+#: Sampled futures per week whose LP duals are averaged into the prices.
+LOOKAHEAD_SAMPLES = 3
+#: Added to a household's deferral value: what one more week of waiting costs it (waiting
+#: weight 20 per month x 7 / 30.4 days).
+LOOKAHEAD_PATIENCE = 4.6
+
 
 @dataclass
 class LookAhead:
-    """The weekly model over the pending households and a sampled future (module docstring)."""
+    """The weekly model priced by the LP duals of ``samples`` sampled futures: dwelling and
+    person prices, deferral values (module docstring; :mod:`optimizer.simulation.prices`)."""
 
     variant: Variant
     options: SolverOptions
     seed: int
+    samples: int = LOOKAHEAD_SAMPLES
+    patience: float = LOOKAHEAD_PATIENCE
     name: str = "lookahead"
-    _scope_cache: dict = field(default_factory=dict, repr=False)
 
-    def future(self, week: Week) -> pd.DataFrame:
-        """A sample of the households still to arrive after this batch (expected persons:
-        the share of the half-year's arrivals not yet due), IDs prefixed ``F``, dossiers complete."""
+    def future(self, week: Week, sample: int = 0) -> pd.DataFrame:
+        """Sample ``sample`` of the households still to arrive after this batch (expected
+        persons: the share of the half-year's arrivals not yet due), IDs prefixed ``F``,
+        dossiers complete; seeded by (policy seed, week, sample), never the world's seed."""
         world = week.world
         last = world.days[-1]
         left = (last - week.day).days
@@ -172,65 +205,99 @@ class LookAhead:
         if persons <= 0 or world.scope is None:
             return week.households.iloc[:0]
         n = max(1, int(math.ceil(persons / 2.0)))
-        sample = generate_households(n, 1_000_003 * self.seed + week.index, gemeenten=world.scope,
-                                     reception=world.reception)
-        rng = np.random.default_rng([self.seed, week.index])
-        awaiting = sample["linked_gm"] == ""
-        days = rng.integers(1, max(2, left + 1), size=len(sample))
-        sample.loc[awaiting, "permit_date"] = [(week.day + timedelta(days=int(d))).isoformat() for d in days[awaiting]]
-        sample["has_bsn"] = "true"
-        sample["has_iban"] = "true"
+        sample_seed = 1_000_003 * self.seed + 1_009 * sample + week.index
+        households = generate_households(n, sample_seed, gemeenten=world.scope, reception=world.reception)
+        rng = np.random.default_rng([self.seed, week.index, sample])
+        awaiting = households["linked_gm"] == ""
+        days = rng.integers(1, max(2, left + 1), size=len(households))
+        households.loc[awaiting, "permit_date"] = [(week.day + timedelta(days=int(d))).isoformat()
+                                                   for d in days[awaiting]]
+        households["has_bsn"] = "true"
+        households["has_iban"] = "true"
         for c in ("household_id", "referent_id"):
-            sample[c] = sample[c].map(lambda x: f"F{x[1:]}" if x else x)
-        return schemas.load_households(sample)
+            households[c] = households[c].map(lambda x: f"F{x[1:]}" if x else x)
+        return schemas.load_households(households)
 
-    def decide(self, week: Week) -> pd.DataFrame:
+    def rest_state(self, week: Week, sample: int = 0) -> pd.DataFrame:
+        """Sample ``sample`` of the state of the rest of the half-year: target :math:`T_g -
+        \\text{linked}_g`; the dwellings free now plus a draw of those still to be released,
+        :math:`\\text{Poisson}(\\text{offer}_{g,k} \\cdot \\text{batches left} / \\text{batches})`
+        (the world releases Poisson(offer) dwellings uniformly over the batches, so the number
+        still to come is Poisson with that mean), seeded by (policy seed, week, sample)."""
         world = week.world
         state = engine_state(week.state).copy()
         state["target"] = (week.state["half_year_target"] - week.state["linked"]).clip(lower=0).astype(float)
         weeks_left = len(world.days) - 1 - week.index
-        expected = np.floor(world.offer * weeks_left / len(world.days)).astype(np.int64)
+        rng = np.random.default_rng([self.seed, week.index, sample, 1])
+        expected = rng.poisson(world.offer * weeks_left / len(world.days)).astype(np.int64)
         state[list(DWELLING_COLUMNS)] = week.dwellings + expected
-        frame = pd.concat([week.households, self.future(week)])
-        ctx, sol = engine_proposal(frame, state, self.variant, week.day, self.options)
-        links = solution_links(ctx, sol)
-        real = links[links["household_id"].isin(set(week.decidable.index))]
-        return fit_to_free(real, week)
+        return state
+
+    def prices(self, week: Week) -> Prices:
+        """The prices of the week: the means over the samples of the LP duals
+        (:class:`optimizer.simulation.prices.LPDuals`) of each sample's rest-of-period model."""
+        lp_options = replace(self.options, mip_rel_gap=0.0)
+        dwelling, person, values = [], [], []
+        for s in range(self.samples):
+            frame = pd.concat([week.households, self.future(week, s)])
+            ctx = proposal_context(frame, self.rest_state(week, s), self.variant, week.day)
+            if len(ctx.households) == 0:
+                continue
+            duals = lp_duals(relax(koppeling.build(ctx).model), lp_options)
+            codes = list(ctx.inputs.gemeenten)
+            dwelling.append(pd.DataFrame(duals.dwelling, index=codes).reindex(week.state.index).fillna(0.0).to_numpy())
+            person.append(pd.Series(duals.person, index=codes).reindex(week.state.index).fillna(0.0).to_numpy())
+            values.append(pd.Series([duals.unit.get(int(u), np.nan) for u in ctx.inputs.hh_unit],
+                                    index=ctx.households.index))
+        lam = average_prices(dwelling) if dwelling else np.zeros((len(week.state), 5))
+        value = pd.concat(values, axis=1).mean(axis=1) if values else pd.Series(dtype=float)
+        return Prices(dwelling=pd.DataFrame(lam, index=week.state.index, columns=list(range(1, 6))),
+                      person=pd.Series(np.mean(person, axis=0) if person else 0.0, index=week.state.index),
+                      value=value.reindex(week.decidable.index), patience=self.patience)
+
+    def decide(self, week: Week) -> pd.DataFrame:
+        ctx = proposal_context(week.households, engine_state(week.state), self.variant, week.day)
+        if len(ctx.households) == 0:
+            return empty_links()
+        return solution_links(ctx, priced_proposal(ctx, self.prices(week), self.options))
 
 
-def fit_to_free(links: pd.DataFrame, week: Week) -> pd.DataFrame:
-    """Keep the links that a dwelling free now can take, longest waiting first: two single
-    households the model lets share go to one free class-2 dwelling; any other keeps its model
-    class if free, else the smallest larger free class; the others wait."""
-    free = week.dwellings.copy()
-    pos = {g: i for i, g in enumerate(week.state.index)}
-    need = week.decidable["size_class"]
-    rank = {h: i for i, h in enumerate(week.decidable.index)}
-    ordered = sorted(zip(links["household_id"], links["gm_code"], links["dwelling_class"], links["shared"]),
-                     key=lambda x: rank[x[0]])
-    rows = []
-    waiting_partner: dict[str, str] = {}
-    for hid, gm, d, shared in ordered:
-        g = pos[gm]
-        if shared:
-            mate = waiting_partner.pop(gm, None)
-            if mate is None:
-                waiting_partner[gm] = hid
-            elif free[g, 1] > 0:
-                free[g, 1] -= 1
-                rows += [(mate, gm, 2, True), (hid, gm, 2, True)]
-            continue
-        cls = int(d) if free[g, int(d) - 1] > 0 and int(d) >= int(need[hid]) else fitting_class(free[g], int(need[hid]))
-        if cls:
-            free[g, cls - 1] -= 1
-            rows.append((hid, gm, cls, False))
-    for gm, hid in waiting_partner.items():  # a single whose partner was not kept: a dwelling of its own
-        cls = fitting_class(free[pos[gm]], int(need[hid]))
-        if cls:
-            free[pos[gm], cls - 1] -= 1
-            rows.append((hid, gm, cls, False))
-    return pd.DataFrame(rows, columns=["household_id", "gm_code", "dwelling_class", "shared"]) if rows \
-        else empty_links()
+@dataclass
+class Prices:
+    """A week's look-ahead prices: per dwelling (index gm_code, columns classes 1..5), per
+    person linked (index gm_code), per decidable household its value to the rest of the
+    half-year :math:`\\bar\\mu_h` (index household_id: the mean over the samples of its unit's
+    balance dual), and what one more week of waiting costs a household (the patience)."""
+
+    dwelling: pd.DataFrame
+    person: pd.Series
+    value: pd.Series
+    patience: float
+
+
+#: Weights the priced weekly model sets to 0: the quota is priced by the person prices instead.
+PRICED_OFF = ("quota", "pressure", "minimax")
+
+
+def priced_proposal(ctx: Context, prices: Prices, options: SolverOptions) -> Solution:
+    """The weekly model of ``ctx`` priced for the rest of the half-year: the quota, pressure and
+    minimax weights 0 (:data:`PRICED_OFF`), plus the dwelling prices, the person prices and the
+    deferral values (:mod:`optimizer.simulation.prices`); solved by HiGHS (no heuristic start:
+    the engine's heuristic knows no prices, and a weekly model is small)."""
+    codes = list(ctx.inputs.gemeenten)
+    weights = {**ctx.inputs.weights, **{t: 0.0 for t in PRICED_OFF}}
+    priced = dataclasses.replace(ctx, inputs=dataclasses.replace(ctx.inputs, weights=weights))
+    built = koppeling.build(priced)
+    lam, pi = prices.dwelling.reindex(codes).to_numpy(), prices.person.reindex(codes).to_numpy()
+    add_dwelling_prices(built.model, lam)
+    add_person_prices(built.model, pi)
+    c = priced.inputs.unplaced_cost
+    value = prices.value.reindex(ctx.households.index).to_numpy(dtype=float)
+    add_deferral_values(built.model, c, np.fmin(c, value) + prices.patience)
+    result = highs.solve(built.model, options)
+    if not result.has_solution:
+        raise RuntimeError(f"priced weekly model: no solution (status {result.solver_status})")
+    return koppeling.extract(ctx, built, result)
 
 
 def make_policy(name: str, variant: Variant, options: SolverOptions, seed: int):
