@@ -320,11 +320,12 @@ class LocalSearch:
         self.Hn = np.bincount(self.gm, minlength=G + 1).astype(float)
         self.N = np.zeros((G + 1, 5), dtype=int)
         np.add.at(self.N, (self.gm, self.k), 1)
-        # the cost table with a zero row for the unplaced (G), read directly while persons are
-        # whole numbers the table covers (always, unless it was capped: then computed)
+        # the cost table with a zero row for the unplaced (G), read directly: persons are whole
+        # and a trial move or swap counts at most all of them twice (unless the table was capped:
+        # then computed)
         table = cost_table(inp)
         self.qtab = np.vstack([table, np.zeros((1, table.shape[1]))])
-        self.direct = bool(np.array_equal(self.p, np.round(self.p)) and self.p.sum() < table.shape[1])
+        self.direct = bool(np.array_equal(self.p, np.round(self.p)) and 2 * self.p.sum() < table.shape[1])
         self.qcur = self._q(np.arange(G + 1), self.P)
         # per gemeente: dwelling cost now, of adding / removing one household of class k
         self.dcur = np.zeros(G + 1)

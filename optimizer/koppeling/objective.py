@@ -157,15 +157,16 @@ COST_TABLE_CELLS = 4_000_000
 
 
 def cost_table(inp: KoppelingInputs) -> np.ndarray:
-    """(gemeenten, W): :func:`gemeente_cost` of every gemeente at 0, 1, ..., W - 1 persons, W the
-    persons of all decision households + 1 (at most :data:`COST_TABLE_CELLS` cells). Computed
+    """(gemeenten, W): :func:`gemeente_cost` of every gemeente at 0, 1, ..., W - 1 persons, W twice
+    the persons of all decision households + 1 (a trial move may count a household twice; at
+    most :data:`COST_TABLE_CELLS` cells). Computed
     once per inputs (the same arithmetic, so a lookup equals the computation bit for bit): the
     heuristic and the explanations evaluate the cost tens of thousands of times."""
     table = inp.__dict__.get("_gemeente_cost_table")
     if table is None:
         persons = float(np.sum(inp.size_persons[inp.unit_size[inp.hh_unit]])) if len(inp.hh_unit) else 0.0
         G = inp.n_gemeenten
-        width = int(min(persons + 1, COST_TABLE_CELLS // max(G, 1)))
+        width = int(min(2 * persons + 1, COST_TABLE_CELLS // max(G, 1)))
         grid = np.broadcast_to(np.arange(width, dtype=float), (G, width))
         table = _gemeente_cost(inp, grid, (slice(None), None)) if G and width else np.zeros((G, 0))
         inp.__dict__["_gemeente_cost_table"] = table
