@@ -109,8 +109,8 @@ def write_xlsx_sheets(path: str | Path, sheets: list[tuple[str, pd.DataFrame, di
     a formula (``=``, ``+``, ``-``, ``@``: an id or a name from an input file) also with Excel's
     quote prefix (formula injection).
 
-    Written directly as SpreadsheetML (:mod:`optimizer.core.xlsx_writer`): a weekly proposal's
-    tables in a fraction of the time openpyxl's write-only mode took.
+    Written with XlsxWriter in ``constant_memory`` mode (:mod:`optimizer.core.xlsx_writer`), the
+    same tables giving the same bytes.
     """
     from optimizer.core.xlsx_writer import Sheet, write_workbook
 
