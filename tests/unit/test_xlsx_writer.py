@@ -93,3 +93,11 @@ def test_xlsx_of_an_empty_table_has_header_and_no_filter(tmp_path):
     write_xlsx_sheets(path, [("data", pd.DataFrame({"a": [], "b": []}), {})])
     ws = load_workbook(path)["data"]
     assert [c.value for c in ws[1]] == ["a", "b"] and ws.max_row == 1 and ws.auto_filter.ref is None
+
+
+def test_xlsx_text_that_looks_like_an_escape_or_is_empty_comes_back_as_written(tmp_path):
+    path = tmp_path / "t.xlsx"
+    texts = ["_x0041_", "tab\there", "line\nbreak", "", "x\x7fy"]
+    write_xlsx_sheets(path, [("data", pd.DataFrame({"a": texts}), {})])
+    ws = load_workbook(path)["data"]
+    assert [ws.cell(row=r, column=1).value for r in range(2, 7)] == texts
