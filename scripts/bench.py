@@ -17,7 +17,7 @@ the same objective) runs where it can finish within ``--naive-time-limit``.
     python scripts/bench.py --quick         # CI smoke: a small batch only
     python scripts/bench.py --markdown docs/performance.md   # also write the table
     python scripts/bench.py --instances m1000,month,m4000 --naive ""   # the 4-week pace rows
-    python scripts/bench.py --command weekly --repeat 3 -- --no-map    # end to end, fresh process
+    python scripts/bench.py --command weekly --repeat 3                # end to end, fresh process (-- --map: also map.png)
     python scripts/bench.py --command m3000 -- --time-limit 2          # any-time behaviour
     python scripts/bench.py --previous national                        # --previous input building
 

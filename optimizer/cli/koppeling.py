@@ -234,10 +234,11 @@ def propose(
     = "auto",
     xlsx: Annotated[bool, typer.Option("--xlsx/--no-xlsx", help="Also write .xlsx copies of the tables.")] = True,
     boundaries: Annotated[Path | None, typer.Option(
-        "--boundaries", help="Gemeente boundaries (GeoJSON/GeoPackage) for map.png; default: the embedded "
+        "--boundaries", help="Gemeente boundaries (GeoJSON/GeoPackage) for the report's map and map.png; default: the embedded "
                              "data/boundaries.geojson (Bron: CBS, PDOK).")] = None,
-    make_map: Annotated[bool, typer.Option("--map/--no-map", help="Draw map.png (embedded boundaries by default).")]
-    = True,
+    make_map: Annotated[bool, typer.Option("--map/--no-map", help="Also draw map.png (report.html has the same map; "
+                                                                  "embedded boundaries by default).")]
+    = False,
     lang: ReportLang = "nl",
     verbose: Verbose = False,
     quiet: Quiet = False,

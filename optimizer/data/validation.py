@@ -247,7 +247,7 @@ MAX_EXACT_INT = 2**53
 def _known_codes(kind: str) -> set[str]:
     from optimizer.data import dataset  # lazy: dataset validates its own files with this module
 
-    return set(dataset.gemeente_codes()) if kind == "gm" else set(dataset.load_gemeenten()["amr_code"])
+    return set(dataset.gemeente_codes()) if kind == "gm" else dataset.amr_codes()
 
 
 def _parse_column(column: pd.Series, col: Col) -> tuple[pd.Series, pd.Series, pd.Series]:

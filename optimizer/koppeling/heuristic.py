@@ -47,6 +47,7 @@ import pyomo.environ as pyo
 from models.koppeling import SHARED_CLASS, KoppelingInputs, quota_segments
 from optimizer.koppeling.objective import (
     Assignment,
+    cost_table,
     dwelling_cost,
     evaluate,
     gemeente_cost,
@@ -319,6 +320,12 @@ class LocalSearch:
         self.Hn = np.bincount(self.gm, minlength=G + 1).astype(float)
         self.N = np.zeros((G + 1, 5), dtype=int)
         np.add.at(self.N, (self.gm, self.k), 1)
+        # the cost table with a zero row for the unplaced (G), read directly: persons are whole
+        # and a trial move or swap counts at most all of them twice (unless the table was capped:
+        # then computed)
+        table = cost_table(inp)
+        self.qtab = np.vstack([table, np.zeros((1, table.shape[1]))])
+        self.direct = bool(np.array_equal(self.p, np.round(self.p)) and 2 * self.p.sum() < table.shape[1])
         self.qcur = self._q(np.arange(G + 1), self.P)
         # per gemeente: dwelling cost now, of adding / removing one household of class k
         self.dcur = np.zeros(G + 1)
@@ -348,6 +355,8 @@ class LocalSearch:
     def _q(self, idx: np.ndarray, persons: np.ndarray) -> np.ndarray:
         """Weighted quota + pressure cost of gemeenten ``idx`` with ``persons`` linked (the
         pseudo gemeente ``G`` of the unplaced has none)."""
+        if self.direct:
+            return self.qtab[idx, np.asarray(persons).astype(np.intp)]
         real = idx < self.G
         return np.where(real, gemeente_cost(self.inp, persons, np.where(real, idx, 0)), 0.0)
 

@@ -145,10 +145,44 @@ def quota_terms(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> tup
     return (over + under) / inp.scale[g], inp.pressure[g] * over / inp.scale[g]
 
 
-def gemeente_cost(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> np.ndarray:
-    """Weighted quota + pressure terms of gemeenten ``g`` (default all) at ``persons``."""
+def _gemeente_cost(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> np.ndarray:
+    """:func:`gemeente_cost` computed from :func:`quota_terms`."""
     quota, pressure = quota_terms(inp, persons, g)
     return inp.weights.get("quota", 0.0) * quota + inp.weights.get("pressure", 0.0) * pressure
+
+
+#: Most cells of the table of :func:`gemeente_cost` per whole number of persons (gemeenten x
+#: persons; 4 million doubles = 32 MB); beyond it the cost is computed.
+COST_TABLE_CELLS = 4_000_000
+
+
+def cost_table(inp: KoppelingInputs) -> np.ndarray:
+    """(gemeenten, W): :func:`gemeente_cost` of every gemeente at 0, 1, ..., W - 1 persons, W twice
+    the persons of all decision households + 1 (a trial move may count a household twice; at
+    most :data:`COST_TABLE_CELLS` cells). Computed
+    once per inputs (the same arithmetic, so a lookup equals the computation bit for bit): the
+    heuristic and the explanations evaluate the cost tens of thousands of times."""
+    table = inp.__dict__.get("_gemeente_cost_table")
+    if table is None:
+        persons = float(np.sum(inp.size_persons[inp.unit_size[inp.hh_unit]])) if len(inp.hh_unit) else 0.0
+        G = inp.n_gemeenten
+        width = int(min(2 * persons + 1, COST_TABLE_CELLS // max(G, 1)))
+        grid = np.broadcast_to(np.arange(width, dtype=float), (G, width))
+        table = _gemeente_cost(inp, grid, (slice(None), None)) if G and width else np.zeros((G, 0))
+        inp.__dict__["_gemeente_cost_table"] = table
+    return table
+
+
+def gemeente_cost(inp: KoppelingInputs, persons: np.ndarray, g=slice(None)) -> np.ndarray:
+    """Weighted quota + pressure terms of gemeenten ``g`` (default all) at ``persons``: looked up
+    in :func:`cost_table` where ``persons`` are whole and within it, computed otherwise."""
+    table = cost_table(inp)
+    x = np.asarray(persons, dtype=float)
+    with np.errstate(invalid="ignore"):
+        i = x.astype(np.int64)
+    if x.size and table.shape[1] and i.min() >= 0 and i.max() < table.shape[1] and np.array_equal(i, x):
+        return table[np.arange(inp.n_gemeenten)[g], i]
+    return _gemeente_cost(inp, persons, g)
 
 
 def minimax(inp: KoppelingInputs, relative_deviation: np.ndarray) -> float:

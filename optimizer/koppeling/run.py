@@ -93,7 +93,7 @@ class ProposeConfig:
     command: str = "propose"
     extra_record: dict = field(default_factory=dict)
     relative_to: Path | None = None  # record input paths relative to this folder (demo)
-    make_map: bool = True  # map.png (and the report's map); boundaries are embedded, so always drawn
+    make_map: bool = False  # map.png on request (report.html has the same map as SVG); boundaries are embedded
     boundaries: str | Path | None = None  # GeoJSON/GeoPackage; default: optimizer.data.geo.default_boundaries_path()
     lang: str = "nl"  # language of the reasons, units and report.html / report.xlsx (optimizer.report.strings)
     report: bool = True  # write report.html and report.xlsx
@@ -190,8 +190,8 @@ def _collect(violations: list[Violation], read: Callable[[], T]) -> T | None:
 def load(cfg: ProposeConfig) -> Loaded:
     """Read and type every input that stands on its own; collect (do not raise) violations.
 
-    The gemeente boundaries for ``map.png`` are read here too, so that a wrong
-    ``--boundaries`` file is reported before anything is solved.
+    The gemeente boundaries for the report's map and ``map.png`` are read here too, so that a
+    wrong ``--boundaries`` file is reported before anything is solved.
     """
     loaded = Loaded()
     v = loaded.violations
@@ -201,7 +201,7 @@ def load(cfg: ProposeConfig) -> Loaded:
     loaded.variant = _collect(v, lambda: load_variant(cfg.variant))
     if cfg.previous is not None:
         loaded.previous = _collect(v, lambda: schemas.load_previous(cfg.previous))
-    if cfg.make_map:
+    if cfg.make_map or cfg.report:
         from optimizer.data.geo import load_shapes
 
         loaded.boundaries = _collect(v, lambda: load_shapes(cfg.boundaries))

@@ -41,7 +41,7 @@ def numeric_values(col: pd.Series) -> pd.Series | None:
         return None
     if pd.api.types.is_numeric_dtype(col):
         return pd.to_numeric(col, errors="coerce").astype(float)
-    if col.map(lambda v: isinstance(v, bool)).any():
+    if _text_value(col) or col.map(lambda v: isinstance(v, bool)).any():
         return None
     filled = col[col.notna() & col.astype(str).str.strip().ne("")]
     if filled.empty:
@@ -50,6 +50,23 @@ def numeric_values(col: pd.Series) -> pd.Series | None:
     if parsed.isna().any():
         return None
     return pd.to_numeric(col.where(col.astype(str).str.strip().ne("")), errors="coerce").astype(float)
+
+
+def _text_value(col: pd.Series) -> bool:
+    """Whether the first non-empty cell of an object column is not a number (a quick answer for
+    text columns such as a household's explanation; the full check below gives the same)."""
+    for v in col.tolist():
+        if v is None or v is pd.NA or isinstance(v, bool) or (isinstance(v, float) and v != v):
+            continue
+        s = str(v).strip()
+        if not s:
+            continue
+        try:
+            float(s)
+            return False
+        except ValueError:
+            return bool(pd.isna(pd.to_numeric(pd.Series([s]), errors="coerce").iloc[0]))
+    return False
 
 
 def column_kind(name: str, col: pd.Series) -> ColumnKind:

@@ -48,7 +48,8 @@ class MapBlock:
 
 @dataclass
 class ChartBlock:
-    """A chart: a matplotlib ``Figure`` (rendered inline as SVG)."""
+    """A chart: a matplotlib ``Figure`` (rendered inline as SVG), or SVG markup made by trusted
+    code (a ``str``, inserted as it is)."""
 
     name: str
     figure: Any

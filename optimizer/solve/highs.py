@@ -161,9 +161,38 @@ class _Compiled:
     seconds: float
 
 
+def _light_scipy_hooks() -> None:
+    """Give Pyomo's standard-form compiler ``scipy.sparse`` without ``scipy.stats``.
+
+    Pyomo registers a callback on the first import of ``scipy`` by anyone
+    (``pyomo.common.dependencies._finalize_scipy``) that also imports ``scipy.stats``,
+    ``scipy.integrate`` and ``scipy.spatial``: ~1 s of a weekly command for modules the compiler
+    does not use. ``scipy.sparse`` is imported here with that callback set aside (it stays
+    registered, so Pyomo code that asks for its ``scipy`` later still gets the full import), and
+    the compiler's matrix hooks (class attributes meant to be set, Pyomo's own comment) are set
+    to what Pyomo would set.
+    """
+    from pyomo.common.dependencies import DeferredImportCallbackFinder
+    from pyomo.repn.plugins.standard_form import _LinearStandardFormCompiler_impl as impl
+
+    if impl._to_vector is not None:
+        return
+    callbacks = DeferredImportCallbackFinder._callbacks
+    saved = callbacks.pop("scipy", None)
+    try:
+        import scipy.sparse
+    finally:
+        if saved is not None:
+            callbacks["scipy"] = saved
+    impl._csc_matrix = scipy.sparse.csc_array
+    impl._csr_matrix = scipy.sparse.csr_array
+    impl._to_vector = np.fromiter
+
+
 def _compile(model: pyo.ConcreteModel) -> _Compiled:
     """Compile ``model`` (one active minimisation objective) to a ``HighsLp``."""
     t0 = time.perf_counter()
+    _light_scipy_hooks()
     info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize)
     columns = info.columns
     A = info.A.tocsc()

@@ -93,7 +93,7 @@ def test_run_propose_writes_files_and_run_record(inputs, first_run):
     households, state = inputs
     out, _record = first_run
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["fairness.csv", "gemeenten.csv", "household_types.csv", "map.png", "proposal.csv",
+    assert names == ["fairness.csv", "gemeenten.csv", "household_types.csv", "proposal.csv",
                      "provinces.csv", "report.html", "report.xlsx", "run.json"]
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     # inputs by hash, the variant, the solver and its version

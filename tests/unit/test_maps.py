@@ -1,5 +1,5 @@
-"""map.png of a proposal (always drawn: the boundaries are embedded) and the colour classes of
-the report's maps."""
+"""map.png of a proposal (on request, ``make_map`` / ``--map``: report.html has the same map as
+SVG; the boundaries are embedded) and the colour classes of the report's maps."""
 
 from __future__ import annotations
 
@@ -31,6 +31,12 @@ def test_no_map_when_switched_off(tmp_path):
     assert not (tmp_path / "run" / "map.png").exists()
 
 
+def test_no_map_png_by_default(tmp_path):
+    """map.png is drawn on request only (issue 13: 1-2 s of a weekly command)."""
+    record = _run(tmp_path)
+    assert record["map"] is None and not (tmp_path / "run" / "map.png").exists()
+
+
 def test_map_is_drawn_without_raw_data_or_geopandas(tmp_path, monkeypatch):
     """A fresh machine: no raw folder, no geopandas; the embedded boundaries draw the map."""
     import sys
@@ -38,7 +44,7 @@ def test_map_is_drawn_without_raw_data_or_geopandas(tmp_path, monkeypatch):
     monkeypatch.setenv("SPREIDING_RAW", str(tmp_path / "no-raw-data"))
     monkeypatch.setitem(sys.modules, "geopandas", None)
     assert geo.default_boundaries_path() == geo.embedded_boundaries_path()
-    record = _run(tmp_path)
+    record = _run(tmp_path, make_map=True)
     png = tmp_path / "run" / "map.png"
     assert record["map"] == "map.png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not any("map.png not drawn" in n for n in record["notes"])
@@ -49,7 +55,7 @@ def test_no_boundaries_at_all_means_no_map_and_a_note(tmp_path, monkeypatch):
     monkeypatch.setenv("SPREIDING_RAW", str(tmp_path / "no-raw-data"))
     monkeypatch.setattr(geo, "embedded_boundaries_path", lambda: tmp_path / "none.geojson")
     assert geo.default_boundaries_path() is None
-    record = _run(tmp_path)
+    record = _run(tmp_path, make_map=True)
     assert record["map"] is None and any("map.png not drawn" in n for n in record["notes"])
 
 
