@@ -209,8 +209,10 @@ def solve(model: pyo.ConcreteModel, inp: KoppelingInputs, formulation: str, opti
 
     if strategy == "rens":
         restrict = [model.assign_count] if formulation == "aggregated" else [model.assign_pair]
+        improve = None if len(inp.hh_unit) < lns.MIN_HOUSEHOLDS else (
+            lambda deadline: _improve(model, inp, opts, start, deadline))
         result = strategies.solve_rens(model, opts, restrict=restrict, warm_start=True, full_mip=full_mip,
-                                       improve=lambda deadline: _improve(model, inp, opts, start, deadline))
+                                       improve=improve)
     else:
         result = full_mip(model, opts, warm_start=True)
     record = {**result.options, **_limit_record(options), "portfolio_members": members}
