@@ -170,14 +170,19 @@ def _light_scipy_hooks() -> None:
     does not use. ``scipy.sparse`` is imported here with that callback set aside (it stays
     registered, so Pyomo code that asks for its ``scipy`` later still gets the full import), and
     the compiler's matrix hooks (class attributes meant to be set, Pyomo's own comment) are set
-    to what Pyomo would set.
+    to what Pyomo would set. Where those private names are missing (another Pyomo version) it
+    does nothing and Pyomo imports scipy as it always did: slower by ~1 s, the same model.
     """
-    from pyomo.common.dependencies import DeferredImportCallbackFinder
-    from pyomo.repn.plugins.standard_form import _LinearStandardFormCompiler_impl as impl
+    try:  # private Pyomo names (pyomo 6.10): if a later Pyomo moves them, Pyomo's own path is used
+        from pyomo.common.dependencies import DeferredImportCallbackFinder
+        from pyomo.repn.plugins.standard_form import _LinearStandardFormCompiler_impl as impl
 
-    if impl._to_vector is not None:
+        if impl._to_vector is not None:
+            return
+        callbacks = DeferredImportCallbackFinder._callbacks
+    except (ImportError, AttributeError):
+        log.debug("Pyomo internals changed: the standard-form compiler imports scipy itself")
         return
-    callbacks = DeferredImportCallbackFinder._callbacks
     saved = callbacks.pop("scipy", None)
     try:
         import scipy.sparse
