@@ -40,7 +40,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-import highspy
 import numpy as np
 import pyomo.environ as pyo
 
@@ -124,17 +123,11 @@ def step(c: highs._Compiled, x: np.ndarray, free: np.ndarray, options: SolverOpt
     up = np.asarray(c.lp.col_upper_, dtype=float).copy()
     fix = c.is_int & ~free
     lo[fix] = up[fix] = np.round(x[fix])
-    h = highs.new_highs(False)
     settings = {"output_flag": False, "threads": 1, "random_seed": options.random_seed, "mip_rel_gap": 0.0,
                 "mip_max_nodes": SUB_NODE_LIMIT, "time_limit": max(0.01, seconds)}
-    for key, value in settings.items():
-        h.setOptionValue(key, value)
-    h.passModel(c.lp)
+    h = highs.prepared(c, settings)
     h.changeColsBounds(len(lo), np.arange(len(lo), dtype=np.int32), lo, up)
-    sol = highspy.HighsSolution()
-    sol.col_value = list(x)
-    sol.value_valid = True
-    h.setSolution(sol)
+    highs.set_start(h, x)
     h.run()
     if h.getInfo().primal_solution_status != 2:
         return None

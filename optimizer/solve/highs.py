@@ -262,18 +262,31 @@ def _row_duals(rows: list, row_dual) -> dict[str, float]:
     return out
 
 
-def _run(c: _Compiled, options: SolverOptions, start: list[float] | None) -> highspy.Highs:
-    """A HiGHS instance with ``options`` that has run on ``c`` (from ``start`` if given)."""
-    h = new_highs(options.verbose)
-    for key, value in options.highs_settings().items():
+def set_start(h: highspy.Highs, values: list[float]) -> None:
+    """Hand HiGHS ``values`` (one per column) as its starting solution."""
+    sol = highspy.HighsSolution()
+    sol.col_value = list(values)
+    sol.value_valid = True
+    h.setSolution(sol)
+
+
+def prepared(c: _Compiled, settings: dict, start: list[float] | None = None,
+             verbose: bool = False) -> highspy.Highs:
+    """A HiGHS instance with ``settings`` (option -> value; a rejected one is a ValueError) and
+    the model ``c``, from ``start`` if given, ready to run."""
+    h = new_highs(verbose)
+    for key, value in settings.items():
         if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
             raise ValueError(f"HiGHS rejected option {key} = {value!r}")
     h.passModel(c.lp)
     if start is not None:
-        sol = highspy.HighsSolution()
-        sol.col_value = start
-        sol.value_valid = True
-        h.setSolution(sol)
+        set_start(h, start)
+    return h
+
+
+def _run(c: _Compiled, options: SolverOptions, start: list[float] | None) -> highspy.Highs:
+    """A HiGHS instance with ``options`` that has run on ``c`` (from ``start`` if given)."""
+    h = prepared(c, options.highs_settings(), start, options.verbose)
     h.run()
     return h
 

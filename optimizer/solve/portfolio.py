@@ -113,16 +113,8 @@ def _run_member(c: highs._Compiled, member: Member, start: list[float] | None, d
     """Run one member to its end (gap, limit or the portfolio's stop) and signal ``done``."""
     t0 = time.perf_counter()
     try:
-        h = highs.new_highs(member.options.verbose)
-        for key, value in member.options.highs_settings().items():
-            h.setOptionValue(key, value)
+        h = highs.prepared(c, member.options.highs_settings(), start, member.options.verbose)
         h.cbMipInterrupt.subscribe(lambda e: e.interrupt() if member.stop else None)
-        h.passModel(c.lp)
-        if start is not None:
-            sol = highspy.HighsSolution()
-            sol.col_value = start
-            sol.value_valid = True
-            h.setSolution(sol)
         member.highs = h
         h.run()
     finally:
