@@ -241,10 +241,10 @@ def inputs(cfg: ProposeConfig, data: Validated) -> Context:
     return ctx
 
 
-def build(ctx: Context, formulation: Formulation = "aggregated") -> Built:
-    """Build the koppeling model of ``ctx``."""
+def build(ctx: Context, formulation: Formulation = "aggregated", quota_secants: bool = True) -> Built:
+    """Build the koppeling model of ``ctx`` (``quota_secants``: :func:`models.koppeling.build_model`)."""
     t0 = time.perf_counter()
-    model = build_model(ctx.inputs, formulation)
+    model = build_model(ctx.inputs, formulation, quota_secants)
     return Built(model=model, formulation=formulation, seconds=time.perf_counter() - t0)
 
 

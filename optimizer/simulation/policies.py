@@ -243,7 +243,8 @@ class LookAhead:
             ctx = proposal_context(frame, self.rest_state(week, s), self.variant, week.day)
             if len(ctx.households) == 0:
                 continue
-            duals = lp_duals(relax(koppeling.build(ctx).model), lp_options)
+            # the plain LP (no quota secant rows): the person price is the quota_deviation row's dual
+            duals = lp_duals(relax(koppeling.build(ctx, quota_secants=False).model), lp_options)
             codes = list(ctx.inputs.gemeenten)
             dwelling.append(pd.DataFrame(duals.dwelling, index=codes).reindex(week.state.index).fillna(0.0).to_numpy())
             person.append(pd.Series(duals.person, index=codes).reindex(week.state.index).fillna(0.0).to_numpy())

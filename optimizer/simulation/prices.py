@@ -9,7 +9,9 @@ placement in refugee resettlement"; Bansak & Paulson, GeoMatch), the worth is an
 1. for each of :math:`K` sampled futures :math:`\xi` (households still to arrive and dwellings
    still to be released, drawn with the policy's own seed), build the koppeling model of the
    rest of the half-year: the pending households and the sample, the half-year target still
-   open :math:`T_g - \text{linked}_g`, the dwellings free now plus the drawn future ones;
+   open :math:`T_g - \text{linked}_g`, the dwellings free now plus the drawn future ones,
+   without the quota secant rows (``build_model(..., quota_secants=False)``: valid inequalities
+   that would take part of the person price from the ``quota_deviation`` row);
 2. relax its integer variables (:func:`relax`) and solve the LP with HiGHS, row duals on
    (:func:`lp_duals`): the dual :math:`y^\xi_{g,d} \le 0` of the dwelling-capacity row of
    gemeente g and class d (``dwelling_capacity[g, d]``, :math:`\sum_{k \le d} w_{g,k,d} +
