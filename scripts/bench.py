@@ -2,6 +2,7 @@
 
 Instances are built from the synthetic generator with fixed seeds:
 
+* ``small``    - 150 households against the same weekly targets (shortfall in every gemeente);
 * ``weekly``   - a weekly batch: 450 households, gemeente state of 2025-H2 on 2025-08-04
                  (pace increment of one week, dwellings for the rest of the half-year);
 * ``month``    - 2,000 households, the same state scaled to four weeks of pace;
@@ -20,6 +21,7 @@ the same objective) runs where it can finish within ``--naive-time-limit``.
     python scripts/bench.py --command weekly --repeat 3                # end to end, fresh process (-- --map: also map.png)
     python scripts/bench.py --command m3000 -- --time-limit 2          # any-time behaviour
     python scripts/bench.py --previous national                        # --previous input building
+    python scripts/bench.py --instances small,weekly --naive "" --no-quota-secants   # A/B of the secant rows
 
 Targets (2-core machine): weekly <= 5 s total at gap <= 0.1%; national <= 60 s total at gap
 <= 0.5% and <= 4 GB; at least 10x faster than naive on the largest instance naive finishes.
@@ -43,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 INSTANCES = {
     # name: (households, seed, kind, gap); gap 1e-3 is the default variant's
     "quick": (120, 7, "weekly", 1e-3),
+    "small": (150, 21, "weekly", 1e-3),  # few households against the weekly targets: shortfall everywhere
     "weekly": (450, 1, "weekly", 1e-3),
     "m1000": (1000, 3, "month", 1e-3),
     "month": (2000, 3, "month", 1e-3),
@@ -67,7 +70,7 @@ def build_state(kind: str, offer_model: str = "obligation"):
 
 
 def run_single(name: str, formulation: str, time_limit: float, variant: str = "default",
-               offer_model: str = "obligation") -> dict:
+               offer_model: str = "obligation", quota_secants: bool = True) -> dict:
     """Run one instance in this process and return its measurements."""
     t0 = time.perf_counter()
     from optimizer.data import schemas
@@ -87,7 +90,7 @@ def run_single(name: str, formulation: str, time_limit: float, variant: str = "d
     t_inputs = time.perf_counter() - t1
     strategy = choose_strategy("auto", formulation, ctx.inputs)  # type: ignore[arg-type]
     sol = optimise(ctx, SolverOptions(time_limit=time_limit, mip_rel_gap=gap), formulation=formulation,  # type: ignore[arg-type]
-                   strategy=strategy)
+                   strategy=strategy, quota_secants=quota_secants)
     r = sol.result
     linked = int((sol.households["gm_index"] >= 0).sum())
     start = r.start or {}
@@ -104,6 +107,7 @@ def run_single(name: str, formulation: str, time_limit: float, variant: str = "d
         "gap_target": gap, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "solver_strategy": r.options.get("strategy"), "portfolio": r.options.get("portfolio"),
         "winner_seed": r.options.get("winner_seed"), "lns": r.options.get("lns"), "load": os.getloadavg()[0],
+        "quota_secants": quota_secants,
     }
 
 
@@ -166,9 +170,9 @@ def run_previous(name: str) -> dict:
 
 
 def run_child(name: str, formulation: str, time_limit: float, variant: str = "default",
-              offer_model: str = "obligation") -> dict:
+              offer_model: str = "obligation", quota_secants: bool = True) -> dict:
     cmd = [sys.executable, __file__, "--single", name, "--formulation", formulation, "--time-limit", str(time_limit),
-           "--variant", variant, "--offer-model", offer_model]
+           "--variant", variant, "--offer-model", offer_model, *([] if quota_secants else ["--no-quota-secants"])]
     proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
@@ -201,6 +205,8 @@ def main() -> None:
     ap.add_argument("--variant", default="default", help="koppeling variant (e.g. linear-quota: the form before issue 12)")
     ap.add_argument("--offer-model", default="obligation", choices=("obligation", "lettings"),
                     help="modelled dwelling offers (lettings: the model before issue 12)")
+    ap.add_argument("--no-quota-secants", action="store_true",
+                    help="build the model without the quota secant rows (valid inequalities; A/B of their effect)")
     ap.add_argument("--naive", default="weekly,month", help="instances to also run with the naive formulation")
     ap.add_argument("--quick", action="store_true", help="CI smoke run: one small instance, both formulations")
     ap.add_argument("--markdown", type=Path, help="write the table (and raw JSON) to this markdown file")
@@ -221,7 +227,8 @@ def main() -> None:
         print(json.dumps(run_previous(args.previous)))
         return
     if args.single:
-        print(json.dumps(run_single(args.single, args.formulation, args.time_limit, args.variant, args.offer_model)))
+        print(json.dumps(run_single(args.single, args.formulation, args.time_limit, args.variant, args.offer_model,
+                                    not args.no_quota_secants)))
         return
     names = ["quick"] if args.quick else [s for s in args.instances.split(",") if s]
     naive = set(names) if args.quick else {s for s in args.naive.split(",") if s}
@@ -230,7 +237,7 @@ def main() -> None:
         for form in ("aggregated", "per_household") if name in naive else ("aggregated",):
             limit = args.naive_time_limit if form == "per_household" else args.time_limit
             print(f"running {name} / {form} ...", file=sys.stderr, flush=True)
-            rows.append(run_child(name, form, limit, args.variant, args.offer_model))
+            rows.append(run_child(name, form, limit, args.variant, args.offer_model, not args.no_quota_secants))
             print(fmt(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     table = fmt(rows)
     print(table)

@@ -338,9 +338,9 @@ def run_propose(cfg: ProposeConfig) -> dict:
 
 
 def optimise(ctx: Context, options: SolverOptions | None = None, formulation: Formulation = "aggregated",
-             strategy: Literal["mip", "rens"] = "mip") -> Solution:
+             strategy: Literal["mip", "rens"] = "mip", quota_secants: bool = True) -> Solution:
     """Build, solve and extract in one call (tests, benchmarks, experiments)."""
-    built = build(ctx, formulation)
+    built = build(ctx, formulation, quota_secants)
     return extract(ctx, built, solve(ctx, built, options, strategy))
 
 
