@@ -26,7 +26,6 @@ import pandas as pd
 from optimizer.report import Report, write_report
 from optimizer.report.strings import household_types_shown, number, solve_status, text
 
-
 #: Most households that report.xlsx repeats when proposal.xlsx (the same rows) is written too.
 XLSX_HOUSEHOLDS = 5_000
 
