@@ -36,6 +36,8 @@ from optimizer.koppeling.objective import (
 )
 
 N_ALTERNATIVES = 3
+#: Households that move alone whose alternatives are computed together (arrays of CHUNK x gemeenten).
+CHUNK = 2048
 METHOD = ("one-household move, all other links fixed, dwellings of the two gemeenten involved re-assigned "
           "optimally (exact objective change of that solution)")
 
@@ -84,7 +86,9 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     :mod:`optimizer.koppeling.objective`.
 
     The changes of a move depend only on the group's *signature* (:class:`_Moves`): households
-    with the same signature (same units, gemeente, needs and persons) share one computation.
+    with the same signature (same units, gemeente, needs and persons) share one computation, and
+    households that move alone are computed :data:`CHUNK` at a time as (households x gemeenten)
+    arrays with the same arithmetic (identical deltas).
     """
     moves = _Moves(ctx, sol)
     ids = ctx.households.index
@@ -96,11 +100,18 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     deltas = np.full((n, k), np.nan)
     flags = np.zeros((n, 3), dtype=bool)
     moves_with = []
+    alone = []
     for h in range(n):
         group = [h] + [x for x in link_group.get(h, []) if x != h]
-        best_codes, best_deltas, flags[h] = moves.top(group, k)
-        codes[h], deltas[h] = best_codes, best_deltas
         moves_with.append(", ".join(ids[x] for x in group[1:]))
+        if len(group) == 1 and not moves.by_resources:
+            alone.append(h)
+        else:
+            codes[h], deltas[h], flags[h] = moves.top(group, k)
+    alone_at = np.asarray(alone, dtype=int)
+    for start in range(0, len(alone_at), CHUNK):
+        part = alone_at[start:start + CHUNK]
+        codes[part], deltas[part], flags[part] = moves.top_alone(part, k)
     data: dict[str, object] = {"household_id": ids[:n]}
     for i in range(k):
         data[f"alt{i + 1}_gm_code"] = codes[:, i]
@@ -146,6 +157,7 @@ class _Moves:
         self._mm: dict[tuple[int, ...], np.ndarray] = {}
         self._at: dict[float, tuple[np.ndarray, np.ndarray]] = {}
         self._top: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._left: dict[tuple[int, float, int], float] = {}
 
     def _max_rel_without(self, excl: tuple[int, ...]) -> np.ndarray:
         """Per candidate g: the largest relative deviation over gemeenten not in excl + (g,)."""
@@ -176,6 +188,61 @@ class _Moves:
         if key not in self._top:
             self._top[key] = self._compute(group, g0, needs, p, k)
         return self._top[key]
+
+    def _leaving(self, g0: int, p: float, need: int) -> float:
+        """The cost change at g0 (quota, pressure, dwellings) when one household of p persons
+        needing class ``need`` leaves it."""
+        key = (g0, p, need)
+        if key not in self._left:
+            self._left[key] = (gemeente_cost(self.inp, self.P[g0] - p, g0) - self.base_g[g0]
+                               + self.dwellings.removed(g0, (need,)))
+        return self._left[key]
+
+    def top_alone(self, hh: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`top` of many households that move alone, as arrays (households x gemeenten)
+        evaluated in the same order of operations as :meth:`_compute` (identical deltas)."""
+        inp, wmm, P = self.inp, self.wmm, self.P
+        rows = np.arange(len(hh))
+        g0, p, need = self.gm_of[hh], self.persons[hh], self.need[hh]
+        own = 0.0 + self.cost[inp.hh_unit[hh]]  # sum() over a group of one: 0 + its cost
+        dwell = np.stack([self.dwellings.added((int(x),)) for x in need]) if len(hh) else own
+        under_cap = (P + p[:, None] <= self.cap_p) & (self.Hn + 1 <= self.cap_h)
+        ok = under_cap & np.isfinite(own)
+        arriving = [self._arriving(float(x)) for x in p]
+        new_rel_g = np.stack([a[0] for a in arriving]) if len(hh) else own
+        add_g = np.stack([a[1] for a in arriving]) if len(hh) else own
+        delta = np.empty_like(own)
+        placed = g0 >= 0
+        at, g = rows[placed], g0[placed]
+        if len(at):
+            rem = np.array([self._leaving(x, q, c) for x, q, c in zip(g.tolist(), p[placed].tolist(),
+                                                                     need[placed].tolist())])
+            d = own[at] - own[at, g][:, None] + add_g[at] + dwell[at] + rem[:, None]
+            if wmm > 0:
+                new_rel_g0 = np.array([relative_deviation(inp, P[x] - q, x) for x, q in zip(g.tolist(),
+                                                                                          p[placed].tolist())])
+                mm = np.stack([self._max_rel_without((x,)) for x in g.tolist()])
+                d = d + wmm * (np.maximum(np.maximum(mm, new_rel_g0[:, None]), new_rel_g[at]) - self.rel.max())
+            delta[at] = d
+            ok[at, g] = False
+        at = rows[~placed]
+        if len(at):
+            d = own[at] + add_g[at] + dwell[at] - (0.0 + self.unplaced_cost[hh[at]])[:, None]
+            if wmm > 0:
+                d = d + wmm * (np.maximum(self._max_rel_without(()), new_rel_g[at]) - self.rel.max())
+            delta[at] = d
+        delta = np.where(ok & np.isfinite(delta), delta, np.inf)
+        best = np.argsort(delta, axis=1, kind="stable")[:, :k]
+        values = np.take_along_axis(delta, best, axis=1)
+        found = np.isfinite(values)
+        codes = np.where(found, self.codes[best], "").astype(object)
+        deltas = np.full(values.shape, np.nan)
+        deltas[found] = [round(x, 4) for x in values[found].tolist()]
+        allowed = np.isfinite(own)
+        housable = np.isfinite(dwell)
+        flags = np.stack([allowed.any(axis=1), (allowed & housable).any(axis=1),
+                          (allowed & housable & under_cap).any(axis=1)], axis=1)
+        return codes, deltas, flags
 
     def _compute(self, group: list[int], g0: int, needs: tuple[int, ...], p: float,
                  k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
