@@ -63,7 +63,7 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame, lang: 
     scores, score_col, best_amrs = labour_scores(ctx)
     terms = {f"term_{t}": [round(x, 6) for x in np.asarray(points[t], dtype=float).tolist()] for t in PER_HOUSEHOLD}
     best = [_score_cell(x) for x in best_scores(scores).tolist()]
-    rows = []
+    rows, why_all = [], []
     decided = dict(zip(hh["household_id"], range(len(hh))))
     excluded = dict(zip(ctx.excluded["household_id"], ctx.excluded["reason"]))
     for hid, src in zip(households.index, records(households, ["persons", "adults", "children", "linked_gm"])):
@@ -92,10 +92,11 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame, lang: 
         else:
             row = {**base, "status": "context", "gm_code": src["linked_gm"]}
             reason = [clause("linked_earlier", gm_code=src["linked_gm"])]
-        row.update(reason=clauses.render(reason, lang), reason_codes=clauses.codes(reason),
-                   reason_values=clauses.to_json(reason))
+        row.update(reason_codes=clauses.codes(reason), reason_values=clauses.to_json(reason))
         rows.append(row)
+        why_all.append(reason)
     out = pd.DataFrame(rows)
+    out["reason"] = clauses.render_all(why_all, lang)  # each distinct clause rendered once
     order = ["household_id", "status", "gm_code", "gm_naam", "provincie", "coa_region", "amr_code", "persons",
              "adults", "children", "needed_class", "dwelling_class", "shared_dwelling"]
     order += [f"term_{t}" for t in PER_HOUSEHOLD]

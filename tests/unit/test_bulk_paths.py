@@ -7,6 +7,7 @@ paths give.
 * ``explain.records`` equals ``DataFrame.to_dict("records")``; ``explain.best_scores`` equals
   ``explain.best_score`` per household;
 * ``report.columns.cells`` equals ``cell`` per value for every kind of column;
+* reasons rendered in bulk (each distinct clause once) equal reasons rendered one by one;
 * report.xlsx repeats the households only up to ``XLSX_HOUSEHOLDS`` when proposal.xlsx is
   written next to it; above, its sheet and the run's notes say where they are.
 """
@@ -26,6 +27,7 @@ from optimizer.data import schemas
 from optimizer.data.synthetic import generate_households
 from optimizer.koppeling import explain, heuristic
 from optimizer.koppeling import report as koppeling_report
+from optimizer.koppeling.clauses import clause, render, render_all
 from optimizer.koppeling.explain import _Moves, best_score, best_scores, records
 from optimizer.koppeling.extract import Solution, gemeenten_frame, households_frame
 from optimizer.koppeling.inputs import build_inputs
@@ -138,3 +140,20 @@ def test_report_xlsx_points_to_proposal_xlsx_above_the_limit(instance, tmp_path,
     else:  # no proposal.xlsx: report.xlsx keeps every household
         assert rows[0][0] == "household_id" and len(rows) == len(pd.read_csv(out / "proposal.csv")) + 1
         assert not any(note.startswith("report.xlsx") for note in notes)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_reasons_rendered_in_bulk_equal_one_by_one(instance, lang):
+    ctx, sol, _, _ = instance
+    why = explain.reasons(ctx, sol, explain.alternatives(ctx, sol))
+    extra = [[clause("not_linked"), clause("solver_stopped", stop="time_limit", gm_code="GM0014", gm_naam="A",
+                                           points=0.0)],
+             [clause("not_linked"), clause("solver_stopped", stop="time_limit", gm_code="GM0014", gm_naam="A",
+                                           points=-0.0)],
+             [clause("not_linked"), clause("no_gemeente_rules", rules=[clause("rule_hard_tie", gm_codes=["GM0014"]),
+                                                                       clause("rule_locks_forbid", gm_codes=["GM0014"])])],
+             [clause("linked", gm_code="GM0014", gm_naam="A"), clause("tie_there", ties=["work", "family"])],
+             []]
+    reasons_ = why + extra
+    assert render_all(reasons_, lang) == [render(r, lang) for r in reasons_]
+    assert len({c["code"] for r in why for c in r}) >= 5  # many kinds of clause in the batch
