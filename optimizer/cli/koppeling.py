@@ -232,7 +232,8 @@ def propose(
         "--formulation", help="'aggregated' (fast) or 'per_household' (reference).")] = "aggregated",
     strategy: Annotated[str, typer.Option("--strategy", help="'auto', 'mip' or 'rens' (LP + RENS warm start).")]
     = "auto",
-    xlsx: Annotated[bool, typer.Option("--xlsx/--no-xlsx", help="Also write .xlsx copies of the tables.")] = True,
+    xlsx: Annotated[bool, typer.Option("--xlsx/--no-xlsx", help="Also write .xlsx copies of the tables (above 5,000 households report.xlsx then "
+                                                            "points to proposal.xlsx for the households).")] = True,
     boundaries: Annotated[Path | None, typer.Option(
         "--boundaries", help="Gemeente boundaries (GeoJSON/GeoPackage) for the report's map and map.png; default: the embedded "
                              "data/boundaries.geojson (Bron: CBS, PDOK).")] = None,

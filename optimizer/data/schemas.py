@@ -119,8 +119,8 @@ def check_lists(hh: pd.DataFrame, file: str, absent: Collection[str] = ()) -> li
     for name, (count_col, item_ok, rule) in _LIST_RULES.items():
         if name in absent:
             continue
-        items = hh[name].map(split_list)
-        counts, found = hh[count_col], items.map(len)
+        items = [split_list(v) for v in hh[name].tolist()]  # plain values: faster than Series.map on text
+        counts, found = hh[count_col], pd.Series([len(xs) for xs in items], index=hh.index, dtype="int64")
         wrong = counts.notna() & (found != counts.fillna(-1)).astype(bool)
         count_rule = ("expected " + counts.astype(str) + f" ';'-separated entries (one per {count_col[:-1]}), found "
                       + found.astype(str))

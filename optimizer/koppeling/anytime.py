@@ -49,23 +49,26 @@ HEURISTIC_CAP = {"mip": (0.5, 0.002, 10.0), "rens": (0.25, 0.0003, 3.0)}  # base
 #: Below this many seconds left, HiGHS is not started: the heuristic's proposal is the answer.
 MIN_SOLVER_SECONDS = 0.2
 #: Reserve after the solve (extract, explain, write tables, map, run.json): fixed seconds +
-#: seconds per household (explain, and each output format) + the map + the report. Calibrated on
-#: a quiet machine after the XlsxWriter/SVG write path (2026-11-29, docs/performance.md): after
-#: the solve, national 7,599 households took 8.6-10.6 s (extract 0.3-0.6, explain 3.1-3.8, write 5.2-6.2 with
-#: report.html/.xlsx) and 33,672 households 27.8 s (0.6 + 10.2 + 17.0), i.e. 0.0011 and 0.0008 s
-#: a household; the constants below give 0.0014 a household plus 1.3 s fixed (the old ones,
-#: measured with openpyxl, gave 0.0025 and left national ~11 s of its limit unused).
+#: seconds per household (explain, and each output format) + the map + the report. Calibrated
+#: after the bulk explain/write paths (branch ``large``, 2026-11-29, docs/performance.md): after
+#: the solve, CPU seconds (the machine was loaded; wall equals CPU on a quiet one) national
+#: 8,414 households in the file 7.1 s (extract 0.4, explain 2.2-2.3, write 4.5-4.9) and 33,672
+#: households 16.8-18.6 s (0.6 + 3.4-5.2 + 12.8-14.3), i.e. 0.0007 and 0.0005 s a household
+#: above the fixed 1.3 s; the constants below give 0.0009 a household (national ~8.9 s; before:
+#: 0.0014, with explain 0.0006 and the report's household sheet 0.0005, now only up to 5,000
+#: households: optimizer.koppeling.report.XLSX_HOUSEHOLDS).
 RESERVE_FIXED = 0.3
-RESERVE_EXPLAIN_PER_HOUSEHOLD = 0.0006
+RESERVE_EXPLAIN_PER_HOUSEHOLD = 0.0003
 RESERVE_PER_HOUSEHOLD = {"csv": 0.0001, "xlsx": 0.0002}
 RESERVE_MAP = 1.0
 RESERVE_REPORT = 1.0
-RESERVE_REPORT_PER_HOUSEHOLD = 0.0005
+RESERVE_REPORT_PER_HOUSEHOLD = 0.0003
 #: Seconds per household that reading, inputs, building and the heuristic need whatever the
 #: time limit, and the peak memory per household (MB) above a fixed base. A batch whose estimate
 #: exceeds the time limit (or the memory available) is refused before anything is built.
 #: Quiet machine, 2026-11-29: before the solve (imports ~1.5 s included) national 7,599
 #: households 8.4 s, 33,672 households 22.9 s, i.e. 0.0008 and 0.0006 s a household above the base.
+#: Branch ``large`` took ~0.7 s (national) and ~4 s (33,672) off input building; kept.
 FIXED_PER_HOUSEHOLD = 0.0009
 FIXED_BASE = 2.5
 #: A command ends within its time limit plus at most this many seconds of work besides the

@@ -63,10 +63,42 @@ def render_clause(c: Clause, lang: str) -> str:
 
 def render(clauses: list[Clause], lang: str) -> str:
     """A whole reason in words, in ``lang`` (module docstring)."""
-    parts = [render_clause(c, lang) for c in clauses]
+    return _joined(clauses, [render_clause(c, lang) for c in clauses])
+
+
+def _joined(clauses: list[Clause], parts: list[str]) -> str:
+    """The rendered ``parts`` of ``clauses`` as one reason (a heading first: ``Heading: a; b.``)."""
     if clauses and clauses[0]["code"] in HEADINGS:
         return f"{parts[0]}: {'; '.join(parts[1:])}."
     return "; ".join(parts) + "."
+
+
+def _key(value: Any) -> Any:
+    """A hashable stand-in for a clause value (lists and clauses as tuples, types kept apart:
+    ``1`` and ``1.0`` and ``True`` render differently)."""
+    if isinstance(value, list):
+        return ("list", *(_key(v) for v in value))
+    if isinstance(value, dict):
+        return ("clause", *((k, _key(v)) for k, v in value.items()))
+    if isinstance(value, float):  # -0.0 == 0.0 but they print apart
+        return ("float", value.hex())
+    return (type(value).__name__, value)
+
+
+def render_all(reasons: list[list[Clause]], lang: str) -> list[str]:
+    """:func:`render` of every reason, each distinct clause rendered once (a batch repeats
+    most clauses: the gemeente, the heading, the dwelling, the COA region)."""
+    done: dict[Any, str] = {}
+    out = []
+    for clauses in reasons:
+        parts = []
+        for c in clauses:
+            key = _key(c)
+            if key not in done:
+                done[key] = render_clause(c, lang)
+            parts.append(done[key])
+        out.append(_joined(clauses, parts))
+    return out
 
 
 def codes(clauses: list[Clause]) -> str:

@@ -36,6 +36,8 @@ from optimizer.koppeling.objective import (
 )
 
 N_ALTERNATIVES = 3
+#: Households that move alone whose alternatives are computed together (arrays of CHUNK x gemeenten).
+CHUNK = 2048
 METHOD = ("one-household move, all other links fixed, dwellings of the two gemeenten involved re-assigned "
           "optimally (exact objective change of that solution)")
 
@@ -82,85 +84,197 @@ def alternatives(ctx: Context, sol: Solution, k: int = N_ALTERNATIVES) -> pd.Dat
     batch move *together* (their alternatives are joint moves of the whole family); every
     other household moves alone. Every term change comes from the term families of
     :mod:`optimizer.koppeling.objective`.
+
+    The changes of a move depend only on the group's *signature* (:class:`_Moves`): households
+    with the same signature (same units, gemeente, needs and persons) share one computation, and
+    households that move alone are computed :data:`CHUNK` at a time as (households x gemeenten)
+    arrays with the same arithmetic (identical deltas).
     """
-    inp = ctx.inputs
-    wmm = inp.weights.get("minimax", 0.0)
-    ev = sol.evaluation
-    gm_of = ev.assignment.gemeente
-    persons = ev.persons.astype(float)
-    need = ev.need
-    G = inp.n_gemeenten
-    cost, _ = inp.own_cost
-    P = ev.gemeente_persons.astype(float)
-    Hn = ev.gemeente_households.astype(float)
-    wg = ev.weighted_gemeente()
-    dwellings = _DwellingChange(inp, needs_per_gemeente(inp, gm_of, need), wg["size_fit"] + wg["sharing"])
-    base_g = gemeente_cost(inp, P)
-    rel = ev.relative_deviation
-    top = np.argsort(-rel, kind="stable")[:3]
-    cap_p = np.where(np.isfinite(inp.cap_persons), inp.cap_persons, np.inf)
-    cap_h = np.where(np.isfinite(inp.cap_households), inp.cap_households, np.inf)
-    room = resource_room(inp, gm_of)
-    unplaced_cost = inp.unplaced_cost
-    link_group = inp.link_groups()
+    moves = _Moves(ctx, sol)
     ids = ctx.households.index
-
-    def max_rel_without(excl: tuple[int, ...]) -> np.ndarray:
-        """Per candidate g: the largest relative deviation over gemeenten not in excl + (g,)."""
-        out = np.zeros(G)
-        for g in range(G):
-            out[g] = next((rel[t] for t in top if t != g and t not in excl), 0.0)
-        return out
-
-    rows = []
-    mm_cache: dict[tuple[int, ...], np.ndarray] = {}
-    for h in range(len(gm_of)):
-        group = [h] + [x for x in link_group.get(h, []) if x != h]
-        g0 = int(gm_of[h])
-        p = float(persons[group].sum())
-        own = sum(cost[int(inp.hh_unit[x])] for x in group)
-        needs = tuple(sorted(int(need[x]) for x in group))
-        dwell = dwellings.added(needs)
-        under_cap = (P + p <= cap_p) & (Hn + len(group) <= cap_h) & room(group)
-        ok = under_cap & np.isfinite(own)
-        new_rel_g = relative_deviation(inp, P + p)
-        add_g = gemeente_cost(inp, P + p) - base_g
-        if g0 >= 0:
-            rem = gemeente_cost(inp, P[g0] - p, g0) - base_g[g0] + dwellings.removed(g0, needs)
-            delta = own - own[g0] + add_g + dwell + rem
-            if wmm > 0:
-                key = (g0,)
-                if key not in mm_cache:
-                    mm_cache[key] = max_rel_without(key)
-                new_rel_g0 = relative_deviation(inp, P[g0] - p, g0)
-                delta = delta + wmm * (np.maximum(np.maximum(mm_cache[key], new_rel_g0), new_rel_g) - rel.max())
-            ok[g0] = False
-        else:
-            delta = own + add_g + dwell - sum(unplaced_cost[x] for x in group)
-            if wmm > 0:
-                if () not in mm_cache:
-                    mm_cache[()] = max_rel_without(())
-                delta = delta + wmm * (np.maximum(mm_cache[()], new_rel_g) - rel.max())
-        delta = np.where(ok & np.isfinite(delta), delta, np.inf)
-        best = np.argsort(delta, kind="stable")[:k]
-        row = {"household_id": ids[h]}
-        for i in range(k):
-            if i < len(best) and np.isfinite(delta[best[i]]):
-                row[f"alt{i + 1}_gm_code"] = inp.gemeenten[best[i]]
-                row[f"alt{i + 1}_delta"] = round(float(delta[best[i]]), 4)
-            else:
-                row[f"alt{i + 1}_gm_code"] = ""
-                row[f"alt{i + 1}_delta"] = np.nan
-        allowed = np.isfinite(own)
-        housable = np.isfinite(dwell)
-        row["_moves_with"] = ", ".join(ids[x] for x in group[1:])
-        row["_allowed_somewhere"] = bool(allowed.any())
-        row["_dwelling_somewhere"] = bool((allowed & housable).any())
-        row["_placeable_somewhere"] = bool((allowed & housable & under_cap).any())
-        rows.append(row)
+    link_group = ctx.inputs.link_groups()
     columns = ["household_id"] + [c for i in range(1, k + 1) for c in (f"alt{i}_gm_code", f"alt{i}_delta")]
     columns += ["_moves_with", "_allowed_somewhere", "_dwelling_somewhere", "_placeable_somewhere"]
-    return pd.DataFrame(rows, columns=columns)
+    n = len(moves.gm_of)
+    codes = np.empty((n, k), dtype=object)
+    deltas = np.full((n, k), np.nan)
+    flags = np.zeros((n, 3), dtype=bool)
+    moves_with = []
+    alone = []
+    for h in range(n):
+        group = [h] + [x for x in link_group.get(h, []) if x != h]
+        moves_with.append(", ".join(ids[x] for x in group[1:]))
+        if len(group) == 1 and not moves.by_resources:
+            alone.append(h)
+        else:
+            codes[h], deltas[h], flags[h] = moves.top(group, k)
+    alone_at = np.asarray(alone, dtype=int)
+    for start in range(0, len(alone_at), CHUNK):
+        part = alone_at[start:start + CHUNK]
+        codes[part], deltas[part], flags[part] = moves.top_alone(part, k)
+    data: dict[str, object] = {"household_id": ids[:n]}
+    for i in range(k):
+        data[f"alt{i + 1}_gm_code"] = codes[:, i]
+        data[f"alt{i + 1}_delta"] = deltas[:, i]
+    data.update(_moves_with=moves_with, _allowed_somewhere=flags[:, 0], _dwelling_somewhere=flags[:, 1],
+                _placeable_somewhere=flags[:, 2])
+    return pd.DataFrame(data, columns=columns)
+
+
+class _Moves:
+    """The objective change of moving a group of households (a household alone, or a referent
+    with its nareizigers) from its gemeente g0 to every gemeente g (:func:`alternatives`).
+
+    The change is a function of the group's signature: its gemeente g0, the units of its
+    members (own terms), their needed dwelling classes, their persons, its size and, when
+    unplaced, its unplaced cost (and its members themselves when named resources are capped).
+    It is computed once per signature; the arithmetic per signature is the same as one
+    household at a time, so the deltas are identical bit for bit."""
+
+    def __init__(self, ctx: Context, sol: Solution) -> None:
+        inp = ctx.inputs
+        ev = sol.evaluation
+        self.inp = inp
+        self.wmm = inp.weights.get("minimax", 0.0)
+        self.gm_of = ev.assignment.gemeente
+        self.persons = ev.persons.astype(float)
+        self.need = ev.need
+        self.cost, _ = inp.own_cost
+        self.P = ev.gemeente_persons.astype(float)
+        self.Hn = ev.gemeente_households.astype(float)
+        wg = ev.weighted_gemeente()
+        self.dwellings = _DwellingChange(inp, needs_per_gemeente(inp, self.gm_of, self.need),
+                                         wg["size_fit"] + wg["sharing"])
+        self.base_g = gemeente_cost(inp, self.P)
+        self.rel = ev.relative_deviation
+        self.top3 = np.argsort(-self.rel, kind="stable")[:3]
+        self.cap_p = np.where(np.isfinite(inp.cap_persons), inp.cap_persons, np.inf)
+        self.cap_h = np.where(np.isfinite(inp.cap_households), inp.cap_households, np.inf)
+        self.room = resource_room(inp, self.gm_of)
+        self.by_resources = bool(inp.resources) and inp.size_usage is not None and inp.resource_cap is not None
+        self.unplaced_cost = inp.unplaced_cost
+        self.codes = np.array(inp.gemeenten, dtype=object)
+        self._mm: dict[tuple[int, ...], np.ndarray] = {}
+        self._at: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        self._top: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._left: dict[tuple[int, float, int], float] = {}
+
+    def _max_rel_without(self, excl: tuple[int, ...]) -> np.ndarray:
+        """Per candidate g: the largest relative deviation over gemeenten not in excl + (g,)."""
+        if excl not in self._mm:
+            out = np.zeros(self.inp.n_gemeenten)
+            for g in range(self.inp.n_gemeenten):
+                out[g] = next((self.rel[t] for t in self.top3 if t != g and t not in excl), 0.0)
+            self._mm[excl] = out
+        return self._mm[excl]
+
+    def _arriving(self, p: float) -> tuple[np.ndarray, np.ndarray]:
+        """Per gemeente g: its relative deviation and its cost change when p persons arrive."""
+        if p not in self._at:
+            self._at[p] = (relative_deviation(self.inp, self.P + p), gemeente_cost(self.inp, self.P + p) - self.base_g)
+        return self._at[p]
+
+    def top(self, group: list[int], k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The k best gemeenten of the group's move (code, delta; ``""`` and NaN where fewer are
+        allowed) and whether any gemeente is allowed, allowed with a fitting dwelling, and
+        also under every cap."""
+        inp = self.inp
+        g0 = int(self.gm_of[group[0]])
+        units = tuple(int(inp.hh_unit[x]) for x in group)
+        needs = tuple(sorted(int(self.need[x]) for x in group))
+        p = float(self.persons[group].sum())
+        key = (g0, units, needs, p, sum(self.unplaced_cost[x] for x in group) if g0 < 0 else 0.0,
+               tuple(group) if self.by_resources else ())
+        if key not in self._top:
+            self._top[key] = self._compute(group, g0, needs, p, k)
+        return self._top[key]
+
+    def _leaving(self, g0: int, p: float, need: int) -> float:
+        """The cost change at g0 (quota, pressure, dwellings) when one household of p persons
+        needing class ``need`` leaves it."""
+        key = (g0, p, need)
+        if key not in self._left:
+            self._left[key] = (gemeente_cost(self.inp, self.P[g0] - p, g0) - self.base_g[g0]
+                               + self.dwellings.removed(g0, (need,)))
+        return self._left[key]
+
+    def top_alone(self, hh: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`top` of many households that move alone, as arrays (households x gemeenten)
+        evaluated in the same order of operations as :meth:`_compute` (identical deltas)."""
+        inp, wmm, P = self.inp, self.wmm, self.P
+        rows = np.arange(len(hh))
+        g0, p, need = self.gm_of[hh], self.persons[hh], self.need[hh]
+        own = 0.0 + self.cost[inp.hh_unit[hh]]  # sum() over a group of one: 0 + its cost
+        dwell = np.stack([self.dwellings.added((int(x),)) for x in need]) if len(hh) else own
+        under_cap = (P + p[:, None] <= self.cap_p) & (self.Hn + 1 <= self.cap_h)
+        ok = under_cap & np.isfinite(own)
+        arriving = [self._arriving(float(x)) for x in p]
+        new_rel_g = np.stack([a[0] for a in arriving]) if len(hh) else own
+        add_g = np.stack([a[1] for a in arriving]) if len(hh) else own
+        delta = np.empty_like(own)
+        placed = g0 >= 0
+        at, g = rows[placed], g0[placed]
+        if len(at):
+            rem = np.array([self._leaving(x, q, c) for x, q, c in zip(g.tolist(), p[placed].tolist(),
+                                                                     need[placed].tolist())])
+            d = own[at] - own[at, g][:, None] + add_g[at] + dwell[at] + rem[:, None]
+            if wmm > 0:
+                new_rel_g0 = np.array([relative_deviation(inp, P[x] - q, x) for x, q in zip(g.tolist(),
+                                                                                          p[placed].tolist())])
+                mm = np.stack([self._max_rel_without((x,)) for x in g.tolist()])
+                d = d + wmm * (np.maximum(np.maximum(mm, new_rel_g0[:, None]), new_rel_g[at]) - self.rel.max())
+            delta[at] = d
+            ok[at, g] = False
+        at = rows[~placed]
+        if len(at):
+            d = own[at] + add_g[at] + dwell[at] - (0.0 + self.unplaced_cost[hh[at]])[:, None]
+            if wmm > 0:
+                d = d + wmm * (np.maximum(self._max_rel_without(()), new_rel_g[at]) - self.rel.max())
+            delta[at] = d
+        delta = np.where(ok & np.isfinite(delta), delta, np.inf)
+        best = np.argsort(delta, axis=1, kind="stable")[:, :k]
+        values = np.take_along_axis(delta, best, axis=1)
+        found = np.isfinite(values)
+        codes = np.where(found, self.codes[best], "").astype(object)
+        deltas = np.full(values.shape, np.nan)
+        deltas[found] = [round(x, 4) for x in values[found].tolist()]
+        allowed = np.isfinite(own)
+        housable = np.isfinite(dwell)
+        flags = np.stack([allowed.any(axis=1), (allowed & housable).any(axis=1),
+                          (allowed & housable & under_cap).any(axis=1)], axis=1)
+        return codes, deltas, flags
+
+    def _compute(self, group: list[int], g0: int, needs: tuple[int, ...], p: float,
+                 k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        inp, wmm, P = self.inp, self.wmm, self.P
+        own = sum(self.cost[int(inp.hh_unit[x])] for x in group)
+        dwell = self.dwellings.added(needs)
+        under_cap = (P + p <= self.cap_p) & (self.Hn + len(group) <= self.cap_h) & self.room(group)
+        ok = under_cap & np.isfinite(own)
+        new_rel_g, add_g = self._arriving(p)
+        if g0 >= 0:
+            rem = gemeente_cost(inp, P[g0] - p, g0) - self.base_g[g0] + self.dwellings.removed(g0, needs)
+            delta = own - own[g0] + add_g + dwell + rem
+            if wmm > 0:
+                new_rel_g0 = relative_deviation(inp, P[g0] - p, g0)
+                delta = delta + wmm * (np.maximum(np.maximum(self._max_rel_without((g0,)), new_rel_g0), new_rel_g)
+                                       - self.rel.max())
+            ok[g0] = False
+        else:
+            delta = own + add_g + dwell - sum(self.unplaced_cost[x] for x in group)
+            if wmm > 0:
+                delta = delta + wmm * (np.maximum(self._max_rel_without(()), new_rel_g) - self.rel.max())
+        delta = np.where(ok & np.isfinite(delta), delta, np.inf)
+        best = np.argsort(delta, kind="stable")[:k]
+        codes = np.full(k, "", dtype=object)
+        deltas = np.full(k, np.nan)
+        found = best[np.isfinite(delta[best])]
+        codes[:len(found)] = self.codes[found]
+        deltas[:len(found)] = [round(float(x), 4) for x in delta[found]]
+        allowed = np.isfinite(own)
+        housable = np.isfinite(dwell)
+        flags = np.array([allowed.any(), (allowed & housable).any(), (allowed & housable & under_cap).any()])
+        return codes, deltas, flags
 
 
 def resource_room(inp, gemeente: np.ndarray):
@@ -200,6 +314,21 @@ def best_score(scores: np.ndarray, h: int) -> float:
     """Household h's best score (NaN when it has none)."""
     row = scores[h]
     return float(np.max(row[~np.isnan(row)])) if (~np.isnan(row)).any() else float("nan")
+
+
+def best_scores(scores: np.ndarray) -> np.ndarray:
+    """Every household's best score (NaN when it has none): :func:`best_score` of each row."""
+    valid = ~np.isnan(scores)
+    has = valid.any(axis=1) if scores.ndim == 2 and scores.shape[1] else np.zeros(len(scores), dtype=bool)
+    best = np.max(np.where(valid, scores, -np.inf), axis=1, initial=-np.inf) if len(scores) else np.zeros(0)
+    return np.where(has, best, np.nan)
+
+
+def records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """``frame[columns].to_dict("records")`` (plain Python values), a column at a time: much
+    faster for text columns than pandas' row-wise boxing."""
+    return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))] \
+        if columns else [{} for _ in range(len(frame))]
 
 
 def _lock_clauses(ctx: Context, hid: str, linked: bool) -> list[Clause]:
@@ -291,12 +420,14 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[list[Clause
     free = inp.dwellings - ev.dwellings_used
     amr_of = gem["amr_code"].to_numpy()  # medical region
     # plain Python rows and arrays, read once (per-row pandas access is slow at national scale)
-    rows = ctx.households.to_dict("records")
-    alt_rows = alts.to_dict("records")
+    rows = records(ctx.households, ["household_id", "referent_id", "tie_family_gm", "tie_work_gm", "tie_study_gm",
+                                    "tie_medical_amr", "coa_location_gm"])
+    alt_rows = records(alts, list(alts.columns))
     gm_index, dwelling, shared = ev.assignment.gemeente, ev.assignment.dwelling_class, ev.assignment.shared
     persons, needed = ev.persons, ev.need
     scores, score_col, best_amrs = labour_scores(ctx)
     maximise = ctx.labour_mode == "maximise"
+    best = best_scores(scores)
     out = []
     for h in range(len(gm_index)):
         row = rows[h]
@@ -321,7 +452,7 @@ def reasons(ctx: Context, sol: Solution, alts: pd.DataFrame) -> list[list[Clause
         parts.append(clause("target_progress", gm_code=code, gm_naam=names[code], persons=_number(p),
                             before=_number(P[g] - p), after=_number(P[g]), target=_number(float(inp.target[g]))))
         parts.append(_dwelling_clause(free[g], int(needed[h]), int(dwelling[h]), bool(shared[h])))
-        parts.append(_labour_clause(float(scores[h, score_col[g]]), best_score(scores, h), best_amrs[h], maximise))
+        parts.append(_labour_clause(float(scores[h, score_col[g]]), float(best[h]), best_amrs[h], maximise))
         cur = coa_of.get(row["coa_location_gm"], "")
         if cur:
             parts.append(clause("coa_stays", coa_region=cur) if coa_of[code] == cur

@@ -252,7 +252,7 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
     zone_order = np.argsort(zone_of, kind="stable")
     zone_starts = np.searchsorted(zone_of[zone_order], np.arange(len(zones)))
 
-    def allowed_and_tie(i: int, hid: str, row: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    def allowed_and_tie(i: int, hid: str, row: dict) -> tuple[np.ndarray, np.ndarray]:
         """Allowed gemeenten (bool per g) and raw tie cost per gemeente."""
         allowed = np.ones(G, dtype=bool)
         tie = np.zeros(G)
@@ -309,9 +309,11 @@ def build_inputs(households: pd.DataFrame, state: pd.DataFrame, variant: Variant
 
     # individual households --------------------------------------------------------------
     individual_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for i, (hid, row) in enumerate(decision.iterrows()):
-        has_tie = any(row[c] for c in ("tie_family_gm", "tie_work_gm", "tie_study_gm", "tie_medical_amr", "referent_id")) \
-            or hid in family
+    tie_columns = ["tie_family_gm", "tie_work_gm", "tie_study_gm", "tie_medical_amr", "referent_id"]
+    rows = zip(*(decision[c].tolist() for c in tie_columns))  # plain values, not a Series per row (iterrows)
+    for i, (hid, values) in enumerate(zip(decision.index, rows)):
+        row = dict(zip(tie_columns, values))
+        has_tie = any(values) or hid in family
         if has_tie or hid in fix or hid in forbid or hid in prev or hid in partners:
             individual_rows[i] = allowed_and_tie(i, hid, row)
     # referent pairs in the same batch share one allowed set

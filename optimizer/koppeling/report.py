@@ -9,6 +9,11 @@ What a proposal report shows (:func:`proposal_report`), in the report's language
   (diverging around zero), and a chart of the deviation in persons, gemeenten sorted;
 * tables: gemeenten, households (the ``reason`` one click away, the status in words),
   provinces, household types.
+
+``report.xlsx`` holds the same tables, except that above :data:`XLSX_HOUSEHOLDS` households,
+when ``proposal.xlsx`` is written next to it, the households sheet holds a note pointing there
+instead of repeating the rows (~31 cells a household: ~9 s of XlsxWriter at 32,000 households);
+the note is also in the run record's notes (so in report.html and run.json).
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ import pandas as pd
 
 from optimizer.report import Report, write_report
 from optimizer.report.strings import household_types_shown, number, solve_status, text
+
+#: Most households that report.xlsx repeats when proposal.xlsx (the same rows) is written too.
+XLSX_HOUSEHOLDS = 5_000
 
 
 def relative_deviation(gemeenten: pd.DataFrame) -> pd.Series:
@@ -103,11 +111,25 @@ def report_households(proposal: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def proposal_report(record: dict, tables, lang: str = "nl", title: str | None = None) -> Report:
+def households_elsewhere(tables, lang: str, proposal_xlsx: bool) -> str | None:
+    """The note that report.xlsx's households sheet holds instead of its rows (module
+    docstring), or ``None`` when the sheet repeats them."""
+    n = len(tables.proposal)
+    if not proposal_xlsx or n <= XLSX_HOUSEHOLDS:
+        return None
+    return text(lang, "table_households_elsewhere", households=n, limit=XLSX_HOUSEHOLDS)
+
+
+def proposal_report(record: dict, tables, lang: str = "nl", title: str | None = None,
+                    proposal_xlsx: bool = False) -> Report:
     """The report of one proposal: ``record`` is its run record, ``tables`` its
-    :class:`optimizer.koppeling.run.Tables`."""
+    :class:`optimizer.koppeling.run.Tables`; ``proposal_xlsx``: proposal.xlsx is written next to
+    the report (:func:`households_elsewhere`)."""
     demo = record.get("command") == "demo"
     r = Report(title=title or text(lang, "demo_title" if demo else "proposal_title"), kind="propose", lang=lang)
+    elsewhere = households_elsewhere(tables, lang, proposal_xlsx)
+    if elsewhere is not None:
+        record["notes"] = [*record.get("notes", []), f"report.xlsx: {elsewhere}"]
     _summary(r, record)
     r.add_text(text(lang, "proposal_intro", households=number(record["households"]["in_file"], lang)))
     if record.get("notes"):
@@ -118,18 +140,20 @@ def proposal_report(record: dict, tables, lang: str = "nl", title: str | None = 
     r.add_chart(text(lang, "chart_deviation"), deviation_chart(gem, lang), text(lang, "chart_deviation_caption"))
     r.add_table(text(lang, "table_gemeenten"), gem, text(lang, "table_gemeenten_caption"))
     households = report_households(tables.proposal, lang)
-    r.add_table(text(lang, "table_households"), households, text(lang, "table_households_caption"), detail="reason")
+    r.add_table(text(lang, "table_households"), households, text(lang, "table_households_caption"), detail="reason",
+                xlsx_note=elsewhere)
     r.add_table(text(lang, "table_provinces"), tables.provinces, text(lang, "table_provinces_caption"))
     r.add_table(text(lang, "table_household_types"), household_types_shown(tables.household_types, lang),
                 text(lang, "table_household_types_caption"))
     return r
 
 
-def report(record: dict, tables, folder: Path, lang: str = "nl", boundaries=None) -> list[str]:
+def report(record: dict, tables, folder: Path, lang: str = "nl", boundaries=None,
+           proposal_xlsx: bool = False) -> list[str]:
     """Stage ``report``: write report.html and report.xlsx of the proposal into ``folder``
-    (maps on ``boundaries``, default the embedded ones); return the file names (also recorded
-    in ``record["report"]``)."""
-    r = proposal_report(record, tables, lang)
+    (maps on ``boundaries``, default the embedded ones; ``proposal_xlsx``: proposal.xlsx is
+    written there too); return the file names (also recorded in ``record["report"]``)."""
+    r = proposal_report(record, tables, lang, proposal_xlsx=proposal_xlsx)
     r.boundaries = boundaries
     written = write_report(r, folder)
     record["report"] = written

@@ -298,7 +298,7 @@ def write(cfg: ProposeConfig, data: Validated, ctx: Context, sol: Solution, tabl
         if cfg.report:
             from optimizer.koppeling.report import report
 
-            report(record, tables, tmp, cfg.lang, data.boundaries)
+            report(record, tables, tmp, cfg.lang, data.boundaries, proposal_xlsx="xlsx" in cfg.formats)
         record["timings_seconds"]["write"] = time.perf_counter() - t_write
         record["timings_seconds"]["total"] = timings.total()  # from the command's start, writing included
         write_json(tmp / "run.json", record)

@@ -93,9 +93,8 @@ def adult_probabilities(households: pd.DataFrame, regions: pd.DataFrame,
     owners: list[int] = []
     rows: list[np.ndarray] = []
     lo, hi = coef.working_age
-    for i, (ages, edu, sec, nl, en) in enumerate(zip(households["adult_ages"], households["education"],
-                                                     households["sector"], households["dutch_level"],
-                                                     households["english_level"])):
+    columns = ("adult_ages", "education", "sector", "dutch_level", "english_level")
+    for i, (ages, edu, sec, nl, en) in enumerate(zip(*(households[c].tolist() for c in columns))):
         for age, e, s, d, g in zip(split_list(ages), split_list(edu), split_list(sec), split_list(nl), split_list(en)):
             if not lo <= int(age) <= hi:
                 continue

@@ -19,7 +19,7 @@ import pandas as pd
 from optimizer.data.schemas import split_list
 from optimizer.koppeling import clauses
 from optimizer.koppeling.clauses import clause
-from optimizer.koppeling.explain import N_ALTERNATIVES, alternatives, best_score, labour_scores, reasons
+from optimizer.koppeling.explain import N_ALTERNATIVES, alternatives, best_scores, labour_scores, reasons, records
 from optimizer.koppeling.extract import Solution
 from optimizer.koppeling.inputs import Context
 from optimizer.koppeling.objective import PER_HOUSEHOLD
@@ -56,14 +56,17 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame, lang: 
     why = reasons(ctx, sol, alts)
     codes = np.array(inp.gemeenten)
     # plain Python rows and lookups, read once (per-row pandas access is slow at national scale)
-    hh_rows = hh.to_dict("records")
-    alt_rows = alts.to_dict("records")
+    hh_rows = records(hh, ["gm_index", "needed_class", "dwelling_class", "shared"])
+    alt_cols = [c for k in range(1, N_ALTERNATIVES + 1) for c in (f"alt{k}_gm_code", f"alt{k}_delta")]
+    alt_rows = records(alts, alt_cols)
     gem_rows = gem[["gm_naam", "provincie", "coa_region", "amr_code"]].to_dict("index")
     scores, score_col, best_amrs = labour_scores(ctx)
-    rows = []
+    terms = {f"term_{t}": [round(x, 6) for x in np.asarray(points[t], dtype=float).tolist()] for t in PER_HOUSEHOLD}
+    best = [_score_cell(x) for x in best_scores(scores).tolist()]
+    rows, why_all = [], []
     decided = dict(zip(hh["household_id"], range(len(hh))))
     excluded = dict(zip(ctx.excluded["household_id"], ctx.excluded["reason"]))
-    for hid, src in zip(households.index, households.to_dict("records")):
+    for hid, src in zip(households.index, records(households, ["persons", "adults", "children", "linked_gm"])):
         base = {"household_id": hid, "persons": int(src["persons"]), "adults": int(src["adults"]),
                 "children": int(src["children"])}
         if hid in decided:
@@ -76,15 +79,12 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame, lang: 
                    "needed_class": int(r["needed_class"]),
                    "dwelling_class": int(r["dwelling_class"]) if g >= 0 else "",
                    "shared_dwelling": bool(r["shared"]) if g >= 0 else ""}
-            for t in PER_HOUSEHOLD:
-                row[f"term_{t}"] = round(float(points[t][i]), 6)
+            for t, values in terms.items():
+                row[t] = values[i]
             row["employment_score_here"] = _score_cell(scores[i, score_col[g]]) if code else ""
-            row["employment_score_best"] = _score_cell(best_score(scores, i))
+            row["employment_score_best"] = best[i]
             row["best_amr"] = best_amrs[i]
-            a = alt_rows[i]
-            for k in range(1, N_ALTERNATIVES + 1):
-                row[f"alt{k}_gm_code"] = a[f"alt{k}_gm_code"]
-                row[f"alt{k}_delta"] = a[f"alt{k}_delta"]
+            row.update(alt_rows[i])
             reason = why[i]
         elif hid in excluded:
             row = {**base, "status": "excluded", "gm_code": ""}
@@ -92,10 +92,11 @@ def proposal_table(ctx: Context, sol: Solution, households: pd.DataFrame, lang: 
         else:
             row = {**base, "status": "context", "gm_code": src["linked_gm"]}
             reason = [clause("linked_earlier", gm_code=src["linked_gm"])]
-        row.update(reason=clauses.render(reason, lang), reason_codes=clauses.codes(reason),
-                   reason_values=clauses.to_json(reason))
+        row.update(reason_codes=clauses.codes(reason), reason_values=clauses.to_json(reason))
         rows.append(row)
+        why_all.append(reason)
     out = pd.DataFrame(rows)
+    out["reason"] = clauses.render_all(why_all, lang)  # each distinct clause rendered once
     order = ["household_id", "status", "gm_code", "gm_naam", "provincie", "coa_region", "amr_code", "persons",
              "adults", "children", "needed_class", "dwelling_class", "shared_dwelling"]
     order += [f"term_{t}" for t in PER_HOUSEHOLD]

@@ -22,13 +22,16 @@ class TableBlock:
     """A table shown searchable and sortable, and written as one named sheet of report.xlsx.
 
     ``detail`` names a column whose text is shown one click away (e.g. a household's
-    explanation) instead of as a column.
+    explanation) instead of as a column. ``xlsx_note``, when given, is what the table's sheet of
+    report.xlsx holds *instead of* its rows (they are in another workbook, e.g. a large
+    proposal's households in ``proposal.xlsx``); report.html always shows the rows.
     """
 
     name: str
     frame: pd.DataFrame
     caption: str = ""
     detail: str | None = None
+    xlsx_note: str | None = None
 
 
 @dataclass
@@ -83,8 +86,9 @@ class Report:
     def add_text(self, text: str) -> None:
         self.blocks.append(TextBlock(text))
 
-    def add_table(self, name: str, frame: pd.DataFrame, caption: str = "", detail: str | None = None) -> None:
-        self.blocks.append(TableBlock(name, frame, caption, detail))
+    def add_table(self, name: str, frame: pd.DataFrame, caption: str = "", detail: str | None = None,
+                  xlsx_note: str | None = None) -> None:
+        self.blocks.append(TableBlock(name, frame, caption, detail, xlsx_note))
 
     def add_map(self, name: str, values: pd.Series, scale: MapScale = "diverging", caption: str = "",
                 legend: str = "") -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.report.columns import cell, column_kinds
+from optimizer.report.columns import cells, column_kinds
 from optimizer.report.document import ChartBlock, MapBlock, Report, TableBlock, TextBlock
 from optimizer.report.strings import STRINGS, column_label, text
 from optimizer.report.xlsx import write_xlsx
@@ -101,7 +101,8 @@ def table_data(block: TableBlock, lang: str) -> dict:
     kinds = column_kinds(frame)
     columns = [{"name": k.name, "label": column_label(lang, k.name), "numeric": k.numeric, "decimals": k.decimals}
                for k in kinds]
-    rows = [[cell(v, k) for v, k in zip(r, kinds)] for r in frame.itertuples(index=False, name=None)]
+    columns_cells = [cells(frame.iloc[:, j], k) for j, k in enumerate(kinds)]
+    rows = [list(r) for r in zip(*columns_cells)] if kinds else [[] for _ in range(len(frame))]
     return {"columns": columns, "rows": rows, "detail": detail, "page_size": PAGE_SIZE, "locale": LOCALES[lang]}
 
 

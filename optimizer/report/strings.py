@@ -79,6 +79,9 @@ _REPORT: dict[str, dict[str, str]] = {
         "table_gemeenten_caption": "Per gemeente: taak, gekoppelde personen en huishoudens, afwijking, "
                                    "woningen en kinderen per leeftijdsgroep.",
         "table_households": "Huishoudens",
+        "table_households_elsewhere": "De {households:,} huishoudens staan in proposal.xlsx (dezelfde rijen, met alle "
+                                      "kolommen) en in report.html; report.xlsx herhaalt ze niet boven {limit:,} "
+                                      "huishoudens.",
         "table_households_caption": "Per huishouden: voorgestelde gemeente, termen en alternatieven; de "
                                     "toelichting staat één klik verder.",
         "table_provinces": "Provincies",
@@ -175,6 +178,9 @@ _REPORT: dict[str, dict[str, str]] = {
         "table_gemeenten_caption": "Per gemeente: target, persons and households linked, deviation, dwellings and "
                                    "children by age band.",
         "table_households": "Households",
+        "table_households_elsewhere": "The {households:,} households are in proposal.xlsx (the same rows, with every "
+                                      "column) and in report.html; report.xlsx does not repeat them above {limit:,} "
+                                      "households.",
         "table_households_caption": "Per household: proposed gemeente, terms and alternatives; the explanation is "
                                     "one click away.",
         "table_provinces": "Provinces",

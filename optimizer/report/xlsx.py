@@ -1,7 +1,8 @@
 """``report.xlsx``: every table of a report, one named sheet each.
 
 Sheets are named after the tables (Excel's forbidden characters removed, at most 31
-characters, made unique). Each sheet has a frozen header row, filters, readable widths, the
+characters, made unique). A table with an ``xlsx_note`` gets a sheet holding only that note
+(header: the table's name), not its rows. Each sheet has a frozen header row, filters, readable widths, the
 number format of :mod:`optimizer.report.columns` per numeric column (numbers stored as numbers,
 also where the frame held them as text) and formula-like text stored as text
 (:func:`optimizer.core.tables.write_xlsx_sheets`).
@@ -21,9 +22,13 @@ SHEET_FORBIDDEN = "[]:*?/\\"
 
 
 def write_xlsx(report: Report, path: str | Path) -> None:
+    """Every table of ``report`` as a named sheet of one workbook at ``path`` (module docstring)."""
     used: set[str] = set()
     sheets = []
     for block in report.tables():
+        if block.xlsx_note is not None:
+            sheets.append((sheet_name(block.name, used), pd.DataFrame({block.name: [block.xlsx_note]}), {}))
+            continue
         frame = block.frame.reset_index(drop=True)
         kinds = column_kinds(frame)
         frame = frame.assign(**{k.name: numeric_values(frame[k.name]) for k in kinds if k.numeric
