@@ -32,7 +32,7 @@ import pyomo.environ as pyo
 
 from models.koppeling import KoppelingInputs
 from optimizer.core.errors import InputError, Violation
-from optimizer.koppeling import heuristic, lns
+from optimizer.koppeling import cooperative, heuristic, lns
 from optimizer.solve import highs, portfolio, strategies
 from optimizer.solve.highs import SolveResult, SolverOptions, Status
 
@@ -205,6 +205,10 @@ def solve(model: pyo.ConcreteModel, inp: KoppelingInputs, formulation: str, opti
         return replace(_heuristic_result(start, options, "time_limit"),
                        start={**start.record(), "improved_by_solver": False})
     opts = replace(options, time_limit=left)
+    if len(inp.hh_unit) >= lns.MIN_HOUSEHOLDS and options.portfolio is None:
+        result = cooperative.solve(model, inp, opts, strategy, deadline)
+        record = {**result.options, **_limit_record(options), "portfolio_members": 1}
+        return keep_better(model, inp, start, replace(result, options=record))
     members = options.portfolio or portfolio.default_members(len(inp.hh_unit), options.threads)
 
     def full_mip(m: pyo.ConcreteModel, o: SolverOptions, warm_start: bool = False) -> SolveResult:
