@@ -55,9 +55,9 @@ class SolverSpec(BaseModel):
     portfolio: int | None = Field(
         None, ge=1, description="HiGHS runs in parallel, one per random seed (seed, seed + 1, ...): the first to prove "
                                 "the gap in seed order wins, else the lowest objective (optimizer.solve.portfolio); "
-                                "not given: 2 for batches of 1,000 households or more when a core is idle (cores "
-                                "minus the load average), else 1; give 1 for a configuration that does not depend "
-                                "on the machine's load")
+                                "not given: batches of 1,000 households or more run HiGHS and the neighbourhood "
+                                "search side by side instead (optimizer.koppeling.cooperative), smaller ones a "
+                                "single HiGHS run; given, the seed portfolio runs at every size")
     node_limit: int | None = Field(
         None, ge=1, description="branch-and-bound nodes at which HiGHS stops (HiGHS mip_max_nodes): a deterministic "
                                 "limit, the same result on every machine (unlike time_limit)")

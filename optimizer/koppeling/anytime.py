@@ -8,10 +8,14 @@ of extraction, explanations and writing; ``docs/performance.md``). Within the so
 
 1. the primal heuristic (:mod:`optimizer.koppeling.heuristic`) gets a share of the solve time
    (:func:`heuristic_budget`) and always returns a complete feasible proposal;
-2. HiGHS (plain MIP or LP + RENS) starts from it with the time that remains; after RENS, a
-   large-neighbourhood search of exact sub-MIPs over a few zones at a time
-   (:mod:`optimizer.koppeling.lns`) improves RENS's proposal; every full MIP runs as a
-   portfolio of ``SolverOptions.portfolio`` seeds in parallel (:mod:`optimizer.solve.portfolio`);
+2. HiGHS (plain MIP or LP + RENS) starts from it with the time that remains. For batches of
+   :data:`optimizer.koppeling.lns.MIN_HOUSEHOLDS` decision households or more (and
+   ``SolverOptions.portfolio`` not given), HiGHS and a large-neighbourhood search of exact
+   sub-MIPs over a few zones at a time (:mod:`optimizer.koppeling.lns`) run side by side and
+   share the incumbent (:mod:`optimizer.koppeling.cooperative`): HiGHS gives the bound, both
+   give solutions. Otherwise HiGHS alone (after RENS the search as a stage of
+   :func:`optimizer.solve.strategies.solve_rens`), every full MIP as a portfolio of
+   ``SolverOptions.portfolio`` seeds in parallel (:mod:`optimizer.solve.portfolio`);
 3. the better of the two is kept: the answer is never worse than the heuristic's (HiGHS's own
    gap and bound are kept; when the heuristic's proposal wins, the gap is recomputed against
    HiGHS's bound).

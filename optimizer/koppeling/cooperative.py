@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 #: Integer columns that RENS bounds to their LP values' floor and ceiling (the others stay free,
 #: which keeps the neighbourhood feasible).
 RENS_COLUMNS = ("assign_count", "assign_pair")
+#: Seconds HiGHS gets to stop at its own next check before its simplex is interrupted too.
+STOP_GRACE_SECONDS = 0.5
 #: How often (s) the main thread looks at HiGHS while the search waits.
 POLL_SECONDS = 0.05
 
@@ -75,6 +77,7 @@ class HighsRun:
     dual_bound: float = -math.inf  # latest dual bound its callbacks reported (valid for mip only)
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # CPU time of the HiGHS thread
+    lp_interrupted: bool = False  # stopped inside an LP: its final dual bound is not used
     done: threading.Event = field(default_factory=threading.Event)
     news: threading.Event = field(default_factory=threading.Event)  # HiGHS offered a better solution
 
@@ -91,7 +94,8 @@ class HighsRun:
                 else float(info.objective_function_value),
                 "bound": None if info is None else _finite(info.mip_dual_bound),
                 "nodes": None if info is None else int(info.mip_node_count), "seconds": round(self.seconds, 3),
-                "cpu_seconds": round(self.cpu_seconds, 3)}
+                "cpu_seconds": round(self.cpu_seconds, 3),
+                "lp_interrupted": self.lp_interrupted}
 
 
 def _finite(x: float) -> float | None:
@@ -127,14 +131,27 @@ def _run_highs(c: highs._Compiled, run: HighsRun, start: np.ndarray, shared: lns
 
 
 def _interrupt(run: HighsRun) -> None:
-    """Ask HiGHS to stop at its next check. The interrupt callback is subscribed only now: a
-    callback that HiGHS calls often needs Python's GIL each time, and while the search runs in
-    the other thread that slowed HiGHS down several-fold (national RENS: 40,148 instead of 29,221
-    after 30 s)."""
+    """Ask HiGHS to stop at its next check, recording its dual bound there. The interrupt
+    callback is subscribed only now: a callback that HiGHS calls often needs Python's GIL each
+    time, and while the search runs in the other thread that slowed HiGHS down several-fold
+    (national RENS: 40,148 instead of 29,221 after 30 s). HiGHS checks it between LP solves; a
+    root LP or cut round of a 4,000-household batch can take 20 s under load, so after
+    :data:`STOP_GRACE_SECONDS` the simplex is interrupted too, and the bound HiGHS reports after
+    that is not used (an interrupted LP proves nothing): the last one a callback saw is."""
     while run.h is None and not run.done.is_set():
         time.sleep(0.001)
-    if run.h is not None and not run.done.is_set():
-        run.h.cbMipInterrupt.subscribe(lambda e: e.interrupt())
+    if run.h is None or run.done.is_set():
+        return
+
+    def stop(e) -> None:
+        run.dual_bound = max(run.dual_bound, float(e.data_out.mip_dual_bound))
+        e.interrupt()
+
+    run.h.cbMipInterrupt.subscribe(stop)
+    if run.done.wait(STOP_GRACE_SECONDS):
+        return
+    run.lp_interrupted = True
+    run.h.cbSimplexInterrupt.subscribe(lambda e: e.interrupt())
 
 
 def rens_bounds(c: highs._Compiled, x_lp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -261,7 +278,7 @@ def _result(model: pyo.ConcreteModel, c: highs._Compiled, options: SolverOptions
         var.set_value(float(val), skip_validation=True)
     value = lns.objective(c, x)
     bound = _bound(run, strategy, lp_bound)
-    if strategy == "mip" and info is not None and math.isfinite(info.mip_dual_bound):
+    if strategy == "mip" and info is not None and math.isfinite(info.mip_dual_bound) and not run.lp_interrupted:
         bound = max(bound if bound is not None else -math.inf, float(info.mip_dual_bound))
     gap = None if bound is None else _gap(value, bound)
     optimal = gap is not None and gap <= options.mip_rel_gap
