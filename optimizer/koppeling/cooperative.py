@@ -115,7 +115,7 @@ def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def _run_highs(c: highs._Compiled, run: HighsRun, start: np.ndarray, shared: lns.Shared) -> None:
+def _run_highs(c: highs._Compiled, run: HighsRun, start: np.ndarray | None, shared: lns.Shared) -> None:
     """The HiGHS thread's body: run, offering each improving solution; stop when asked."""
     t0, cpu0 = time.perf_counter(), time.thread_time()
 
@@ -128,7 +128,8 @@ def _run_highs(c: highs._Compiled, run: HighsRun, start: np.ndarray, shared: lns
     try:
         h = highs.prepared(c, run.settings)
         h.changeColsBounds(len(run.lower), np.arange(len(run.lower), dtype=np.int32), run.lower, run.upper)
-        highs.set_start(h, list(start))
+        if start is not None:
+            highs.set_start(h, list(start))
         h.cbMipImprovingSolution.subscribe(improving)
         run.h = h
         h.run()
@@ -206,7 +207,9 @@ def solve(model: pyo.ConcreteModel, inp: KoppelingInputs, options: SolverOptions
     if deadline is not None:
         settings["time_limit"] = max(0.05, deadline - time.perf_counter())
     run = HighsRun(settings, lower, upper)
-    thread = threading.Thread(target=_run_highs, args=(c, run, x0, shared), daemon=True)
+    # RENS gets no start: the heuristic's proposal lies outside its box (as in solve_rens)
+    thread = threading.Thread(target=_run_highs, args=(c, run, x0 if strategy == "mip" else None, shared),
+                              daemon=True)
     thread.start()
     if strategy == "mip":
         x_lp = lns.relaxation(c, options, None if deadline is None else deadline - time.perf_counter())

@@ -148,3 +148,19 @@ def test_large_batches_take_the_cooperative_path_and_keep_the_heuristics_links(m
         assert sol.result.objective <= sol.result.start["objective"] + 1e-6
         assert int((sol.households["gm_index"] >= 0).sum()) >= min(alone.linked, sol.result.start["linked"])
         assert sol.objective == pytest.approx(sol.result.objective, abs=1e-6)
+
+
+class _Ran:
+    """A HiGHS stand-in whose every method call fails: nothing of an abandoned run may be read."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"read {name} of a HiGHS run that is still going")
+
+
+def test_an_abandoned_highs_run_is_not_read_and_its_last_seen_bound_is_used():
+    run = cooperative.HighsRun({}, np.zeros(1), np.zeros(1))
+    run.h, run.abandoned, run.dual_bound = _Ran(), True, 95.0  # type: ignore[assignment]
+    assert run.highs() is None and run.proved() is False
+    assert run.record()["bound"] == 95.0
+    assert cooperative._bound(run, "mip", 90.0) == 95.0  # HiGHS's bound seen by a callback, above the LP's
+    assert cooperative._bound(run, "rens", 90.0) == 90.0  # a RENS sub-MIP's bound is not one of the model
