@@ -17,12 +17,18 @@ run at the same time:
   own), then :func:`lns.search` from the shared best: before each step it continues from the
   shared best if HiGHS found a better one; each improvement is offered back. When the search
   idles (a round without improvement at its largest neighbourhood) it waits for HiGHS to find
-  something better, and searches again from it.
+  something better, and searches again from it. Under ``rens`` the search starts only from
+  RENS's first solution better than the heuristic's (or when RENS ends): at national scale the
+  search from the heuristic's proposal gains ~500 points in 30 s, RENS ~4,000, and on a busy
+  machine the search would only take CPU from RENS.
 
 **When it ends.** At the deadline; or when HiGHS ends by proving its gap (``mip``; its answer is
 returned, exactly what HiGHS alone returns, whatever the search found); or when the shared best
 is within ``mip_rel_gap`` of the best valid bound known (the LP optimum, and for ``mip``
 HiGHS's dual bound as its callbacks report it); or when both halves have nothing left to do.
+HiGHS is then interrupted (:func:`_interrupt`; a HiGHS run that checks nothing for a while is
+left to end on its own after :data:`ABANDON_SECONDS`, and nothing of it is read but what its
+callbacks saw), so the time limit holds even when HiGHS spends a minute in one root cut round.
 
 **The answer** is the shared best (or HiGHS's proof, above) with the best valid bound: ``bound``
 = max(LP optimum, HiGHS's dual bound for ``mip``), ``gap`` = (objective - bound) / objective
