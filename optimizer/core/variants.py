@@ -55,9 +55,13 @@ class SolverSpec(BaseModel):
     portfolio: int | None = Field(
         None, ge=1, description="HiGHS runs in parallel, one per random seed (seed, seed + 1, ...): the first to prove "
                                 "the gap in seed order wins, else the lowest objective (optimizer.solve.portfolio); "
-                                "not given: 2 for batches of 1,000 households or more when a core is idle (cores "
-                                "minus the load average), else 1; give 1 for a configuration that does not depend "
-                                "on the machine's load")
+                                "not given: 2 for batches of 1,000 households or more when the machine has a core "
+                                "besides HiGHS's threads, else 1 (where the cooperative search does not run)")
+    cooperative: bool | None = Field(
+        None, description="HiGHS and the neighbourhood search side by side, sharing the incumbent "
+                          "(optimizer.koppeling.cooperative), for batches of 1,000 households or more: true or "
+                          "false; not given: on for the plain MIP (4-week batches), off for LP + RENS (national). "
+                          "Its answer depends on when the two exchange solutions (docs/model.md)")
     node_limit: int | None = Field(
         None, ge=1, description="branch-and-bound nodes at which HiGHS stops (HiGHS mip_max_nodes): a deterministic "
                                 "limit, the same result on every machine (unlike time_limit)")
@@ -71,6 +75,7 @@ class SolverSpec(BaseModel):
         values = {"time_limit": self.time_limit, "mip_rel_gap": self.mip_rel_gap, "threads": self.threads,
                   "random_seed": self.random_seed, "extra": dict(self.highs)}
         values["portfolio"] = self.portfolio
+        values["cooperative"] = self.cooperative
         nodes = overrides.pop("node_limit", None) or self.node_limit
         values.update({k: v for k, v in overrides.items() if v is not None})
         if nodes is not None:

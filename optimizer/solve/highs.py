@@ -72,6 +72,9 @@ class SolverOptions:
     #: HiGHS runs in parallel with seeds random_seed, +1, ... (optimizer.solve.portfolio); None:
     #: the caller decides. Not a HiGHS option: used by callers that run a portfolio (koppeling)
     portfolio: int | None = None
+    #: HiGHS and the neighbourhood search side by side (optimizer.koppeling.cooperative) for
+    #: 1,000+ households; None: the caller's default. Not a HiGHS option
+    cooperative: bool | None = None
 
     def highs_settings(self) -> dict[str, Any]:
         """The HiGHS option names and values these options set (``extra`` last, so it wins)."""

@@ -9,12 +9,11 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
-from support.cases import AS_OF, A, B, C, validated_state
+from support.cases import AS_OF, A, B, C, small_target_batch, validated_state
 from support.checker import household_row, variant_toml, weights
 
 from models.koppeling import build_model
-from optimizer.data import dataset, schemas
-from optimizer.data.synthetic import generate_households
+from optimizer.data import schemas
 from optimizer.koppeling import heuristic, lns
 from optimizer.koppeling.inputs import build_inputs
 from optimizer.koppeling.run import optimise
@@ -24,13 +23,7 @@ from optimizer.solve.highs import SolverOptions, Status
 
 
 def _batch(n: int, seed: int, live: int):
-    """Synthetic households (seed) against ``live`` random gemeenten with small targets and a
-    few dwellings of every class: the inputs of the default variant."""
-    rng = np.random.default_rng(seed)
-    state = {str(g): {"target": int(rng.integers(0, 8)), **{f"c{k}": int(rng.integers(0, 4)) for k in range(1, 6)}}
-             for g in rng.choice(dataset.gemeente_codes(), live, replace=False)}
-    households = schemas.validate_households(generate_households(n, seed, as_of=AS_OF), "households")
-    return build_inputs(households, validated_state(state), load_variant("default"), as_of=AS_OF)
+    return small_target_batch(n, seed, live)
 
 
 def _three_singles(tmp_path):

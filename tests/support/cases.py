@@ -75,6 +75,21 @@ def validated_state(live: dict) -> pd.DataFrame:
     return _STATES[key].copy()
 
 
+def small_target_batch(n: int, seed: int, live: int):
+    """Synthetic households (seed) against ``live`` random gemeenten with small targets and a
+    few dwellings of every class: the inputs (``Context``) of the default variant."""
+    import numpy as np
+
+    from optimizer.data import dataset
+    from optimizer.data.synthetic import generate_households
+
+    rng = np.random.default_rng(seed)
+    state = {str(g): {"target": int(rng.integers(0, 8)), **{f"c{k}": int(rng.integers(0, 4)) for k in range(1, 6)}}
+             for g in rng.choice(dataset.gemeente_codes(), live, replace=False)}
+    households = schemas.validate_households(generate_households(n, seed, as_of=AS_OF), "households")
+    return build_inputs(households, validated_state(state), load_variant("default"), as_of=AS_OF)
+
+
 def run_case(tmp_path: Path, rows: list[dict], live: dict, w: dict, *, formulation: str = "aggregated",
              strategy: str = "mip", locks: list[tuple[str, str, str]] | None = None,
              previous: dict[str, str] | None = None, as_of: date = AS_OF, scores: pd.DataFrame | None = None,
