@@ -22,7 +22,8 @@ of extraction, explanations and writing; ``docs/performance.md``). Within the so
    HiGHS's bound).
 
 When no time is left for HiGHS (less than :data:`MIN_SOLVER_SECONDS`) the heuristic's proposal
-is the answer, with status ``feasible``, limit ``time_limit`` and no bound.
+is the answer, with status ``feasible``, limit ``time_limit`` and the weak but proven bound of
+:func:`quick_bound` (its gap stated).
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ import time
 from dataclasses import dataclass, replace
 from typing import Literal
 
+import numpy as np
 import pyomo.environ as pyo
 
-from models.koppeling import KoppelingInputs
+from models.koppeling import KoppelingInputs, quota_cost
 from optimizer.core.errors import InputError, Violation
 from optimizer.koppeling import cooperative, heuristic, lns
 from optimizer.solve import highs, portfolio, strategies
@@ -170,11 +172,36 @@ def heuristic_budget(solve_seconds: float | None, households: int, strategy: str
     return cap if solve_seconds is None else max(0.0, min(HEURISTIC_SHARE * solve_seconds, cap))
 
 
-def _heuristic_result(start: heuristic.Proposal, options: SolverOptions, limit: str | None) -> SolveResult:
-    """A result for the heuristic's proposal alone (HiGHS not run): no bound, no gap."""
+def quick_bound(inp: KoppelingInputs) -> float | None:
+    r"""A valid lower bound on the objective without solving anything (for a proposal HiGHS had
+    no time for): every household at its cheapest own cost or unplaced,
+    :math:`\sum_h \min(\min_g c_{u(h),g}, c^{unpl}_h)`, plus the quota term's shortfall of
+    every gemeente that no household may go to (:math:`C_g(0)`, convex form; :math:`T_g/\sigma_g`
+    linear). Valid because every other term (quota and pressure elsewhere, size_fit, sharing,
+    minimax) is at least 0 when its weight is; None if a weight is negative (not from a
+    variant file, which rejects them). Weak (it ignores where the quota is met), but proven."""
+    w = inp.weights
+    if any(w.get(t, 0.0) < 0 for t in ("quota", "pressure", "size_fit", "sharing", "minimax")):
+        return None
+    own, _ = inp.own_cost
+    unit_best = own.min(axis=1) if own.shape[1] else np.full(own.shape[0], np.inf)
+    households = float(np.minimum(unit_best[inp.hh_unit], inp.unplaced_cost).sum()) if len(inp.hh_unit) else 0.0
+    unreachable = ~np.isfinite(own).any(axis=0) if own.shape[0] else np.ones(inp.n_gemeenten, dtype=bool)
+    if inp.quota_form == "convex":
+        short = sum(quota_cost(inp, int(g), 0.0) for g in np.flatnonzero(unreachable))
+    else:
+        short = float((inp.target[unreachable] / inp.scale[unreachable]).sum())
+    return households + w.get("quota", 0.0) * short
+
+
+def _heuristic_result(start: heuristic.Proposal, options: SolverOptions, limit: str | None,
+                      bound: float | None = None) -> SolveResult:
+    """A result for the heuristic's proposal alone (HiGHS not run), with ``bound``
+    (:func:`quick_bound`) and its gap if given."""
     version = highs.solver_version()  # recorded although HiGHS did not run
+    gap = None if bound is None else max(0.0, start.objective - bound) / max(abs(start.objective), 1e-9)
     return SolveResult(status=Status.FEASIBLE, solver_status="heuristic", solver=f"{version} (not run: no time left)",
-                       objective=start.objective, bound=None, gap=None, compile_seconds=0.0, solve_seconds=0.0,
+                       objective=start.objective, bound=bound, gap=gap, compile_seconds=0.0, solve_seconds=0.0,
                        n_variables=0, n_integer=0, n_constraints=0, n_nonzeros=0, node_count=None,
                        options=options.record(), limit=limit, version=version.removeprefix("HiGHS "))
 
@@ -210,7 +237,7 @@ def solve(model: pyo.ConcreteModel, inp: KoppelingInputs, formulation: str, opti
     heuristic.to_model(model, inp, start.assignment)
     left = None if deadline is None else deadline - time.perf_counter()
     if left is not None and left < MIN_SOLVER_SECONDS:
-        return replace(_heuristic_result(start, options, "time_limit"),
+        return replace(_heuristic_result(start, options, "time_limit", quick_bound(inp)),
                        start={**start.record(), "improved_by_solver": False})
     opts = replace(options, time_limit=left)
     if use_cooperative(options, len(inp.hh_unit), strategy):

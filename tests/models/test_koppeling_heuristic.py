@@ -163,7 +163,11 @@ def test_a_solve_without_time_never_returns_less_than_the_heuristic():
     r = anytime.solve(m, ctx.inputs, "aggregated", SolverOptions(time_limit=1.0), deadline=0.0)
     assert r.solver_status == "heuristic" and r.objective == pytest.approx(heuristic.propose(ctx.inputs, 0.0).objective)
     assert r.objective <= evaluate(ctx.inputs, heuristic.greedy(ctx.inputs)).objective + 1e-9
-    assert r.limit == "time_limit" and r.bound is None
+    # with the weak but proven bound of anytime.quick_bound, below the optimum, and its gap
+    assert r.limit == "time_limit" and r.bound == pytest.approx(anytime.quick_bound(ctx.inputs))
+    best = optimise(ctx, SolverOptions(time_limit=60, mip_rel_gap=0.0)).result
+    assert best.status.value == "optimal" and r.bound <= best.objective + 1e-6
+    assert r.gap == pytest.approx((r.objective - r.bound) / r.objective)
 
 
 def test_a_batch_too_large_for_the_time_limit_is_refused_up_front():

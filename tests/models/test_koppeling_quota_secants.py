@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.koppeling import HOUSEHOLD_TERMS, KoppelingInputs, build_model, quota_cost
+from optimizer.koppeling import anytime
 from optimizer.solve import highs, strategies
 from optimizer.solve.highs import SolverOptions, Status
 
@@ -119,3 +120,17 @@ def test_the_rows_never_change_the_optimum_and_never_weaken_the_lp(targets, hous
     assert with_rows == pytest.approx(without, rel=1e-9, abs=1e-6)
     lp_with, lp_without = solve(build_model(inp), relax=True), solve(without_secants(build_model(inp)), relax=True)
     assert lp_without - 1e-6 <= lp_with <= with_rows + 1e-6
+
+
+def test_quick_bound_by_hand():
+    # Gemeenten of target 2, 2 and 2; the third closed to every household (open_pairs), a single
+    # and a couple with no own cost (unplaced 100 each). The bound: both households at their
+    # cheapest own cost (0) plus the third gemeente's whole shortfall, 14.8 (quota weight 1).
+    # The optimum: single and couple in the first two (1 short there: 2.8) or the couple in one
+    # (0) and the single in the other (2.8), plus 14.8: 17.6, above the bound.
+    inp = gemeenten([2.0, 2.0, 2.0], {1: 1, 2: 1})
+    inp.open_pairs = np.array([[True, True, False], [True, True, False]])
+    assert anytime.quick_bound(inp) == pytest.approx(14.8)
+    assert solve(build_model(inp)) == pytest.approx(17.6)
+    inp.weights = {**inp.weights, "sharing": -1.0}  # a negative weight: no bound claimed
+    assert anytime.quick_bound(inp) is None
