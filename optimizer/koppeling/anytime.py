@@ -209,7 +209,12 @@ def _heuristic_result(start: heuristic.Proposal, options: SolverOptions, limit: 
 def keep_better(model: pyo.ConcreteModel, inp: KoppelingInputs, start: heuristic.Proposal,
                 result: SolveResult) -> SolveResult:
     """HiGHS's result, or the heuristic's proposal (written back into ``model``) if HiGHS found
-    nothing better; either way with the heuristic's record in ``start``."""
+    nothing better; either way with the heuristic's record in ``start``. A result without a
+    bound (stopped before any was proven) gets :func:`quick_bound`'s, so a gap is stated."""
+    if result.bound is None and (bound := quick_bound(inp)) is not None:
+        objective = result.objective if result.has_solution and result.objective is not None else None
+        result = replace(result, bound=bound, gap=None if objective is None else
+                         max(0.0, objective - bound) / max(abs(objective), 1e-9))
     improved = result.has_solution and result.objective is not None and result.objective <= start.objective + 1e-6
     record = {**start.record(), "improved_by_solver": bool(improved and result.objective < start.objective - 1e-6)}
     if improved:

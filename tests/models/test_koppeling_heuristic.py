@@ -168,6 +168,12 @@ def test_a_solve_without_time_never_returns_less_than_the_heuristic():
     best = optimise(ctx, SolverOptions(time_limit=60, mip_rel_gap=0.0)).result
     assert best.status.value == "optimal" and r.bound <= best.objective + 1e-6
     assert r.gap == pytest.approx((r.objective - r.bound) / r.objective)
+    # a result that comes without a bound (stopped before one was proven) gets the quick bound too
+    start = heuristic.propose(ctx.inputs, 0.0)
+    unbounded = anytime._heuristic_result(start, SolverOptions(), "time_limit")
+    assert unbounded.bound is None
+    kept = anytime.keep_better(m, ctx.inputs, start, unbounded)
+    assert kept.bound == pytest.approx(anytime.quick_bound(ctx.inputs)) and kept.gap == pytest.approx(r.gap)
 
 
 def test_a_batch_too_large_for_the_time_limit_is_refused_up_front():
