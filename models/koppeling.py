@@ -562,6 +562,17 @@ def add_quota_bands(m: pyo.ConcreteModel, inp: KoppelingInputs) -> QuotaSegments
     return out
 
 
+def segment_fill(inp: KoppelingInputs, g: int, side: Literal["over", "under"], deviation: float) -> list[float]:
+    """Persons of a deviation of ``deviation`` (>= 0) on ``side`` of gemeente g in each segment
+    of :func:`quota_segments`, the cheapest first (as at an optimum: the slopes rise)."""
+    left, fill = float(deviation), []
+    for width, _ in quota_segments(inp, g, side):
+        take = min(width, left)
+        fill.append(take)
+        left -= take
+    return fill
+
+
 def quota_cost(inp: KoppelingInputs, g: int, persons: float, side: Literal["both", "over"] = "both") -> float:
     r""":math:`C_g(P)`: the convex quota term's raw cost of gemeente g when P persons are linked
     to it, from its segments (:func:`quota_segments`): the over side's cost of :math:`P - T_g`
@@ -570,14 +581,9 @@ def quota_cost(inp: KoppelingInputs, g: int, persons: float, side: Literal["both
     dev = float(persons) - float(inp.target[g])
     if dev < 0 and side == "over":
         return 0.0
-    left, value = abs(dev), 0.0
-    for width, slope in quota_segments(inp, g, "over" if dev >= 0 else "under"):
-        part = min(left, width)
-        value += slope * part
-        left -= part
-        if left <= 1e-12:
-            break
-    return round(value, 9)
+    seg_side = "over" if dev >= 0 else "under"
+    fill = segment_fill(inp, g, seg_side, abs(dev))
+    return round(sum(slope * take for (_, slope), take in zip(quota_segments(inp, g, seg_side), fill)), 9)
 
 
 def add_quota_secants(m: pyo.ConcreteModel, inp: KoppelingInputs, H: GemeenteIndex,

@@ -194,14 +194,12 @@ def quick_bound(inp: KoppelingInputs) -> float | None:
     return households + w.get("quota", 0.0) * short
 
 
-def _heuristic_result(start: heuristic.Proposal, options: SolverOptions, limit: str | None,
-                      bound: float | None = None) -> SolveResult:
-    """A result for the heuristic's proposal alone (HiGHS not run), with ``bound``
-    (:func:`quick_bound`) and its gap if given."""
+def _heuristic_result(start: heuristic.Proposal, options: SolverOptions, limit: str | None) -> SolveResult:
+    """A result for the heuristic's proposal alone (HiGHS not run): no bound of its own
+    (:func:`keep_better` adds :func:`quick_bound`'s)."""
     version = highs.solver_version()  # recorded although HiGHS did not run
-    gap = None if bound is None else max(0.0, start.objective - bound) / max(abs(start.objective), 1e-9)
     return SolveResult(status=Status.FEASIBLE, solver_status="heuristic", solver=f"{version} (not run: no time left)",
-                       objective=start.objective, bound=bound, gap=gap, compile_seconds=0.0, solve_seconds=0.0,
+                       objective=start.objective, bound=None, gap=None, compile_seconds=0.0, solve_seconds=0.0,
                        n_variables=0, n_integer=0, n_constraints=0, n_nonzeros=0, node_count=None,
                        options=options.record(), limit=limit, version=version.removeprefix("HiGHS "))
 
@@ -213,8 +211,7 @@ def keep_better(model: pyo.ConcreteModel, inp: KoppelingInputs, start: heuristic
     bound (stopped before any was proven) gets :func:`quick_bound`'s, so a gap is stated."""
     if result.bound is None and (bound := quick_bound(inp)) is not None:
         objective = result.objective if result.has_solution and result.objective is not None else None
-        result = replace(result, bound=bound, gap=None if objective is None else
-                         max(0.0, objective - bound) / max(abs(objective), 1e-9))
+        result = replace(result, bound=bound, gap=None if objective is None else highs.relative_gap(objective, bound))
     improved = result.has_solution and result.objective is not None and result.objective <= start.objective + 1e-6
     record = {**start.record(), "improved_by_solver": bool(improved and result.objective < start.objective - 1e-6)}
     if improved:
@@ -222,7 +219,7 @@ def keep_better(model: pyo.ConcreteModel, inp: KoppelingInputs, start: heuristic
     heuristic.to_model(model, inp, start.assignment)
     gap = None
     if result.bound is not None:
-        gap = max(0.0, start.objective - result.bound) / max(abs(start.objective), 1e-9)
+        gap = highs.relative_gap(start.objective, result.bound)
     status = Status.OPTIMAL if gap is not None and gap <= result.options.get("mip_rel_gap", 0.0) else Status.FEASIBLE
     log.info("HiGHS found nothing better than the heuristic (%s); keeping the heuristic's proposal", result.objective)
     return replace(result, status=status, objective=start.objective, gap=gap, start=record,
@@ -242,8 +239,7 @@ def solve(model: pyo.ConcreteModel, inp: KoppelingInputs, formulation: str, opti
     heuristic.to_model(model, inp, start.assignment)
     left = None if deadline is None else deadline - time.perf_counter()
     if left is not None and left < MIN_SOLVER_SECONDS:
-        return replace(_heuristic_result(start, options, "time_limit", quick_bound(inp)),
-                       start={**start.record(), "improved_by_solver": False})
+        return keep_better(model, inp, start, _heuristic_result(start, options, "time_limit"))
     opts = replace(options, time_limit=left)
     if use_cooperative(options, len(inp.hh_unit), strategy):
         result = cooperative.solve(model, inp, opts, strategy, deadline)

@@ -106,19 +106,15 @@ class HighsRun:
         h = self.highs()
         if self.abandoned:
             return {"status": "still running at the deadline (left to stop on its own)",
-                    "bound": _finite(self.dual_bound), "seconds": round(self.seconds, 3)}
+                    "bound": highs._finite(self.dual_bound), "seconds": round(self.seconds, 3)}
         info = None if h is None else h.getInfo()
         return {"status": "not run" if h is None else h.modelStatusToString(h.getModelStatus()),
                 "objective": None if info is None or info.primal_solution_status != 2
                 else float(info.objective_function_value),
-                "bound": None if info is None else _finite(info.mip_dual_bound),
+                "bound": None if info is None else highs._finite(info.mip_dual_bound),
                 "nodes": None if info is None else int(info.mip_node_count), "seconds": round(self.seconds, 3),
                 "cpu_seconds": round(self.cpu_seconds, 3),
                 "lp_interrupted": self.lp_interrupted}
-
-
-def _finite(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
 
 
 def _run_highs(c: highs._Compiled, run: HighsRun, start: np.ndarray | None, shared: lns.Shared) -> None:
@@ -185,10 +181,6 @@ def rens_bounds(c: highs._Compiled, x_lp: np.ndarray) -> tuple[np.ndarray, np.nd
     return lo, np.maximum(lo, up)
 
 
-def _gap(value: float, bound: float) -> float:
-    return max(0.0, value - bound) / max(abs(value), 1e-9)
-
-
 def solve(model: pyo.ConcreteModel, inp: KoppelingInputs, options: SolverOptions,
           strategy: Literal["mip", "rens"], deadline: float | None) -> SolveResult:
     """HiGHS and the search side by side from the model's current values (a feasible proposal)
@@ -220,7 +212,7 @@ def solve(model: pyo.ConcreteModel, inp: KoppelingInputs, options: SolverOptions
     if strategy == "mip":
         x_lp = lns.relaxation(c, options, None if deadline is None else deadline - time.perf_counter())
     if x_lp is not None:
-        lp_bound = lns.objective(c, x_lp)
+        lp_bound = highs.objective_value(c, x_lp)
     records = _search_until_done(c, inp, options, deadline, x_lp, shared, run, strategy, lp_bound)
     shared.stop.set()
     _interrupt(run)
@@ -249,7 +241,7 @@ def _search_until_done(c: highs._Compiled, inp: KoppelingInputs, options: Solver
 
     def finished() -> bool:
         bound = _bound(run, strategy, lp_bound)
-        within = bound is not None and _gap(shared.best()[1], bound) <= options.mip_rel_gap
+        within = bound is not None and highs.relative_gap(shared.best()[1], bound) <= options.mip_rel_gap
         return within or (strategy == "mip" and run.proved()) or \
             (deadline is not None and time.perf_counter() >= deadline - 0.05)
 
@@ -302,11 +294,11 @@ def _result(model: pyo.ConcreteModel, c: highs._Compiled, options: SolverOptions
         winner = shared.source
     for var, val in zip(c.columns, x):
         var.set_value(float(val), skip_validation=True)
-    value = lns.objective(c, x)
+    value = highs.objective_value(c, x)
     bound = _bound(run, strategy, lp_bound)
     if strategy == "mip" and info is not None and math.isfinite(info.mip_dual_bound) and not run.lp_interrupted:
         bound = max(bound if bound is not None else -math.inf, float(info.mip_dual_bound))
-    gap = None if bound is None else _gap(value, bound)
+    gap = None if bound is None else highs.relative_gap(value, bound)
     optimal = gap is not None and gap <= options.mip_rel_gap
     raw = ("abandoned" if run.abandoned else "none") if h is None else h.modelStatusToString(h.getModelStatus())
     steps = sum(r.steps for r in records)

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
-from models.koppeling import SHARED_CLASS, KoppelingInputs, quota_segments
+from models.koppeling import SHARED_CLASS, KoppelingInputs, segment_fill
 from optimizer.koppeling.objective import (
     Assignment,
     cost_table,
@@ -608,8 +608,5 @@ def _set_quota_bands(m: pyo.ConcreteModel, inp: KoppelingInputs, P: np.ndarray) 
     for side, deviation in (("over", np.maximum(P - inp.target, 0.0)), ("under", np.maximum(inp.target - P, 0.0))):
         band = m.component(f"quota_band_{side}")
         for g in range(inp.n_gemeenten):
-            left = float(deviation[g])
-            for i, (width, _) in enumerate(quota_segments(inp, g, side)):
-                take = min(width, left)
+            for i, take in enumerate(segment_fill(inp, g, side, float(deviation[g]))):
                 band[g, i].set_value(take)
-                left -= take

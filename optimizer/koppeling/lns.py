@@ -220,12 +220,7 @@ def step(c: highs._Compiled, x: np.ndarray, free: np.ndarray, options: SolverOpt
         return None
     y = np.asarray(h.getSolution().col_value, dtype=float)
     y = np.where(c.is_int, np.round(y), y)
-    return y if objective(c, y) < objective(c, x) - 1e-6 else None
-
-
-def objective(c: highs._Compiled, x: np.ndarray) -> float:
-    """The compiled model's objective at ``x``."""
-    return float(np.dot(np.asarray(c.lp.col_cost_, dtype=float), x) + c.lp.offset_)
+    return y if highs.objective_value(c, y) < highs.objective_value(c, x) - 1e-6 else None
 
 
 class Shared:
@@ -235,14 +230,14 @@ class Shared:
     def __init__(self, c: highs._Compiled, x: np.ndarray):
         self.c = c
         self.x = x
-        self.value = objective(c, x)
+        self.value = highs.objective_value(c, x)
         self.source = "start"
         self.stop = threading.Event()
         self._lock = threading.Lock()
 
     def offer(self, x: np.ndarray, source: str) -> bool:
         """Keep ``x`` (one value per column) if its objective is strictly lower than the best."""
-        value = objective(self.c, x)
+        value = highs.objective_value(self.c, x)
         with self._lock:
             if value < self.value - 1e-6:
                 self.x, self.value, self.source = x, value, source
@@ -263,7 +258,7 @@ def search(c: highs._Compiled, x: np.ndarray, inp: KoppelingInputs, options: Sol
     search continues from the shared best if it is better than its own, offers each
     improvement, and ends when ``shared.stop`` is set."""
     t0 = time.perf_counter()
-    rec = LnsRecord(start_objective=objective(c, x), objective=objective(c, x))
+    rec = LnsRecord(start_objective=highs.objective_value(c, x), objective=highs.objective_value(c, x))
     touch = column_gemeenten(c.columns, inp)
     zones = np.unique(inp.zone_of)
     rng = np.random.default_rng(options.random_seed)
@@ -285,7 +280,7 @@ def search(c: highs._Compiled, x: np.ndarray, inp: KoppelingInputs, options: Sol
                 break
             if shared is not None:
                 other, value = shared.best()
-                if value < objective(c, x) - 1e-6:
+                if value < highs.objective_value(c, x) - 1e-6:
                     x, improved = other, True
                     rec.adopted += 1
             free = free_mask(touch, np.isin(inp.zone_of, group))
@@ -296,7 +291,7 @@ def search(c: highs._Compiled, x: np.ndarray, inp: KoppelingInputs, options: Sol
                 rec.improving_steps += 1
                 if shared is not None:
                     shared.offer(y, "lns")
-            rec.objective = objective(c, x)
+            rec.objective = highs.objective_value(c, x)
             rec.history.append((time.perf_counter() - t0, rec.objective))
         rec.rounds += 1
         if improved:

@@ -243,10 +243,19 @@ def _limit(raw: str, settings: dict[str, Any], node_count: int | None) -> str | 
     return LIMITS.get(raw)
 
 
+def objective_value(c: _Compiled, values: np.ndarray) -> float:
+    """The objective of ``values`` (one per column of ``c``): costs times values plus the offset."""
+    return float(np.dot(np.asarray(c.lp.col_cost_, dtype=float), values)) + float(c.lp.offset_)
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """HiGHS's relative gap of ``objective`` above a lower ``bound``: (z - b)^+ / |z|."""
+    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
+
+
 def _matches(c: _Compiled, values: np.ndarray, objective: float) -> bool:
     """Whether ``values`` have the objective HiGHS reports (up to rounding)."""
-    z = float(np.dot(np.asarray(c.lp.col_cost_, dtype=float), values)) + float(c.lp.offset_)
-    return abs(z - objective) <= 1e-6 * max(1.0, abs(objective))
+    return abs(objective_value(c, values) - objective) <= 1e-6 * max(1.0, abs(objective))
 
 
 def _finite(x: float) -> float | None:
@@ -298,10 +307,7 @@ def _solution_matches_objective(h: highspy.Highs, c: _Compiled) -> bool:
     """Whether the values HiGHS returns give the objective it reports (or it has none)."""
     if h.getInfo().primal_solution_status != 2:
         return True
-    x = np.asarray(h.getSolution().col_value, dtype=float)
-    value = float(np.dot(np.asarray(c.lp.col_cost_, dtype=float), x) + c.lp.offset_)
-    reported = float(h.getInfo().objective_function_value)
-    return abs(value - reported) <= 1e-6 * max(1.0, abs(reported))
+    return _matches(c, np.asarray(h.getSolution().col_value, dtype=float), float(h.getInfo().objective_function_value))
 
 
 def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, *, duals: bool = False,

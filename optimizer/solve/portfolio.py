@@ -180,7 +180,7 @@ def solve(model: pyo.ConcreteModel, options: SolverOptions | None = None, member
     bound = max(m.bound() for m in team)
     if result.objective is None or not np.isfinite(bound) or (result.bound is not None and bound <= result.bound):
         return replace(result, options=record)
-    gap = max(0.0, result.objective - bound) / max(abs(result.objective), 1e-9)
+    gap = highs.relative_gap(result.objective, bound)
     status = Status.OPTIMAL if gap <= options.mip_rel_gap else result.status
     log.info("portfolio: seed %s wins with %.4f; best bound %.4f (gap %.4g)", best.seed, result.objective, bound, gap)
     return replace(result, bound=bound, gap=gap, status=status, options=record)

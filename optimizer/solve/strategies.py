@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pyomo.environ as pyo
 
-from optimizer.solve.highs import SolveResult, SolverOptions, Status, solve
+from optimizer.solve.highs import SolveResult, SolverOptions, Status, relative_gap, solve
 
 log = logging.getLogger(__name__)
 
@@ -118,14 +118,14 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
         v.setub(ub)
     strategy = {**options.record(), "strategy": "lp+rens"}
     if sub.has_solution and improve is not None:
-        gap = max(0.0, sub.objective - lp_bound) / max(abs(sub.objective), 1e-9)
+        gap = relative_gap(sub.objective, lp_bound)
         if gap > options.mip_rel_gap:
             left = _remaining(options, t_start)
             record = improve(None if left is None else time.perf_counter() + IMPROVE_SHARE * left)
             strategy = {**strategy, "strategy": "lp+rens+lns", "lns": record}
             sub = replace(sub, objective=float(pyo.value(model.objective)))
     if sub.has_solution:
-        gap = max(0.0, sub.objective - lp_bound) / max(abs(sub.objective), 1e-9)
+        gap = relative_gap(sub.objective, lp_bound)
         if gap <= options.mip_rel_gap:
             return replace(sub, status=Status.OPTIMAL, solver_status=f"rens:{sub.solver_status}", bound=lp_bound,
                            gap=gap, compile_seconds=lp.compile_seconds + sub.compile_seconds,
@@ -136,7 +136,7 @@ def solve_rens(model: pyo.ConcreteModel, options: SolverOptions | None = None,
     bound = lp_bound if full.bound is None else max(full.bound, lp_bound)
     gap = full.gap
     if full.objective is not None and bound != full.bound:
-        gap = max(0.0, full.objective - bound) / max(abs(full.objective), 1e-9)
+        gap = relative_gap(full.objective, bound)
     status = Status.OPTIMAL if full.has_solution and gap is not None and gap <= options.mip_rel_gap else full.status
     return replace(full, bound=bound, gap=gap, status=status,
                    compile_seconds=full.compile_seconds + lp.compile_seconds + sub.compile_seconds,
