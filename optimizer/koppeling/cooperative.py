@@ -310,9 +310,10 @@ def _result(model: pyo.ConcreteModel, c: highs._Compiled, options: SolverOptions
                       "zones_per_step_at_the_end": records[-1].zones_per_step if records else None}}
     log.info("%s: objective %.4f (%s), bound %s, gap %s; HiGHS %s; LNS %d steps", record["strategy"], value, winner,
              bound, gap, raw, steps)
+    version = highs.solver_version()
     return SolveResult(status=Status.OPTIMAL if optimal else Status.FEASIBLE, solver_status=f"{record['strategy']}:{raw}",
-                       solver=f"HiGHS {highs.new_highs().version()}", objective=value, bound=bound, gap=gap,
+                       solver=version, objective=value, bound=bound, gap=gap,
                        compile_seconds=c.seconds, solve_seconds=seconds, n_variables=len(c.columns),
                        n_integer=int(c.is_int.sum()), n_constraints=len(c.rows), n_nonzeros=c.n_nonzeros,
                        node_count=None if info is None else int(info.mip_node_count), options=record,
-                       limit="time_limit" if timed_out and not optimal else None, version=highs.new_highs().version())
+                       limit="time_limit" if timed_out and not optimal else None, version=version.removeprefix("HiGHS "))
